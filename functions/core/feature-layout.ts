@@ -1,0 +1,113 @@
+import ort from 'onnxruntime-node';
+import { type Feature, inputOf, type ModelPackage, type TensorType } from './model-package.ts';
+
+/** Where one feature lands: which graph input, which column, and how its values are checked. */
+export interface FeatureSlot {
+  readonly feature: Feature;
+  readonly input: InputSlot;
+  readonly column: number;
+  /** Returns why `value` is unacceptable for this feature, or undefined when it is fine. */
+  readonly check: (value: unknown) => string | undefined;
+}
+
+/** One graph input: the features packed into it, shape [N, width], and its reusable buffer. */
+export interface InputSlot {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly width: number;
+  /** Preallocated for `maxBatch` rows; strings get a fresh array per call. */
+  readonly buffer: Float32Array | Float64Array | Int32Array | BigInt64Array | string[];
+}
+
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v;
+
+const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean) => {
+  const range = f.range?.strict ? f.range : undefined;
+  return (v: unknown): string | undefined => {
+    if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
+    if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
+    if (!Number.isFinite(v)) return `must be a finite number, got ${v}`;
+    if (integer && !Number.isInteger(v)) return `expected an integer, got ${v}`;
+    if (range && (v < range.min || v > range.max)) return `${v} is outside the model's range [${range.min}, ${range.max}]`;
+    return undefined;
+  };
+};
+
+const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
+  const known = new Set(f.categories);
+  return (v: unknown): string | undefined => {
+    if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
+    if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
+    if (!known.has(v)) return `unknown category ${JSON.stringify(v)}; expected one of ${f.categories.map((c) => JSON.stringify(c)).join(', ')}`;
+    return undefined;
+  };
+};
+
+const allocate = (type: TensorType, size: number): InputSlot['buffer'] => {
+  switch (type) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float64':
+      return new Float64Array(size);
+    case 'int32':
+      return new Int32Array(size);
+    case 'int64':
+      return new BigInt64Array(size);
+    case 'string':
+      return [];
+  }
+};
+
+/**
+ * The packing plan of a model: features in declaration order, each bound to its graph input and
+ * column. Built once per model; buffers are reused by every call (ORT wraps them without copying,
+ * and `session.run` consumes them synchronously before the next request can touch them).
+ */
+export class FeatureLayout {
+  readonly inputs: readonly InputSlot[];
+  readonly slots: readonly FeatureSlot[];
+  readonly byName: ReadonlyMap<string, FeatureSlot>;
+
+  constructor(
+    pkg: ModelPackage,
+    readonly maxBatch: number,
+  ) {
+    const inputs = pkg.inputs.map((i) => {
+      const width = pkg.features.filter((f) => inputOf(pkg, f) === i.name).length;
+      return { name: i.name, type: i.type, width, buffer: allocate(i.type, maxBatch * width) };
+    });
+    const next = new Map(inputs.map((i) => [i.name, 0]));
+    this.slots = pkg.features.map((feature) => {
+      const input = inputs.find((i) => i.name === inputOf(pkg, feature))!;
+      const column = next.get(input.name)!;
+      next.set(input.name, column + 1);
+      const check =
+        feature.type === 'numeric' ? numericCheck(feature, input.type === 'int32' || input.type === 'int64') : categoricalCheck(feature);
+      return { feature, input, column, check };
+    });
+    this.inputs = inputs;
+    this.byName = new Map(this.slots.map((s) => [s.feature.name, s]));
+  }
+
+  /** Writes an already checked value at `row`; missing values become NaN (numeric) or '' (categorical). */
+  write(slot: FeatureSlot, row: number, value: unknown): void {
+    const { input, column } = slot;
+    const at = row * input.width + column;
+    const buffer = input.buffer;
+    if (Array.isArray(buffer)) buffer[at] = (value as string | null | undefined) ?? '';
+    else if (buffer instanceof BigInt64Array) buffer[at] = BigInt((value as number | null | undefined) ?? 0);
+    else buffer[at] = (value as number | null | undefined) ?? Number.NaN;
+  }
+
+  /** Tensors over the first `rows` rows of every input buffer. */
+  feeds(rows: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of this.inputs) {
+      const size = rows * input.width;
+      const data = Array.isArray(input.buffer) ? input.buffer.slice(0, size) : input.buffer.subarray(0, size);
+      feeds[input.name] = new ort.Tensor(input.type, data, [rows, input.width]);
+    }
+    return feeds;
+  }
+}

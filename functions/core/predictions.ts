@@ -1,0 +1,50 @@
+import type ort from 'onnxruntime-node';
+import type { ModelPackage, Output } from './model-package.ts';
+
+/** What `predict` returns per instance. */
+export type Prediction =
+  | { label: string; probability: number; probabilities: Record<string, number> }
+  | { label: string }
+  | { value: number };
+
+const toNumber = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v) : v);
+
+/** The output tensor as plain JS numbers or strings (int64 arrives as BigInt64Array). */
+export function tensorValues(tensor: ort.Tensor): (number | string)[] {
+  const data = tensor.data as ArrayLike<number | bigint | string>;
+  return Array.from(data, (v) => (typeof v === 'string' ? v : toNumber(v)));
+}
+
+/** Maps the head output (the first declared one) of a run to one friendly prediction per row. */
+export function toPredictions(pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): Prediction[] {
+  const head: Output = pkg.outputs[0]!;
+  const tensor = results[head.name]!;
+  const data = tensor.data as ArrayLike<number | bigint | string>;
+  const out: Prediction[] = new Array(rows);
+  switch (head.kind) {
+    case 'probabilities': {
+      const labels = head.labels!;
+      const k = labels.length;
+      for (let r = 0; r < rows; r++) {
+        const probabilities: Record<string, number> = {};
+        let best = 0;
+        for (let c = 0; c < k; c++) {
+          const p = toNumber(data[r * k + c] as number);
+          probabilities[labels[c]!] = p;
+          if (p > toNumber(data[r * k + best] as number)) best = c;
+        }
+        out[r] = { label: labels[best]!, probability: probabilities[labels[best]!]!, probabilities };
+      }
+      return out;
+    }
+    case 'label':
+      for (let r = 0; r < rows; r++) {
+        const v = data[r]!;
+        out[r] = { label: typeof v === 'string' ? v : (head.labels?.[toNumber(v)] ?? String(v)) };
+      }
+      return out;
+    case 'value':
+      for (let r = 0; r < rows; r++) out[r] = { value: toNumber(data[r] as number) };
+      return out;
+  }
+}

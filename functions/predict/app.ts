@@ -1,0 +1,43 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ModelSet } from '../core/model-set.ts';
+import { coreErrors } from '../http/core-errors.ts';
+import { logger, metrics, tracer } from '../shared/powertools.ts';
+import { labelModel, recordBatch, requestMetrics } from './observability.ts';
+import { routes } from './routes.ts';
+
+export interface AppOptions {
+  /** Largest accepted request body. */
+  readonly maxBodyBytes: number;
+}
+
+const INTERNAL = JSON.stringify({ error: 'internal error', issues: [] });
+
+/** The API Gateway (REST, proxy integration) handler over a set of loaded models. */
+export function createHandler(models: ModelSet, { maxBodyBytes }: AppOptions) {
+  const serve = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const request = { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded };
+    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models, maxBodyBytes, onModel: labelModel, onBatch: recordBatch });
+    return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) };
+  };
+  // middy runs onError/after hooks in reverse order: coreErrors maps first, the error handler answers,
+  // then requestMetrics sees the final status and logMetrics flushes.
+  return middy(serve)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(requestMetrics())
+    .use(
+      httpErrorHandler({
+        fallbackMessage: INTERNAL,
+        logger: (error: Error) => {
+          if (((error as { statusCode?: number }).statusCode ?? 500) >= 500) logger.error('request failed', error);
+        },
+      }),
+    )
+    .use(coreErrors());
+}

@@ -1,0 +1,44 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type middy from '@middy/core';
+import type { Model } from '../core/model.ts';
+import { logger, metrics, tracer } from '../shared/powertools.ts';
+
+const ERROR_KINDS: Record<number, string> = {
+  400: 'InvalidInput',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+};
+
+/** Labels the rest of the request's logs, metrics and trace with the model it concerns. */
+export function labelModel(model: Model): void {
+  logger.appendKeys({ model: model.name, modelVersion: model.version });
+  metrics.addDimensions({ model: model.name, version: model.version });
+  tracer.putAnnotation('model', model.name);
+  tracer.putAnnotation('modelVersion', model.version);
+}
+
+export function recordBatch(rows: number): void {
+  metrics.addMetric('BatchSize', MetricUnit.Count, rows);
+}
+
+/** Latency of every request, and errors counted by kind, as EMF metrics. */
+export const requestMetrics = (): middy.MiddlewareObj => {
+  let started = 0;
+  const record = (request: middy.Request) => {
+    metrics.addMetric('Latency', MetricUnit.Milliseconds, performance.now() - started);
+    const status = (request.response as { statusCode?: number } | undefined)?.statusCode ?? 500;
+    if (status < 400) return;
+    const kind = ERROR_KINDS[status] ?? (status >= 500 ? 'Internal' : `Http${status}`);
+    metrics.addMetric(status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
+    metrics.singleMetric().addDimension('kind', kind).addMetric('Errors', MetricUnit.Count, 1);
+  };
+  return {
+    before: () => {
+      started = performance.now();
+    },
+    after: record,
+    onError: record,
+  };
+};

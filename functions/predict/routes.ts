@@ -1,0 +1,73 @@
+import { IssueList } from '../core/errors.ts';
+import type { Model } from '../core/model.ts';
+import type { ModelSet } from '../core/model-set.ts';
+import { infer, metadata } from '../core/open-inference.ts';
+import { httpError } from '../http/http-error.ts';
+import { type RawRequest, readJsonBody } from '../http/json-body.ts';
+import { Router } from '../http/router.ts';
+
+export interface RequestContext {
+  readonly request: RawRequest;
+  readonly models: ModelSet;
+  readonly maxBodyBytes: number;
+  /** Called once the request is known to concern a model, to label logs, metrics and traces. */
+  readonly onModel: (model: Model) => void;
+  /** Called with the row count of every scored batch. */
+  readonly onBatch: (rows: number) => void;
+}
+
+const find = (name: string, ctx: RequestContext): Model => {
+  const model = ctx.models.get(name);
+  if (!model) throw httpError(404, `unknown model "${name}"`, [{ path: 'name', message: `served models: ${ctx.models.names.join(', ')}` }]);
+  ctx.onModel(model);
+  return model;
+};
+
+const card = ({ pkg }: Model) => ({
+  name: pkg.name,
+  version: pkg.version,
+  task: pkg.task,
+  description: pkg.description,
+  sha256: pkg.sha256,
+  features: pkg.features,
+  outputs: pkg.outputs,
+  metrics: pkg.metrics,
+  training: pkg.training,
+  examples: pkg.examples,
+});
+
+const predictBody = (body: unknown): unknown => {
+  const issues = new IssueList();
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    issues.add('', 'expected a JSON object {"instances": [...]}');
+  } else {
+    for (const key of Object.keys(body)) if (key !== 'instances') issues.add(key, 'unknown field; expected only "instances"');
+    if (!('instances' in body)) issues.add('instances', 'required');
+  }
+  issues.throwIfAny('invalid request body');
+  return (body as { instances: unknown }).instances;
+};
+
+/** The HTTP contract, identical on Lambda behind API Gateway and on the local server. */
+export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
+  .on('GET', '/health', () => ({ status: 'ok' }))
+  .on('GET', '/models', (_, ctx) => ({
+    models: ctx.models.list().map((m) => ({ name: m.name, version: m.version, task: m.pkg.task })),
+  }))
+  .on('GET', '/models/{name}', ({ name }, ctx) => card(find(name!, ctx)))
+  .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
+    const model = find(name!, ctx);
+    const predictions = await model.predict(predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes)));
+    ctx.onBatch(predictions.length);
+    return { model: { name: model.name, version: model.version }, predictions };
+  })
+  .on('GET', '/v2', () => ({ name: 'serverless-inference', version: '2', extensions: [] }))
+  .on('GET', '/v2/health/live', () => ({ live: true }))
+  .on('GET', '/v2/health/ready', () => ({ ready: true }))
+  .on('GET', '/v2/models/{name}', ({ name }, ctx) => metadata(find(name!, ctx)))
+  .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
+  .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
+    const response = await infer(find(name!, ctx), readJsonBody(ctx.request, ctx.maxBodyBytes));
+    ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
+    return response;
+  });

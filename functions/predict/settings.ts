@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The predict function's environment, as set by the stack (or by the local server). */
+export const Settings = z.object({
+  /** JSON array of model package sources: folders or s3:// URIs. */
+  MODELS: z
+    .string({ error: 'MODELS is required: a JSON array of model package folders or s3:// URIs' })
+    .transform((text, ctx) => {
+      try {
+        const list = JSON.parse(text);
+        if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `MODELS must be a non-empty JSON array of strings, got ${text}` });
+      return z.NEVER;
+    }),
+  MODEL_CACHE_DIR: z.string().optional(),
+  INTRA_OP_NUM_THREADS: positiveInt(1),
+  MAX_BATCH: positiveInt(1000),
+  MAX_BODY_BYTES: positiveInt(1024 * 1024),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const parsed = Settings.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid predict settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,14 @@
+import type { InferenceConfig } from './lib/config.ts';
+
+/** The default deployment: the bundled breast-cancer classifier served on Lambda behind an IAM-authenticated API. */
+export default {
+  stackName: 'ServerlessInference',
+  models: [{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }],
+  predict: {
+    memorySize: 1024,
+    architecture: 'arm64',
+  },
+  api: {
+    auth: 'iam',
+  },
+} satisfies InferenceConfig;

@@ -1,0 +1,193 @@
+/**
+ * The typed config an infra engineer writes in `inference.config.ts`. Plain data with no CDK types,
+ * so the CLI and the local server can read the same file without loading aws-cdk-lib.
+ */
+
+/** One served model. */
+export interface ModelConfig {
+  /** Name the API serves the model under (`/v2/models/{name}`): lowercase letters, digits and dashes. */
+  readonly name: string;
+  /**
+   * Where the model package (`model.onnx` + `model.json`) lives: a repo-relative folder
+   * `models/<name>/<version>` bundled into the function asset, or an `s3://bucket/prefix` URI read at init.
+   */
+  readonly source: string;
+}
+
+/** Settings of the Lambda function that serves predictions. */
+export interface PredictConfig {
+  /** Memory in MB; Lambda gives vCPUs in proportion (1,769 MB = 1 vCPU). @default 1024 */
+  readonly memorySize?: number;
+  /** CPU architecture; arm64 costs ~20% less for the same work. @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Concurrency reserved for (and capped at) this function. @default - unreserved, shares the account pool */
+  readonly reservedConcurrency?: number;
+  /** Invocation timeout in seconds; API Gateway gives up after 29 s anyway. @default 10 */
+  readonly timeoutSeconds?: number;
+  /** onnxruntime intra-op threads; 1 is as fast or faster on Lambda's small vCPU counts. @default 1 */
+  readonly intraOpNumThreads?: number;
+  /** Largest number of instances accepted in one request. @default 1000 */
+  readonly maxBatch?: number;
+  /** Largest request body in bytes; larger bodies get a 413. @default 1048576 (1 MiB) */
+  readonly maxBodyBytes?: number;
+  /** Days the function's logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Powertools log level. @default 'INFO' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/** Stage-wide or per-key request throttling. */
+export interface ThrottleConfig {
+  /** Steady-state requests per second. @default 100 */
+  readonly rateLimit?: number;
+  /** Requests allowed in a burst above the rate. @default 200 */
+  readonly burstLimit?: number;
+}
+
+/** How many requests one API key may make per period. */
+export interface QuotaConfig {
+  /** Requests allowed per period. */
+  readonly limit: number;
+  /** Period the limit applies to. */
+  readonly period: 'DAY' | 'WEEK' | 'MONTH';
+}
+
+/** Settings of the HTTPS API in front of the function. */
+export interface ApiConfig {
+  /** `iam`: callers sign requests with SigV4; `apiKey`: callers send `x-api-key`, metered by a usage plan. @default 'iam' */
+  readonly auth?: 'iam' | 'apiKey';
+  /** Stage throttling (and the usage plan's, with `apiKey`). @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttling?: ThrottleConfig;
+  /** Usage plan quota per key; only with `auth: 'apiKey'`. @default { limit: 1000000, period: 'MONTH' } */
+  readonly quota?: QuotaConfig;
+  /** Days access logs are kept. @default 90 */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * Whether to set API Gateway's account-wide CloudWatch role, which logging needs. There is one per
+   * account and region: turn this off when another stack already sets it. @default true
+   */
+  readonly cloudWatchRole?: boolean;
+}
+
+/** Everything `cdk deploy` needs to know. */
+export interface InferenceConfig {
+  /** CloudFormation stack name. */
+  readonly stackName: string;
+  /** Account and region to deploy to. @default - the CLI's current account and region (environment-agnostic template) */
+  readonly env?: { readonly account?: string; readonly region?: string };
+  /** Models served by the predict function; at least one. */
+  readonly models: readonly ModelConfig[];
+  /** CloudWatch namespace of the functions' metrics. @default 'ServerlessInference' */
+  readonly metricsNamespace?: string;
+  /** Predict function settings. @default - every field's default */
+  readonly predict?: PredictConfig;
+  /** API settings. @default - every field's default */
+  readonly api?: ApiConfig;
+}
+
+/** Inclusive bounds shared by config and construct validation, so both reject the same values. */
+export const LIMITS = {
+  memorySize: [128, 10240],
+  timeoutSeconds: [1, 29],
+  // Lambda gives at most 6 vCPUs.
+  intraOpNumThreads: [1, 6],
+  maxBatch: [1, 100_000],
+  // Lambda's synchronous request payload limit.
+  maxBodyBytes: [1, 6 * 1024 * 1024],
+  reservedConcurrency: [1, 100_000],
+  rateLimit: [1, 100_000],
+  burstLimit: [1, 100_000],
+  quotaLimit: [1, Number.MAX_SAFE_INTEGER],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** The retention values CloudWatch Logs accepts. */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Throws `<path> must be an integer between <min> and <max>` unless value is undefined or in range. */
+export function checkInteger(path: string, value: number | undefined, [min, max]: readonly [number, number]): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
+  }
+}
+
+export function checkRetention(path: string, value: number | undefined): void {
+  if (value !== undefined && !RETENTION_DAYS.includes(value)) {
+    throw new Error(`${path} must be one of ${RETENTION_DAYS.join(', ')} (days), got ${value}`);
+  }
+}
+
+function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
+  if (value !== undefined && !allowed.includes(value)) {
+    throw new Error(`${path} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
+
+const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SEMVER = /^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
+// Restricted to characters that need no shell quoting: the path ends up in bundling commands.
+const FOLDER = /^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)+[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/([^*?]+?)\/?$/;
+
+/** A model source, parsed: a bundled folder with its version (the folder's last segment), or an S3 location. */
+export type ParsedSource =
+  | { readonly kind: 'bundled'; readonly folder: string; readonly version: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
+
+/** Parses a model source, throwing an error that names `path` when it is neither form. */
+export function parseSource(path: string, source: string): ParsedSource {
+  const s3 = S3_URI.exec(source);
+  if (s3) return { kind: 's3', bucket: s3[1]!, prefix: s3[2]! };
+  if (source.startsWith('s3://')) throw new Error(`${path} must be s3://bucket/prefix with a non-empty prefix, got ${source}`);
+  const version = source.split('/').at(-1)!;
+  if (!FOLDER.test(source) || source.split('/').includes('..') || !SEMVER.test(version)) {
+    throw new Error(`${path} must be a repo-relative folder ending in a version (models/<name>/1.0.0) or s3://bucket/prefix, got ${source}`);
+  }
+  return { kind: 'bundled', folder: source, version };
+}
+
+/** Checks the served model list: non-empty, valid unique names, parseable sources. */
+export function checkModels(path: string, models: readonly ModelConfig[]): void {
+  if (!Array.isArray(models) || models.length === 0) throw new Error(`${path} must list at least one model`);
+  const seen = new Set<string>();
+  models.forEach((model, i) => {
+    if (!MODEL_NAME.test(model.name)) {
+      throw new Error(`${path}[${i}].name must be lowercase letters, digits and dashes (at most 63), got ${JSON.stringify(model.name)}`);
+    }
+    if (seen.has(model.name)) throw new Error(`${path}[${i}].name ${model.name} is listed twice`);
+    seen.add(model.name);
+    parseSource(`${path}[${i}].source`, model.source);
+  });
+}
+
+/** Validates a config, throwing an error that names the offending prop; returns it unchanged. */
+export function validateConfig(config: InferenceConfig): InferenceConfig {
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? '')) {
+    throw new Error(`stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
+  }
+  checkModels('models', config.models);
+  if (config.metricsNamespace !== undefined && !/^[^:$][^:]{0,254}$/.test(config.metricsNamespace)) {
+    throw new Error(`metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
+  }
+  const predict = config.predict ?? {};
+  checkInteger('predict.memorySize', predict.memorySize, LIMITS.memorySize);
+  checkOneOf('predict.architecture', predict.architecture, ['arm64', 'x86_64']);
+  checkInteger('predict.reservedConcurrency', predict.reservedConcurrency, LIMITS.reservedConcurrency);
+  checkInteger('predict.timeoutSeconds', predict.timeoutSeconds, LIMITS.timeoutSeconds);
+  checkInteger('predict.intraOpNumThreads', predict.intraOpNumThreads, LIMITS.intraOpNumThreads);
+  checkInteger('predict.maxBatch', predict.maxBatch, LIMITS.maxBatch);
+  checkInteger('predict.maxBodyBytes', predict.maxBodyBytes, LIMITS.maxBodyBytes);
+  checkRetention('predict.logRetentionDays', predict.logRetentionDays);
+  checkOneOf('predict.logLevel', predict.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']);
+  const api = config.api ?? {};
+  checkOneOf('api.auth', api.auth, ['iam', 'apiKey']);
+  checkInteger('api.throttling.rateLimit', api.throttling?.rateLimit, LIMITS.rateLimit);
+  checkInteger('api.throttling.burstLimit', api.throttling?.burstLimit, LIMITS.burstLimit);
+  if (api.quota !== undefined) {
+    if ((api.auth ?? 'iam') !== 'apiKey') throw new Error(`api.quota only applies with api.auth 'apiKey'`);
+    checkInteger('api.quota.limit', api.quota.limit, LIMITS.quotaLimit);
+    checkOneOf('api.quota.period', api.quota.period, ['DAY', 'WEEK', 'MONTH']);
+  }
+  checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays);
+  return config;
+}

@@ -1,0 +1,53 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type InferenceConfig, validateConfig } from './config.ts';
+import { InferenceApi } from './inference-api.ts';
+import { PredictFunction } from './predict-function.ts';
+
+export interface InferenceStackProps extends StackProps {
+  /** The validated deployment config (`inference.config.ts`). */
+  readonly config: InferenceConfig;
+}
+
+/** Everything one config describes: the predict function behind the HTTPS API. */
+export class InferenceStack extends Stack {
+  readonly predict: PredictFunction;
+  readonly api: InferenceApi;
+
+  constructor(scope: Construct, id: string, props: InferenceStackProps) {
+    super(scope, id, props);
+    const { predict = {}, api = {}, ...config } = validateConfig(props.config);
+
+    this.predict = new PredictFunction(this, 'Predict', {
+      models: config.models,
+      memorySize: predict.memorySize,
+      architecture: predict.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
+      reservedConcurrency: predict.reservedConcurrency,
+      timeout: predict.timeoutSeconds === undefined ? undefined : Duration.seconds(predict.timeoutSeconds),
+      intraOpNumThreads: predict.intraOpNumThreads,
+      maxBatch: predict.maxBatch,
+      maxBodyBytes: predict.maxBodyBytes,
+      logRetention: predict.logRetentionDays as RetentionDays | undefined,
+      logLevel: predict.logLevel,
+      metricsNamespace: config.metricsNamespace,
+    });
+
+    this.api = new InferenceApi(this, 'Api', {
+      handler: this.predict.alias,
+      auth: api.auth,
+      throttling: api.throttling,
+      quota: api.quota,
+      accessLogRetention: api.accessLogRetentionDays as RetentionDays | undefined,
+      cloudWatchRole: api.cloudWatchRole,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the inference API', value: this.api.api.url });
+    new CfnOutput(this, 'PredictFunctionName', { value: this.predict.function.functionName });
+    new CfnOutput(this, 'PredictAliasArn', { description: 'The alias the API invokes and rollouts shift', value: this.predict.alias.functionArn });
+    if (this.api.apiKey) {
+      new CfnOutput(this, 'ApiKeyId', { description: 'aws apigateway get-api-key --include-value --api-key <id>', value: this.api.apiKey.keyId });
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { resolve } from 'node:path';
+import { createLocalApi } from '../local/api-gateway-server.ts';
+
+/**
+ * `npm start`: the inference API on localhost, running the very predict handler that Lambda runs.
+ * Models come from MODELS (a JSON array of folders or s3:// URIs) or else from inference.config.ts.
+ */
+const root = resolve(import.meta.dirname, '..');
+
+if (!process.env.MODELS) {
+  const { default: config } = await import('../inference.config.ts');
+  process.env.MODELS = JSON.stringify(config.models.map((m) => (m.source.startsWith('s3://') ? m.source : resolve(root, m.source))));
+}
+// EMF metric lines are meant for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them locally.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+const { handler } = await import('../functions/predict/handler.ts');
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const server = createLocalApi(handler);
+server.listen(port, host, () => {
+  console.log(`inference API on http://${host}:${port} serving ${JSON.parse(process.env.MODELS!).join(', ')}`);
+});
+
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,58 @@
+import type { ModelPackage } from '../../../functions/core/model-package.ts';
+import { pick } from '../data.ts';
+import { type ClassificationData, loadClassification, SOURCES } from '../datasets.ts';
+import { exportLogisticRegression } from '../export/logistic-regression.ts';
+import { classificationMetrics } from '../metrics.ts';
+import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage } from '../package.ts';
+import { runOnnx } from '../run-onnx.ts';
+import { type LogisticRegression, trainLogisticRegression } from '../train/logistic-regression.ts';
+
+const LAMBDA = 1;
+const DESCRIPTION =
+  'Breast tumour diagnosis (benign or malignant) from 30 measurements of cell nuclei in a fine needle aspirate image; logistic regression, features standardised inside the graph.';
+
+export interface TrainedBreastCancer {
+  readonly data: ClassificationData;
+  readonly model: LogisticRegression;
+  readonly onnx: Uint8Array;
+}
+
+export function trainBreastCancer(): TrainedBreastCancer {
+  const data = loadClassification(SOURCES.breastCancer, 'diagnosis', ['benign', 'malignant']);
+  const model = trainLogisticRegression(pick(data.x, data.split.train), pick(data.y, data.split.train), { lambda: LAMBDA });
+  return { data, model, onnx: exportLogisticRegression(model, DESCRIPTION) };
+}
+
+/** The default model: writes model.onnx and model.json into `outDir`. */
+export async function buildBreastCancer(outDir: string): Promise<ModelPackage> {
+  const { data, onnx } = trainBreastCancer();
+  const { train, holdout } = data.split;
+  const trainX = pick(data.x, train);
+  const probabilities = await runOnnx(onnx, { features: { type: 'float32', rows: pick(data.x, holdout) } }, 'probabilities');
+  const draft: Draft = {
+    name: 'breast-cancer',
+    version: '1.0.0',
+    task: 'binary-classification',
+    description: DESCRIPTION,
+    inputs: [{ name: 'features', type: 'float32' }],
+    features: numericFeatures(data.features, trainX, false),
+    outputs: [
+      { name: 'probabilities', kind: 'probabilities', description: 'Probability of each diagnosis; the two sum to 1.', labels: [...data.classes] },
+      { name: 'label', kind: 'label', description: 'Index of the more probable diagnosis (0 benign, 1 malignant).', labels: [...data.classes] },
+    ],
+    baseline: { rows: train.length, features: numericBaselines(data.features, trainX) },
+    metrics: { holdout: classificationMetrics(pick(data.y, holdout), probabilities) },
+    training: {
+      dataset: data.source.file,
+      source: data.source.citation,
+      target: data.target,
+      rows: train.length,
+      holdoutRows: holdout.length,
+      split: data.splitDescription,
+      algorithm: `L2-regularised logistic regression (lambda ${LAMBDA}, Newton's method) on standardised features; malignant is the positive class`,
+      script: 'models/build/packages/breast-cancer.ts',
+    },
+  };
+  const examples = exampleRows(holdout, (r) => data.y[r]!).map((r) => instanceOf(data.features, data.x[r]!));
+  return writePackage(outDir, draft, onnx, examples);
+}

@@ -132,7 +132,7 @@ describe('Model.predict on other graph shapes', () => {
     const issues = await issuesOf((await model(MODELS.diabetesCategorical)).predict([{ ...base, [feature.name]: 'unknown' }, { ...base, [feature.name]: 1 }]));
     expect(issues[0]!.path).toBe(`instances[0].${feature.name}`);
     expect(issues[0]!.message).toMatch(/^unknown category "unknown"; expected one of/);
-    expect(issues[1]).toEqual({ path: `instances[1].${feature.name}`, message: 'expected a number, got number'.replace('a number', 'a string') });
+    expect(issues[1]).toEqual({ path: `instances[1].${feature.name}`, message: 'expected a string, got number' });
   });
 
   it('rejects a value outside a range the model declares strict, and accepts the bounds', async () => {

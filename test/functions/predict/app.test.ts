@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS, readPackage } from '../../support/models.ts';
 import { testHandler } from '../../support/app.ts';
 
@@ -110,38 +110,5 @@ describe('predict handler on bad input', () => {
     const res = await call('POST', '/models/breast-cancer/predict', { body: { instances: new Array(2000).fill(example.instance) } });
     expect(res.statusCode).toBe(413);
     expect(res.json.error).toBe('body exceeds the limit of 65536 bytes');
-  });
-});
-
-describe('predict handler observability', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-  });
-
-  it('emits EMF latency and batch-size metrics dimensioned by model and version', async () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    await call('POST', '/models/breast-cancer/predict', { body: { instances: [example.instance, example.instance] } });
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
-    const request = emf.find((e) => 'Latency' in e)!;
-    expect(request).toMatchObject({ model: 'breast-cancer', version: '1.0.0', BatchSize: 2 });
-    expect(request._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['model', 'version']));
-    expect(request.Latency).toBeGreaterThan(0);
-  });
-
-  it('counts a client error by kind', async () => {
-    const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    await call('POST', '/models/breast-cancer/predict', { body: { instances: [] } });
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
-    expect(emf).toContainEqual(expect.objectContaining({ kind: 'InvalidInput', Errors: 1 }));
-    expect(emf).toContainEqual(expect.objectContaining({ ClientErrors: 1, model: 'breast-cancer' }));
   });
 });

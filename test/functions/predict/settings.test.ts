@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../../functions/predict/settings.ts';
+
+describe('predict settings from the environment', () => {
+  it('reads the model list and applies defaults', () => {
+    expect(readSettings({ MODELS: '["/var/task/models/a/1.0.0"]' })).toEqual({
+      MODELS: ['/var/task/models/a/1.0.0'],
+      INTRA_OP_NUM_THREADS: 1,
+      MAX_BATCH: 1000,
+      MAX_BODY_BYTES: 1048576,
+    });
+  });
+
+  it('names MODELS when it is missing or not a JSON array of strings', () => {
+    expect(() => readSettings({})).toThrow(/MODELS: MODELS is required/);
+    expect(() => readSettings({ MODELS: 'models/a' })).toThrow(/MODELS must be a non-empty JSON array of strings, got models\/a/);
+    expect(() => readSettings({ MODELS: '[]' })).toThrow(/MODELS must be a non-empty JSON array/);
+  });
+
+  it('names a limit that is not a positive integer', () => {
+    expect(() => readSettings({ MODELS: '["a"]', MAX_BATCH: '0' })).toThrow(/MAX_BATCH/);
+    expect(() => readSettings({ MODELS: '["a"]', INTRA_OP_NUM_THREADS: 'two' })).toThrow(/INTRA_OP_NUM_THREADS/);
+  });
+});

@@ -1,0 +1,31 @@
+import { runWorker, tsx } from './child.ts';
+import { mark, type Percentiles, type Section, us } from './stats.ts';
+
+type Series = 'raw' | 'predict' | 'handler';
+
+/** Batch-1 latency of the bare session, of Model.predict, and of the full middy handler, in one fresh process. */
+export async function sessionVsHandler(modelDir: string, iterations: number): Promise<Section> {
+  const warmup = Math.min(2000, iterations);
+  const r = await runWorker<Record<Series, Percentiles>>(tsx('bench/workers/latency.ts', modelDir, String(iterations), String(warmup)), {
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_SERVICE_NAME: 'predict',
+  });
+  const overhead = r.handler.p50 - r.raw.p50;
+  const checks = [
+    { what: 'handler p50 - raw p50', measured: us(overhead), target: '≤ 100 µs', pass: overhead <= 100 },
+    { what: 'handler p99', measured: us(r.handler.p99), target: '≤ 1000 µs', pass: r.handler.p99 <= 1000 },
+  ];
+  const row = (label: string, p: Percentiles) => `${label.padEnd(44)} p50 ${us(p.p50).padStart(10)}   p99 ${us(p.p99).padStart(10)}   max ${us(p.max).padStart(10)}`;
+  return {
+    title: `1. session.run vs handler, batch 1 (${iterations.toLocaleString('en-US')} iterations each after ${warmup} warm-up)`,
+    lines: [
+      row('raw session.run (prepared tensor)', r.raw),
+      row('Model.predict (validate + pack + run)', r.predict),
+      row('handler (proxy event -> middy -> response)', r.handler),
+      `handler overhead at p50: ${us(overhead)} (target ≤ 100 µs) ${mark(checks[0]!.pass)}; handler p99 ${us(r.handler.p99)} (target ≤ 1 ms) ${mark(checks[1]!.pass)}`,
+      'Powertools Metrics ON (one EMF line per call, to the child process stdout = /dev/null); Tracer is inactive outside Lambda.',
+    ],
+    checks,
+    figures: { iterations, warmup, microseconds: r },
+  };
+}

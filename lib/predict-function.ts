@@ -106,6 +106,9 @@ export class PredictFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
+        // The SDK is bundled too: the runtime's copy is not reliably importable from ESM next to a
+        // node_modules folder, and bundling pins the version we test with.
+        externalModules: [],
         // esbuild cannot bundle .node binaries: the package is installed next to the bundle instead.
         nodeModules: ['onnxruntime-node'],
         environment: {
@@ -119,7 +122,7 @@ export class PredictFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
-            ...pruneOnnxruntime(`${outputDir}/node_modules/onnxruntime-node/bin`, platform),
+            ...pruneOnnxruntime(outputDir, platform),
             ...props.models.flatMap((model, i) => {
               const parsed = parseSource(`models[${i}].source`, model.source);
               if (parsed.kind !== 'bundled') return [];
@@ -150,11 +153,17 @@ export class PredictFunction extends Construct {
   }
 }
 
-/** Shell commands deleting every onnxruntime binary folder but the target platform's (~260 MB of 290). */
-function pruneOnnxruntime(bin: string, platform: string): string[] {
+/**
+ * Shell commands that keep only what runs: the target platform's binary (~260 MB of 290 are other
+ * platforms') and onnxruntime's JS, without the dependencies of its skipped install script.
+ */
+function pruneOnnxruntime(outputDir: string, platform: string): string[] {
+  const bin = `${outputDir}/node_modules/onnxruntime-node/bin`;
   return [
     `find "${bin}" -mindepth 3 -maxdepth 3 -type d ! -path "*/${platform}" -exec rm -rf {} +`,
     `find "${bin}" -mindepth 1 -type d -empty -delete`,
+    `find "${outputDir}/node_modules" -mindepth 1 -maxdepth 1 ! -name onnxruntime-node ! -name onnxruntime-common -exec rm -rf {} +`,
+    `rm -rf "${outputDir}/node_modules/onnxruntime-node/script" "${outputDir}/package-lock.json"`,
     // Fails the build, not the first cold start, if the package layout ever changes.
     `ls "${bin}"/napi-v*/${platform}/onnxruntime_binding.node > /dev/null`,
   ];

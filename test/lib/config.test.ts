@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import defaultConfig from '../../inference.config.ts';
+import { type InferenceConfig, parseSource, validateConfig } from '../../lib/config.ts';
+
+const base: InferenceConfig = { stackName: 'Inference', models: [{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }] };
+const withConfig = (patch: object) => () => validateConfig({ ...base, ...patch } as InferenceConfig);
+
+describe('validateConfig', () => {
+  it('accepts the shipped default config, which serves the bundled breast-cancer model', () => {
+    expect(validateConfig(defaultConfig)).toBe(defaultConfig);
+    expect(defaultConfig.models).toEqual([{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }]);
+  });
+
+  it('accepts bundled folders and s3:// prefixes side by side', () => {
+    const models = [...base.models, { name: 'churn', source: 's3://my-models/churn/2.1.0/' }];
+    expect(() => withConfig({ models })()).not.toThrow();
+  });
+
+  it('names the stack name when it is not a CloudFormation stack name', () => {
+    expect(withConfig({ stackName: '1-bad_name' })).toThrow(/^stackName must start with a letter/);
+  });
+
+  it('requires at least one model', () => {
+    expect(withConfig({ models: [] })).toThrow('models must list at least one model');
+  });
+
+  it('names the model whose name is not a valid model name', () => {
+    const models = [...base.models, { name: 'Churn Model', source: 'models/churn/1.0.0' }];
+    expect(withConfig({ models })).toThrow(/^models\[1\]\.name must be lowercase letters, digits and dashes/);
+  });
+
+  it('names the model listed twice', () => {
+    expect(withConfig({ models: [base.models[0], base.models[0]] })).toThrow('models[1].name breast-cancer is listed twice');
+  });
+
+  it.each([
+    ['an absolute path', '/models/breast-cancer/1.0.0'],
+    ['a path escaping the repo', 'models/../../etc/1.0.0'],
+    ['a folder without a version', 'models/breast-cancer'],
+    ['a path with shell characters', 'models/$(rm -rf)/1.0.0'],
+  ])('names the model source when it is %s', (_, source) => {
+    expect(withConfig({ models: [{ name: 'm', source }] })).toThrow(/^models\[0\]\.source must be a repo-relative folder ending in a version/);
+  });
+
+  it('names the model source when an s3:// URI has no prefix', () => {
+    expect(withConfig({ models: [{ name: 'm', source: 's3://bucket' }] })).toThrow(/^models\[0\]\.source must be s3:\/\/bucket\/prefix/);
+  });
+
+  it.each([
+    ['predict.memorySize', { predict: { memorySize: 64 } }, 'must be an integer between 128 and 10240, got 64'],
+    ['predict.timeoutSeconds', { predict: { timeoutSeconds: 30 } }, 'must be an integer between 1 and 29, got 30'],
+    ['predict.intraOpNumThreads', { predict: { intraOpNumThreads: 0 } }, 'must be an integer between 1 and 6, got 0'],
+    ['predict.maxBatch', { predict: { maxBatch: 1.5 } }, 'must be an integer between 1 and 100000, got 1.5'],
+    ['predict.maxBodyBytes', { predict: { maxBodyBytes: 7_000_000 } }, 'must be an integer between 1 and 6291456, got 7000000'],
+    ['predict.reservedConcurrency', { predict: { reservedConcurrency: 0 } }, 'must be an integer between 1 and 100000, got 0'],
+    ['predict.logRetentionDays', { predict: { logRetentionDays: 2 } }, 'must be one of 1, 3, 5, 7, 14, 30'],
+    ['predict.architecture', { predict: { architecture: 'x86' } }, "must be one of 'arm64', 'x86_64', got \"x86\""],
+    ['predict.logLevel', { predict: { logLevel: 'TRACE' } }, "must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR'"],
+    ['api.auth', { api: { auth: 'cognito' } }, "must be one of 'iam', 'apiKey'"],
+    ['api.throttling.rateLimit', { api: { throttling: { rateLimit: -1 } } }, 'must be an integer between 1 and 100000, got -1'],
+    ['api.throttling.burstLimit', { api: { throttling: { burstLimit: 0 } } }, 'must be an integer between 1 and 100000, got 0'],
+    ['api.quota.period', { api: { auth: 'apiKey', quota: { limit: 10, period: 'YEAR' } } }, "must be one of 'DAY', 'WEEK', 'MONTH'"],
+    ['api.accessLogRetentionDays', { api: { accessLogRetentionDays: 31 } }, 'must be one of 1, 3, 5, 7, 14, 30'],
+    ['metricsNamespace', { metricsNamespace: 'a:b' }, "must be 1 to 255 characters, not starting with $ and without ':'"],
+  ])('names %s when it is out of range', (prop, patch, message) => {
+    expect(withConfig(patch)).toThrow(`${prop} ${message}`);
+  });
+
+  it('refuses a usage plan quota unless auth is apiKey', () => {
+    expect(withConfig({ api: { quota: { limit: 10, period: 'DAY' } } })).toThrow("api.quota only applies with api.auth 'apiKey'");
+  });
+});
+
+describe('parseSource', () => {
+  it('takes the version of a bundled model from its folder name', () => {
+    expect(parseSource('s', 'models/breast-cancer/1.0.0')).toEqual({ kind: 'bundled', folder: 'models/breast-cancer/1.0.0', version: '1.0.0' });
+  });
+
+  it('splits an s3:// URI into bucket and prefix, without a trailing slash', () => {
+    expect(parseSource('s', 's3://my-models/churn/2.1.0/')).toEqual({ kind: 's3', bucket: 'my-models', prefix: 'churn/2.1.0' });
+  });
+});

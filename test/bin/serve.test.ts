@@ -9,8 +9,9 @@ let base: string;
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, PORT: String(port) };
-  delete env.MODELS;
+  // Without MODELS, npm start serves the models of inference.config.ts.
+  const { MODELS: _ignored, ...inherited } = process.env;
+  const env = { ...inherited, PORT: String(port) };
   child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {

@@ -136,6 +136,13 @@ export const ModelPackage = z
       if (fed.length === 0) ctx.addIssue({ code: 'custom', path: ['inputs'], message: `graph input "${input.name}" receives no feature` });
       const wantsString = input.type === 'string';
       fed.forEach((f) => {
+        if (f.allowMissing && (input.type === 'int32' || input.type === 'int64')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['features', pkg.features.indexOf(f), 'allowMissing'],
+            message: `"${f.name}" feeds integer input "${input.name}", which has no missing value (NaN) to carry`,
+          });
+        }
         if ((f.type === 'categorical') !== wantsString) {
           ctx.addIssue({
             code: 'custom',

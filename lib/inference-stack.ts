@@ -43,6 +43,8 @@ export class InferenceStack extends Stack {
       cloudWatchRole: api.cloudWatchRole,
     });
 
+    // RestApi's own output has a hashed logical id; ApiUrl replaces it with a stable name.
+    this.api.api.node.tryRemoveChild('Endpoint');
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the inference API', value: this.api.api.url });
     new CfnOutput(this, 'PredictFunctionName', { value: this.predict.function.functionName });
     new CfnOutput(this, 'PredictAliasArn', { description: 'The alias the API invokes and rollouts shift', value: this.predict.alias.functionArn });

@@ -9,7 +9,8 @@ const name = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+// zod 4 numbers already refuse NaN and Infinity.
+const finite = z.number();
 
 /** ONNX element types the engine can feed. */
 export const TensorType = z.enum(['float32', 'float64', 'int64', 'int32', 'string']);

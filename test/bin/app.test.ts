@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { PROJECT_ROOT } from '../../lib/predict-function.ts';
+import { CDK_CONTEXT } from '../lib/cdk.ts';
+
+/** Runs bin/app.ts the way the cdk CLI does (context and outdir through the environment), without bundling. */
+function runApp(context: Record<string, unknown> = {}, preload: string[] = []) {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-app-'));
+  onTestFinished(() => rmSync(outdir, { recursive: true, force: true }));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'bin/app.ts'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }) },
+  });
+  const read = (file: string) => JSON.parse(readFileSync(join(outdir, file), 'utf8'));
+  return { status: run.status, stderr: run.stderr, read };
+}
+
+function writeConfig(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'inference-config-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'my.config.ts'), text);
+  return join(dir, 'my.config.ts');
+}
+
+describe('bin/app.ts', () => {
+  it('synthesizes the stack of inference.config.ts, with no cdk-nag AwsSolutions violation', () => {
+    const app = runApp();
+    expect(app.stderr).not.toMatch(/Error/);
+    expect(app.status).toBe(0);
+    const template = app.read('ServerlessInference.template.json');
+    expect(Object.values(template.Resources).map((r) => (r as { Type: string }).Type)).toContain('AWS::Lambda::Function');
+    expect(app.read('validation-report.json').pluginReports).toEqual([]);
+  });
+
+  it('fails the synth on an unacknowledged cdk-nag AwsSolutions finding', () => {
+    const app = runApp({}, ['./test/bin/fixtures/unacknowledged-bucket.ts']);
+    expect(app.status).not.toBe(0);
+    expect(app.stderr).toContain('Validation failed');
+    const [report] = app.read('validation-report.json').pluginReports;
+    expect(report).toMatchObject({ pluginName: 'AwsSolutions', conclusion: 'failure' });
+    expect(report.violations.map((v: { ruleName: string }) => v.ruleName)).toContain('AwsSolutions-S1');
+  });
+
+  it('builds the config named by -c config instead', () => {
+    const config = writeConfig(`export default { stackName: 'OtherInference', models: [{ name: 'churn', source: 's3://my-models/churn/2.1.0' }] };`);
+    const app = runApp({ config });
+    expect(app.status).toBe(0);
+    const fn = Object.values(app.read('OtherInference.template.json').Resources).find((r) => (r as { Type: string }).Type === 'AWS::Lambda::Function');
+    expect(fn).toMatchObject({ Properties: { Environment: { Variables: { MODELS: '["s3://my-models/churn/2.1.0"]' } } } });
+  });
+
+  it('stops with an error naming the prop when the config is invalid', () => {
+    const config = writeConfig(`export default { stackName: 'Bad', models: [{ name: 'm', source: 'models/m/1.0.0' }], predict: { memorySize: 64 } };`);
+    const app = runApp({ config });
+    expect(app.status).not.toBe(0);
+    expect(app.stderr).toContain('predict.memorySize must be an integer between 128 and 10240, got 64');
+  });
+
+  it('stops with an error when the config module has no default export', () => {
+    const config = writeConfig(`export const config = {};`);
+    const app = runApp({ config });
+    expect(app.status).not.toBe(0);
+    expect(app.stderr).toContain(`${config} must default-export an InferenceConfig`);
+  });
+});

@@ -38,12 +38,6 @@ export interface PredictFunctionProps {
   readonly metricsNamespace?: string;
 }
 
-/** Where the handler finds a model: inside the asset for bundled folders, the URI itself for S3. */
-function runtimeSource(model: ModelConfig, index: number): string {
-  const parsed = parseSource(`models[${index}].source`, model.source);
-  return parsed.kind === 'bundled' ? `/var/task/models/${model.name}/${parsed.version}` : model.source;
-}
-
 /**
  * The Lambda function that serves predictions with onnxruntime-node, published behind the alias
  * `live` so that rollouts can shift traffic between versions.
@@ -65,6 +59,7 @@ export class PredictFunction extends Construct {
     checkInteger('maxBodyBytes', props.maxBodyBytes, LIMITS.maxBodyBytes);
     checkRetention('logRetention', props.logRetention);
 
+    const sources = props.models.map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
     const architecture = props.architecture ?? Architecture.ARM_64;
     const platform = architecture === Architecture.ARM_64 ? 'linux/arm64' : 'linux/x64';
 
@@ -87,7 +82,10 @@ export class PredictFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment: {
-        MODELS: JSON.stringify(props.models.map(runtimeSource)),
+        // Where the handler finds each model: inside the asset when bundled, the URI itself for S3.
+        MODELS: JSON.stringify(
+          sources.map(({ model, source }) => (source.kind === 'bundled' ? `/var/task/models/${model.name}/${source.version}` : model.source)),
+        ),
         MODEL_CACHE_DIR: '/tmp/models',
         INTRA_OP_NUM_THREADS: String(props.intraOpNumThreads ?? 1),
         MAX_BATCH: String(props.maxBatch ?? 1000),
@@ -123,27 +121,25 @@ export class PredictFunction extends Construct {
           beforeInstall: () => [],
           afterBundling: (inputDir, outputDir) => [
             ...pruneOnnxruntime(outputDir, platform),
-            ...props.models.flatMap((model, i) => {
-              const parsed = parseSource(`models[${i}].source`, model.source);
-              if (parsed.kind !== 'bundled') return [];
-              const target = `${outputDir}/models/${model.name}/${parsed.version}`;
-              return [`mkdir -p "${target}"`, `cp -R "${inputDir}/${parsed.folder}/." "${target}/"`];
+            ...sources.flatMap(({ model, source }) => {
+              if (source.kind !== 'bundled') return [];
+              const target = `${outputDir}/models/${model.name}/${source.version}`;
+              return [`mkdir -p "${target}"`, `cp -R "${inputDir}/${source.folder}/." "${target}/"`];
             }),
           ],
         },
       },
     });
 
-    props.models.forEach((model, i) => {
-      const parsed = parseSource(`models[${i}].source`, model.source);
-      if (parsed.kind !== 's3') return;
-      const objects = `arn:${Aws.PARTITION}:s3:::${parsed.bucket}/${parsed.prefix}/*`;
-      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    for (const { model, source } of sources) {
+      if (source.kind !== 's3') continue;
+      const objects = `${source.bucket}/${source.prefix}/*`;
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::${objects}`] }));
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${parsed.bucket}/${parsed.prefix}/*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${objects}]`,
         reason: `The function reads model ${model.name}'s package files (model.json, model.onnx) under exactly this prefix.`,
       });
-    });
+    }
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
@@ -6,7 +7,8 @@ import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { checkInteger, checkModels, checkRetention, LIMITS, type ModelConfig, parseSource } from './config.ts';
+import { parsePackage } from '../functions/core/load.ts';
+import { checkInteger, checkModels, checkRetention, LIMITS, type ModelConfig, type ParsedSource, parseSource } from './config.ts';
 
 /** The repository root: model folders and the handler entry are relative to it, whatever the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,6 +62,7 @@ export class PredictFunction extends Construct {
     checkRetention('logRetention', props.logRetention);
 
     const sources = props.models.map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
+    sources.forEach(({ model, source }, i) => checkBundledPackage(`models[${i}]`, model, source));
     const architecture = props.architecture ?? Architecture.ARM_64;
     const platform = architecture === Architecture.ARM_64 ? 'linux/arm64' : 'linux/x64';
 
@@ -146,6 +149,25 @@ export class PredictFunction extends Construct {
     });
 
     this.alias = new Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
+  }
+}
+
+/**
+ * Fails the synth, not the first cold start, when a bundled package is unreadable, breaks the
+ * model.json schema, or is not the model the config names (the API serves model.json's name).
+ */
+function checkBundledPackage(path: string, model: ModelConfig, source: ParsedSource): void {
+  if (source.kind !== 'bundled') return;
+  const file = join(PROJECT_ROOT, source.folder, 'model.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`${path}.source: no model package at ${source.folder} (cannot read ${source.folder}/model.json)`);
+  }
+  const pkg = parsePackage(text, source.folder);
+  if (pkg.name !== model.name || pkg.version !== source.version) {
+    throw new Error(`${path}: config names ${model.name} ${source.version} but ${source.folder}/model.json holds ${pkg.name} ${pkg.version}`);
   }
 }
 

@@ -124,6 +124,15 @@ describe('PredictFunction', () => {
   ])('rejects an invalid %s, naming it', (_, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });
+
+  it('refuses at synth a bundled package that is missing or is another model than the config names', () => {
+    expect(() => synth({ models: [{ name: 'breast-cancer', source: 'models/breast-cancer/9.9.9' }] })).toThrow(
+      'models[0].source: no model package at models/breast-cancer/9.9.9',
+    );
+    expect(() => synth({ models: [{ name: 'wine', source: 'models/breast-cancer/1.0.0' }] })).toThrow(
+      'models[0]: config names wine 1.0.0 but models/breast-cancer/1.0.0/model.json holds breast-cancer 1.0.0',
+    );
+  });
 });
 
 const dirSize = (dir: string): number =>

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { Model, sha256 } from '../../functions/core/model.ts';
 import { type Baseline, type Feature, ModelPackage } from '../../functions/core/model-package.ts';
 import { numericBaseline } from './baseline.ts';
+import type { Dataset } from './datasets.ts';
 
 /** model.json before the checksum and the golden examples, which the build derives. */
 export type Draft = Omit<z.input<typeof ModelPackage>, 'sha256' | 'examples'>;
@@ -29,6 +30,18 @@ export function trainingRange(values: readonly number[], strict: boolean): { min
   const min = roundTo(lo - span * 0.05, step, 'down');
   return { min: lo >= 0 ? Math.max(0, min) : min, max: roundTo(hi + span * 0.05, step, 'up'), strict };
 }
+
+/** The `training` block of model.json: where the data came from and how it was split. */
+export const trainingOf = (data: Dataset, algorithm: string, script: string): Draft['training'] => ({
+  dataset: data.source.file,
+  source: data.source.citation,
+  target: data.target,
+  rows: data.split.train.length,
+  holdoutRows: data.split.holdout.length,
+  split: data.splitDescription,
+  algorithm,
+  script,
+});
 
 export const columnOf = (rows: readonly (readonly number[])[], j: number): number[] => rows.map((r) => r[j]!);
 

@@ -3,7 +3,7 @@ import { pick } from '../data.ts';
 import { type ClassificationData, loadClassification, SOURCES } from '../datasets.ts';
 import { exportLogisticRegression } from '../export/logistic-regression.ts';
 import { classificationMetrics } from '../metrics.ts';
-import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage } from '../package.ts';
+import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';
 import { type LogisticRegression, trainLogisticRegression } from '../train/logistic-regression.ts';
 
@@ -42,16 +42,7 @@ export async function buildBreastCancer(outDir: string): Promise<ModelPackage> {
     ],
     baseline: { rows: train.length, features: numericBaselines(data.features, trainX) },
     metrics: { holdout: classificationMetrics(pick(data.y, holdout), probabilities) },
-    training: {
-      dataset: data.source.file,
-      source: data.source.citation,
-      target: data.target,
-      rows: train.length,
-      holdoutRows: holdout.length,
-      split: data.splitDescription,
-      algorithm: `L2-regularised logistic regression (lambda ${LAMBDA}, Newton's method) on standardised features; malignant is the positive class`,
-      script: 'models/build/packages/breast-cancer.ts',
-    },
+    training: trainingOf(data, `L2-regularised logistic regression (lambda ${LAMBDA}, Newton's method) on standardised features; malignant is the positive class`, 'models/build/packages/breast-cancer.ts'),
   };
   const examples = exampleRows(holdout, (r) => data.y[r]!).map((r) => instanceOf(data.features, data.x[r]!));
   return writePackage(outDir, draft, onnx, examples);

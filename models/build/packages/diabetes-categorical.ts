@@ -5,7 +5,7 @@ import { treeEnsembleNode } from '../export/tree-ensemble.ts';
 import { categoricalBaseline } from '../baseline.ts';
 import { regressionMetrics } from '../metrics.ts';
 import { GraphBuilder, ML_DOMAIN } from '../onnx-builder.ts';
-import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage } from '../package.ts';
+import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';
 import { type GradientBoostingOptions, type TreeEnsemble, trainGradientBoosting } from '../train/gradient-boosting.ts';
 
@@ -85,16 +85,7 @@ export async function buildDiabetesCategorical(outDir: string): Promise<ModelPac
       features: { ...numericBaselines(NUMERIC, trainX), sex: categoricalBaseline(pick(sex, train)) },
     },
     metrics: { holdout: regressionMetrics(pick(data.y, holdout), predicted.map((p) => p[0]!)) },
-    training: {
-      dataset: data.source.file,
-      source: data.source.citation,
-      target: data.target,
-      rows: train.length,
-      holdoutRows: holdout.length,
-      split: data.splitDescription,
-      algorithm: `Least-squares gradient-boosted regression trees (${OPTIONS.trees} trees, depth ${OPTIONS.depth}, learning rate ${OPTIONS.learningRate}, at least ${OPTIONS.minLeafRows} rows per leaf) on the numeric features and the sex code`,
-      script: 'models/build/packages/diabetes-categorical.ts',
-    },
+    training: trainingOf(data, `Least-squares gradient-boosted regression trees (${OPTIONS.trees} trees, depth ${OPTIONS.depth}, learning rate ${OPTIONS.learningRate}, at least ${OPTIONS.minLeafRows} rows per leaf) on the numeric features and the sex code`, 'models/build/packages/diabetes-categorical.ts'),
   };
   const examples = exampleRows(holdout, undefined, inRange).map((r) => {
     const { age, ...rest } = instanceOf(NUMERIC, numeric[r]!);

@@ -4,7 +4,7 @@ import { loadRegression, type RegressionData, SOURCES } from '../datasets.ts';
 import { treeEnsembleNode } from '../export/tree-ensemble.ts';
 import { regressionMetrics } from '../metrics.ts';
 import { GraphBuilder } from '../onnx-builder.ts';
-import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage } from '../package.ts';
+import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';
 import { type GradientBoostingOptions, type TreeEnsemble, trainGradientBoosting } from '../train/gradient-boosting.ts';
 
@@ -45,16 +45,7 @@ export async function buildDiabetesTrees(outDir: string): Promise<ModelPackage> 
     outputs: [{ name: 'value', kind: 'value', description: 'Predicted disease progression (the data set reports 25 to 346).' }],
     baseline: { rows: train.length, features: numericBaselines(FEATURES, trainX) },
     metrics: { holdout: regressionMetrics(pick(data.y, holdout), predicted.map((p) => p[0]!)) },
-    training: {
-      dataset: data.source.file,
-      source: data.source.citation,
-      target: data.target,
-      rows: train.length,
-      holdoutRows: holdout.length,
-      split: data.splitDescription,
-      algorithm: `Least-squares gradient-boosted regression trees (${OPTIONS.trees} trees, depth ${OPTIONS.depth}, learning rate ${OPTIONS.learningRate}, at least ${OPTIONS.minLeafRows} rows per leaf)`,
-      script: 'models/build/packages/diabetes-trees.ts',
-    },
+    training: trainingOf(data, `Least-squares gradient-boosted regression trees (${OPTIONS.trees} trees, depth ${OPTIONS.depth}, learning rate ${OPTIONS.learningRate}, at least ${OPTIONS.minLeafRows} rows per leaf)`, 'models/build/packages/diabetes-trees.ts'),
   };
   return writePackage(outDir, draft, onnx, exampleRows(holdout).map((r) => instanceOf(FEATURES, x[r]!)));
 }

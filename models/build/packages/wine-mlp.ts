@@ -3,7 +3,7 @@ import { pick } from '../data.ts';
 import { type ClassificationData, loadClassification, SOURCES } from '../datasets.ts';
 import { exportMlp } from '../export/mlp.ts';
 import { classificationMetrics } from '../metrics.ts';
-import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage } from '../package.ts';
+import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';
 import { type Mlp, type MlpOptions, trainMlp } from '../train/mlp.ts';
 
@@ -41,16 +41,7 @@ export async function buildWine(outDir: string): Promise<ModelPackage> {
     ],
     baseline: { rows: train.length, features: numericBaselines(data.features, trainX) },
     metrics: { holdout: classificationMetrics(pick(data.y, holdout), probabilities) },
-    training: {
-      dataset: data.source.file,
-      source: data.source.citation,
-      target: data.target,
-      rows: train.length,
-      holdoutRows: holdout.length,
-      split: data.splitDescription,
-      algorithm: `MLP ${data.features.length}-${OPTIONS.hidden}-${data.classes.length} (ReLU, softmax), full-batch Adam (learning rate ${OPTIONS.learningRate}, ${OPTIONS.epochs} epochs, L2 ${OPTIONS.l2}, seed ${OPTIONS.seed}) on standardised features`,
-      script: 'models/build/packages/wine-mlp.ts',
-    },
+    training: trainingOf(data, `MLP ${data.features.length}-${OPTIONS.hidden}-${data.classes.length} (ReLU, softmax), full-batch Adam (learning rate ${OPTIONS.learningRate}, ${OPTIONS.epochs} epochs, L2 ${OPTIONS.l2}, seed ${OPTIONS.seed}) on standardised features`, 'models/build/packages/wine-mlp.ts'),
   };
   const examples = exampleRows(holdout, (r) => data.y[r]!).map((r) => instanceOf(data.features, data.x[r]!));
   return writePackage(outDir, draft, onnx, examples);

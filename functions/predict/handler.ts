@@ -1,13 +1,7 @@
-import { ModelSet } from '../core/model-set.ts';
+import { loadServedModels } from '../shared/served-models.ts';
 import { createHandler } from './app.ts';
-import { readSettings } from './settings.ts';
 
 // Loaded during Lambda init (top-level await), once per execution environment.
-const settings = readSettings(process.env);
-const models = await ModelSet.load(settings.MODELS, {
-  cacheDir: settings.MODEL_CACHE_DIR,
-  intraOpNumThreads: settings.INTRA_OP_NUM_THREADS,
-  maxBatch: settings.MAX_BATCH,
-});
+const { settings, models } = await loadServedModels(process.env);
 
 export const handler = createHandler(models, { maxBodyBytes: settings.MAX_BODY_BYTES });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../../../functions/predict/settings.ts';
+import { readSettings } from '../../../functions/shared/settings.ts';
 
 describe('predict settings from the environment', () => {
   it('reads the model list and applies defaults', () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-/** The predict function's environment, as set by the stack (or by the local server). */
+/** The environment of the functions that load models (predict, score-chunk), as set by the stack or the CLI. */
 export const Settings = z.object({
   /** JSON array of model package sources: folders or s3:// URIs. */
   MODELS: z
@@ -27,7 +27,7 @@ export type Settings = z.infer<typeof Settings>;
 export function readSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = Settings.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid predict settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return parsed.data;
 }

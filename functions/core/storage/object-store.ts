@@ -1,0 +1,42 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** An object as listed: its key (relative to the store) and size in bytes. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+}
+
+/** A byte range [start, end) of an object. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A stream that uploads while it is written; `done` settles once the object is stored (or failed). */
+export interface UploadStream {
+  readonly stream: Writable;
+  readonly done: Promise<void>;
+}
+
+/**
+ * The object storage the batch path reads and writes: S3 (or any S3-compatible endpoint) on AWS,
+ * the local file system or S3 in `npm run score`. Keys use `/` whatever the platform.
+ */
+export interface ObjectStore {
+  /** The URI of a key, for messages and manifests: `s3://bucket/key` or a file path. */
+  uri(key: string): string;
+  /** Every object under `prefix` (recursively), sorted by key; a key equal to `prefix` is listed alone. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** The object's size, or undefined when it does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Streams the object or a range of it. */
+  read(key: string, range?: ByteRange): Promise<Readable>;
+  /** Reads the object or a range of it whole (for small objects and ranges). */
+  readBytes(key: string, range?: ByteRange): Promise<Uint8Array>;
+  /** Writes a whole object, replacing any previous one; atomic for readers. */
+  write(key: string, body: Uint8Array | string): Promise<void>;
+  /** Writes only when no object exists at `key` (S3 If-None-Match: *); returns false when one did. */
+  writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean>;
+  /** Streams an object of unknown size (multipart on S3); the object appears only when `done` resolves. */
+  upload(key: string): UploadStream;
+}

@@ -40,3 +40,9 @@ export interface ObjectStore {
   /** Streams an object of unknown size (multipart on S3); the object appears only when `done` resolves. */
   upload(key: string): UploadStream;
 }
+
+/** A place in a store: one object's key, or a key prefix. */
+export interface Location {
+  readonly store: ObjectStore;
+  readonly key: string;
+}

@@ -24,12 +24,12 @@ export async function serverThroughput(modelDir: string, path: string, body: str
   const row = (label: string, r: typeof local) =>
     `${label.padEnd(44)} ${int(r.requestsPerSecond).padStart(7)} req/s   p50 ${ms(r.p50ms).padStart(8)}   p99 ${ms(r.p99ms).padStart(8)}   errors ${r.non2xx + r.connectionErrors}`;
   return {
-    title: `2. local server vs bare node:http (autocannon, ${CONNECTIONS} connections, ${seconds} s after ${Math.max(1, seconds / 5)} s warm-up)`,
+    title: `2. local server vs bare node:http: POST ${path}, autocannon, ${CONNECTIONS} connections, ${seconds} s after ${Math.max(1, seconds / 5)} s warm-up`,
     lines: [
       row('bare node:http, constant JSON', bare),
-      row(`local API server (npm start), POST ${path}`, local),
+      row('local API server (npm start)', local),
       `local / bare: ${(ratio * 100).toFixed(0)}% of requests/s (target ≥ 50%, no errors) ${mark(pass)}`,
-      'Each server runs alone in its own process; autocannon runs in the bench process on the same machine.',
+      'Each server runs alone in its own process; autocannon runs in the bench process on the same machine and reports whole milliseconds.',
     ],
     checks: [{ what: 'server req/s vs bare node:http', measured: `${(ratio * 100).toFixed(0)}% (${int(local.requestsPerSecond)}/${int(bare.requestsPerSecond)})`, target: '≥ 50%', pass }],
     figures: { connections: CONNECTIONS, seconds, bare, local, ratio },

@@ -1,0 +1,45 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LocalStore } from '../../../../functions/core/storage/local-store.ts';
+
+const tempRoot = () => mkdtemp(join(tmpdir(), 'local-store-'));
+
+describe('LocalStore', () => {
+  it('maps keys to paths under its root and names objects by path', async () => {
+    const root = await tempRoot();
+    const store = new LocalStore(root);
+    await store.write('a/b.csv', 'x');
+    expect(store.uri('a/b.csv')).toBe(join(root, 'a', 'b.csv'));
+    expect(await readdir(join(root, 'a'))).toEqual(['b.csv']);
+  });
+
+  it('refuses keys that escape the root', async () => {
+    const store = new LocalStore(await tempRoot());
+    await expect(store.write('../escape.txt', 'x')).rejects.toThrow(/outside/);
+  });
+
+  it('leaves no temp files behind and never lists them', async () => {
+    const root = await tempRoot();
+    const store = new LocalStore(root);
+    await store.write('k', 'v');
+    await store.writeIfAbsent('k', 'w');
+    await store.writeIfAbsent('j', 'w');
+    const upload = store.upload('u');
+    upload.stream.end('body');
+    await upload.done;
+    expect((await readdir(root)).sort()).toEqual(['j', 'k', 'u']);
+    await writeFile(join(root, '.k.0123456789ab.tmp'), 'in flight');
+    expect((await store.list('')).map((o) => o.key)).toEqual(['j', 'k', 'u']);
+  });
+
+  it('a store rooted at / addresses absolute paths without their leading slash', async () => {
+    const root = await tempRoot();
+    await writeFile(join(root, 'in.csv'), 'a\n1\n');
+    const store = new LocalStore('/');
+    const key = join(root, 'in.csv').slice(1);
+    expect(await store.list(key)).toEqual([{ key, size: 4 }]);
+    expect(Buffer.from(await store.readBytes(key)).toString()).toBe('a\n1\n');
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { PROJECT_ROOT } from '../../lib/predict-function.ts';
+import { PROJECT_ROOT } from '../../lib/handler-function.ts';
 import { CDK_CONTEXT } from '../lib/cdk.ts';
 
 /** Runs bin/app.ts the way the cdk CLI does (context and outdir through the environment), without bundling. */

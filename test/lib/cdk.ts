@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { PROJECT_ROOT } from '../../lib/predict-function.ts';
+import { PROJECT_ROOT } from '../../lib/handler-function.ts';
 
 /** cdk.json's context (the feature flags), so tests synthesize what `cdk synth` does. */
 export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;

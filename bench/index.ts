@@ -5,7 +5,7 @@ import config from '../inference.config.ts';
 import { assetSize } from './asset-size.ts';
 import { ROOT } from './child.ts';
 import { coldInit } from './cold-init.ts';
-import { machine } from './machine.ts';
+import { foreignCpu, machine } from './machine.ts';
 import { serverThroughput } from './server-throughput.ts';
 import { sessionVsHandler } from './session-vs-handler.ts';
 import { soak } from './soak.ts';
@@ -23,6 +23,7 @@ const path = `/models/${name}/predict`;
 const body = JSON.stringify({ instances: [pkg.examples[0]!.instance] });
 
 const host = machine();
+const others = foreignCpu();
 console.log(`npm run bench${quick ? ' --quick (smoke run: figures not meaningful)' : ''}: ${name} (${modelDir}) on ${host.cpu}, ${host.cores} cores, ${host.memoryGB} GB, Node ${host.node}, onnxruntime-node ${host.onnxruntimeNode}, ${host.commit}\n`);
 
 const sections: Section[] = [];
@@ -46,8 +47,12 @@ console.log(`${'what'.padEnd(w)}  ${'measured'.padEnd(m)}  ${'target'.padEnd(t)}
 for (const c of checks) console.log(`${c.what.padEnd(w)}  ${c.measured.padEnd(m)}  ${c.target.padEnd(t)}  ${mark(c.pass)}`);
 const failed = checks.filter((c) => !c.pass).length;
 console.log(`\n${checks.length - failed}/${checks.length} within budget`);
+const foreign = others();
+console.log(
+  `other processes used ${foreign.seconds.toFixed(1)} CPU-seconds (${(foreign.share * 100).toFixed(0)}% of the machine) during the run${foreign.share > 0.05 ? ': the machine was shared, expect noisy figures' : ''}`,
+);
 
 const out = join(ROOT, 'bench/results', quick ? 'quick.json' : 'latest.json');
 await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-await writeFile(out, `${JSON.stringify({ machine: host, quick, model: { name, source: modelDir }, checks, sections: sections.map(({ title, figures }) => ({ title, ...figures })) }, null, 2)}\n`);
+await writeFile(out, `${JSON.stringify({ machine: host, foreignCpu: foreign, quick, model: { name, source: modelDir }, checks, sections: sections.map(({ title, figures }) => ({ title, ...figures })) }, null, 2)}\n`);
 console.log(`figures written to ${out.slice(ROOT.length)}`);

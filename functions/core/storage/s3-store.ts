@@ -21,6 +21,8 @@ interface AwsError {
 const status = (err: unknown) => (err as AwsError).$metadata?.httpStatusCode;
 const named = (err: unknown, ...names: string[]) => names.includes((err as AwsError).name ?? '') || names.includes((err as AwsError).Code ?? '');
 
+/** Stated explicitly: the SDK cannot infer it for an empty body and would warn about "a Stream of unknown length". */
+const contentLength = (body: Uint8Array | string) => (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
 const emptyStream = () => Readable.from([]);
 const rangeHeader = (range: ByteRange) => `bytes=${range.start}-${range.end - 1}`;
 /** A conditional write that met another in flight: S3 asks the caller to retry it (409 ConditionalRequestConflict). */
@@ -113,7 +115,7 @@ export class S3Store implements ObjectStore {
 
   /** A single PutObject: S3 makes it visible all at once, so readers never see a partial object. */
   async write(key: string, body: Uint8Array | string): Promise<void> {
-    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body }));
+    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentLength: contentLength(body) }));
   }
 
   /**
@@ -125,7 +127,7 @@ export class S3Store implements ObjectStore {
   async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, IfNoneMatch: '*' }));
+        await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentLength: contentLength(body), IfNoneMatch: '*' }));
         return true;
       } catch (err) {
         if (status(err) === 412 || named(err, 'PreconditionFailed')) return false;

@@ -1,0 +1,57 @@
+import { CsvError, parse } from 'csv-parse/sync';
+
+/**
+ * CSV parsing one physical line at a time. A chunk of a split object cannot know whether it starts
+ * inside a quoted field, so each line is parsed on its own: a broken line costs exactly one reject
+ * and can never swallow the lines after it (as a streaming parser's unclosed quote would).
+ *
+ * Not supported in split inputs: quoted fields containing a newline. Such a record spans several
+ * lines; its first and last lines hold an odd number of quotes, which is never valid CSV on its own,
+ * so they are rejected as unterminated/broken quoting rather than silently cut. (A line in the middle
+ * of a field spanning three or more lines may hold no quote at all and is then judged as a row of its
+ * own: by field count, like any other line.)
+ */
+
+const OPTIONS = { relax_column_count: true, record_delimiter: '\n' } as const;
+
+export type Fields = { fields: string[] } | { error: string };
+
+/** The fields of one line: a plain split when it holds no quote (the common, fast case), csv-parse otherwise. */
+export function splitCsvLine(text: string): Fields {
+  if (text.indexOf('"') === -1) return { fields: text.split(',') };
+  try {
+    const records = parse(text, OPTIONS) as string[][];
+    if (records.length !== 1) return { error: `broken quoting: the line holds ${records.length} records` };
+    return { fields: records[0]! };
+  } catch (err) {
+    if (err instanceof CsvError && err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      return { error: 'broken quoting: a quoted field is not closed on this line (quoted fields spanning lines are not supported)' };
+    }
+    return { error: `broken quoting: ${(err as Error).message}` };
+  }
+}
+
+/** Column names from the header line; a header that cannot name columns unambiguously fails the whole object. */
+export function parseCsvHeader(text: string, uri: string): string[] {
+  const parsed = splitCsvLine(text);
+  if ('error' in parsed) throw new Error(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
+  const seen = new Set<string>();
+  for (const name of parsed.fields) {
+    if (seen.has(name)) throw new Error(`${uri}: the CSV header names column "${name}" twice`);
+    seen.add(name);
+  }
+  return parsed.fields;
+}
+
+/** Values by column name, or why the line is not a row of this header. */
+export function csvValues(header: readonly string[], text: string): { values: Record<string, string> } | { error: string } {
+  const parsed = splitCsvLine(text);
+  if ('error' in parsed) return parsed;
+  const { fields } = parsed;
+  if (fields.length !== header.length) {
+    return { error: `expected ${header.length} fields (as the header), got ${fields.length}` };
+  }
+  const values: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i++) values[header[i]!] = fields[i]!;
+  return { values };
+}

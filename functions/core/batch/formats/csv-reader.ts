@@ -1,0 +1,78 @@
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { Chunk } from '../contracts.ts';
+import { csvValues, parseCsvHeader } from './csv-line.ts';
+import { type Line, readLines } from './lines.ts';
+import type { SourceRow } from './source-row.ts';
+
+interface Header {
+  readonly names: string[];
+  /** Offset of the header line, so the chunk that owns that line does not take it for a row. */
+  readonly offset: number;
+}
+
+const HEADER_FIRST_READ = 16 * 1024;
+const HEADER_MAX = 16 * 1024 * 1024;
+
+/**
+ * The header of an object, for a chunk that starts after byte 0: the first non-blank line, read with
+ * small ranged reads from byte 0, doubled until the line is complete (a wide header costs a few
+ * requests, never the object).
+ */
+async function readHeader(store: ObjectStore, key: string): Promise<Header | undefined> {
+  for (let size = HEADER_FIRST_READ; ; size *= 2) {
+    const head = await readLinesOf(store, key, size);
+    if (head.line) return { names: parseCsvHeader(head.line.text, store.uri(key)), offset: head.line.offset };
+    if (head.eof) return undefined;
+    if (size >= HEADER_MAX) throw new Error(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
+  }
+}
+
+/** The first complete non-blank line within the first `size` bytes, if any. */
+async function readLinesOf(store: ObjectStore, key: string, size: number): Promise<{ line?: Line; eof: boolean }> {
+  const bytes = Buffer.from(await store.readBytes(key, { start: 0, end: size }));
+  const eof = bytes.length < size;
+  let from = 0;
+  while (from < bytes.length) {
+    let nl = bytes.indexOf(0x0a, from);
+    if (nl === -1) {
+      if (!eof) return { eof };
+      nl = bytes.length;
+    }
+    let text = bytes.toString('utf8', from, nl);
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim() !== '') return { line: { text, offset: from }, eof };
+    from = nl + 1;
+  }
+  return { eof };
+}
+
+/**
+ * CSV rows of a chunk. The header is the object's first non-blank line: read in passing by a chunk
+ * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
+ * by any other chunk, and only once that chunk meets a row. Every field is a string ('' when empty);
+ * typing is the validator's job, where a bad number is reported with its column.
+ */
+export async function* readCsv(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
+  const fromStart = chunk.gzip || !chunk.range || chunk.range.start === 0;
+  let header: Header | undefined;
+  for await (const lines of readLines(store, chunk)) {
+    const rows: SourceRow[] = [];
+    for (const l of lines) {
+      if (header === undefined) {
+        if (fromStart) {
+          header = { names: parseCsvHeader(l.text, store.uri(chunk.key)), offset: l.offset };
+          continue;
+        }
+        header = await readHeader(store, chunk.key);
+        if (header === undefined) throw new Error(`${store.uri(chunk.key)}: no CSV header line`);
+      }
+      if (l.offset === header.offset) continue;
+      const parsed = csvValues(header.names, l.text);
+      const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };
+      if (l.line !== undefined) row.line = l.line;
+      rows.push(row);
+    }
+    if (rows.length > 0) yield rows;
+  }
+}

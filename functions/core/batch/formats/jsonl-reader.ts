@@ -1,0 +1,31 @@
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { Chunk } from '../contracts.ts';
+import { readLines } from './lines.ts';
+import type { SourceRow } from './source-row.ts';
+
+const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
+
+/**
+ * JSON Lines rows of a chunk: one JSON object per line, its values as JSON gives them (typing is the
+ * validator's job). A line that is not JSON, or JSON but not an object, is a row with an error.
+ */
+export async function* readJsonl(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
+  for await (const lines of readLines(store, chunk)) {
+    const rows: SourceRow[] = [];
+    for (const l of lines) {
+      let row: SourceRow;
+      try {
+        const value: unknown = JSON.parse(l.text);
+        row =
+          typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? { offset: l.offset, values: value as Record<string, unknown>, raw: l.text }
+            : { offset: l.offset, error: `not a JSON object (got ${kind(value)})`, raw: l.text };
+      } catch (err) {
+        row = { offset: l.offset, error: `invalid JSON: ${(err as Error).message}`, raw: l.text };
+      }
+      if (l.line !== undefined) row.line = l.line;
+      rows.push(row);
+    }
+    if (rows.length > 0) yield rows;
+  }
+}

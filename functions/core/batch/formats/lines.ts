@@ -1,0 +1,142 @@
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { Chunk } from '../contracts.ts';
+import { BATCH_ROWS } from './source-row.ts';
+
+/** One non-blank line of text, without its line ending. */
+export interface Line {
+  readonly text: string;
+  /** Byte offset of the line's first byte within the (uncompressed) object. */
+  readonly offset: number;
+  /** 1-based line number, when the chunk knows where it stands (see `Chunk.firstLine`). */
+  readonly line?: number;
+}
+
+export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine'>;
+
+const NL = 0x0a;
+/** First read past the range's end when its last line is still open; doubles up to the cap, so a long line costs few requests. */
+const TAIL_FIRST = 64 * 1024;
+const TAIL_MAX = 8 * 1024 * 1024;
+
+/**
+ * The object's bytes from `start`: the range [start, end) streamed by one ranged read, then, only as
+ * long as the caller keeps pulling, further ranged reads past `end` until the object's end. The line
+ * scanner stops pulling as soon as the line that started before `end` is complete, so a chunk reads
+ * its range plus at most one line (rounded up to a read), never the rest of the object.
+ */
+async function* rangeBytes(store: ObjectStore, key: string, start: number, end: number): AsyncGenerator<Buffer> {
+  let pos = start;
+  for await (const piece of await store.read(key, { start, end })) {
+    pos += (piece as Buffer).length;
+    yield piece as Buffer;
+  }
+  if (pos < end) return; // the object ends inside the range
+  for (let size = TAIL_FIRST; ; size = Math.min(size * 2, TAIL_MAX)) {
+    const from = pos;
+    for await (const piece of await store.read(key, { start: from, end: from + size })) {
+      pos += (piece as Buffer).length;
+      yield piece as Buffer;
+    }
+    if (pos - from < size) return;
+  }
+}
+
+/** The whole object, gunzipped when asked: one streamed GET, bounded memory whatever its size. */
+async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean): AsyncGenerator<Buffer> {
+  const body = await store.read(key);
+  if (!gzip) {
+    yield* body as AsyncIterable<Buffer>;
+    return;
+  }
+  const gunzip = createGunzip();
+  // pipeline forwards a failing GET to gunzip (and destroys the GET when the consumer stops early).
+  const piping = pipeline(body, gunzip);
+  piping.catch(() => undefined);
+  yield* gunzip as AsyncIterable<Buffer>;
+  await piping;
+}
+
+const isBlank = (text: string) => {
+  const c = text.charCodeAt(0);
+  return text.length === 0 || ((c <= 32 || c === 0xa0 || c === 0xfeff) && text.trim() === '');
+};
+
+/**
+ * The lines a chunk owns, in batches, with exact byte offsets. The ownership rule makes every line
+ * of an object belong to exactly one chunk, whatever the chunk size and wherever lines cross
+ * boundaries: a chunk [start, end) owns each line whose first byte lies in [start, end). A chunk
+ * with start > 0 therefore reads from start - 1 and drops everything up to and including the first
+ * '\n' (a line starting exactly at `start` follows a '\n' at start - 1, so it is kept), and it keeps
+ * reading past `end` until the line that started before `end` is complete. Whitespace-only lines are
+ * not rows and are skipped; '\r\n' endings lose their '\r'; a final line without '\n' is a line; a
+ * UTF-8 byte-order mark at offset 0 is dropped.
+ *
+ * Line numbers: whole objects (gzip) and chunks at byte 0 count from 1. A chunk further in counts from
+ * its `firstLine` (the number of the line holding byte `start`) when the planner knew it, and leaves
+ * `line` undefined otherwise.
+ */
+export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS): AsyncGenerator<Line[]> {
+  const range = chunk.gzip ? undefined : chunk.range;
+  const start = range?.start ?? 0;
+  const end = range?.end ?? Infinity;
+  const from = start > 0 ? start - 1 : 0;
+  const bytes = range ? rangeBytes(store, chunk.key, from, end) : wholeBytes(store, chunk.key, chunk.gzip);
+
+  let skipping = start > 0; // dropping the tail of the line that holds byte start - 1
+  let lineNo: number | undefined = start === 0 ? 1 : chunk.firstLine;
+  let lineStart = from; // offset of the line being assembled (once skipping is over)
+  let pending: Buffer[] = []; // its bytes from earlier pieces
+  let base = from; // offset of the current piece
+  let batch: Line[] = [];
+
+  const emit = (bytes: Buffer, offset: number) => {
+    let text = bytes.toString('utf8');
+    if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
+    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (!isBlank(text)) batch.push(lineNo === undefined ? { text, offset } : { text, offset, line: lineNo });
+    if (lineNo !== undefined) lineNo++;
+  };
+
+  try {
+    pieces: for await (const piece of bytes) {
+      let i = 0;
+      if (skipping) {
+        const nl = piece.indexOf(NL);
+        if (nl === -1) {
+          base += piece.length;
+          if (base >= end) break; // no line starts inside [start, end)
+          continue;
+        }
+        // A '\n' at start - 1 means byte `start` opens line `firstLine`; any later '\n' means the next one.
+        if (lineNo !== undefined && base + nl !== start - 1) lineNo++;
+        skipping = false;
+        i = nl + 1;
+        lineStart = base + i;
+      }
+      while (true) {
+        if (pending.length === 0 && lineStart >= end) break pieces;
+        const nl = piece.indexOf(NL, i);
+        if (nl === -1) {
+          if (i < piece.length) pending.push(piece.subarray(i));
+          break;
+        }
+        emit(pending.length === 0 ? piece.subarray(i, nl) : Buffer.concat([...pending, piece.subarray(i, nl)]), lineStart);
+        pending = [];
+        i = nl + 1;
+        lineStart = base + i;
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      base += piece.length;
+    }
+    // End of the object with a last line that has no '\n'.
+    if (!skipping && pending.length > 0 && lineStart < end) emit(Buffer.concat(pending), lineStart);
+  } finally {
+    await bytes.return(undefined);
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,26 @@
+import type { ObjectStore } from '../../storage/object-store.ts';
+import type { Chunk } from '../contracts.ts';
+import { readCsv } from './csv-reader.ts';
+import { readJsonl } from './jsonl-reader.ts';
+import { readParquet } from './parquet-reader.ts';
+import type { SourceRow } from './source-row.ts';
+
+export type { SourceRow } from './source-row.ts';
+
+/**
+ * The rows a chunk owns, in input order, in batches of about BATCH_ROWS: the one entry point a worker
+ * needs, whatever the format. Reads stream (ranged reads), so memory does not grow with the object.
+ * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
+ * CSV header naming a column twice, a file that is not Parquet) throw.
+ */
+export function readChunk(store: ObjectStore, chunk: Chunk): AsyncIterable<SourceRow[]> {
+  switch (chunk.format) {
+    case 'csv':
+      return readCsv(store, chunk);
+    case 'jsonl':
+      return readJsonl(store, chunk);
+    case 'parquet':
+      if (chunk.gzip) throw new Error(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
+      return readParquet(store, chunk);
+  }
+}

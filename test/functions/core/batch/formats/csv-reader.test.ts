@@ -1,0 +1,97 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readCsv } from '../../../../../functions/core/batch/formats/csv-reader.ts';
+import { STORES } from '../../storage/stores.ts';
+import { chunkOf, collect, rangeChunks } from './rows.ts';
+
+const MALFORMED = [
+  'id,x,y', //                       line 1: header
+  'a,1.5,2', //                      line 2
+  'b,1', //                          line 3: a field missing
+  'c,1,2,3', //                      line 4: a field extra
+  'd,"unclosed,2', //                line 5: broken quoting
+  'e,"quoted, with comma",3', //    line 6
+  '', //                             line 7: blank, not a row
+  'f,,', //                          line 8: empty fields are ''
+].join('\n');
+
+describe.each(STORES)('readCsv over $name', ({ make }) => {
+  it('reads rows by header name with line numbers, offsets and raw text; malformed lines are rows with errors', async () => {
+    const store = await make();
+    await store.write('in.csv', `${MALFORMED}\n`);
+    const rows = await collect(readCsv(store, chunkOf({ key: 'in.csv' })));
+    expect(rows).toEqual([
+      { line: 2, offset: 7, raw: 'a,1.5,2', values: { id: 'a', x: '1.5', y: '2' } },
+      { line: 3, offset: 15, raw: 'b,1', error: 'expected 3 fields (as the header), got 2' },
+      { line: 4, offset: 19, raw: 'c,1,2,3', error: 'expected 3 fields (as the header), got 4' },
+      { line: 5, offset: 27, raw: 'd,"unclosed,2', error: expect.stringMatching(/^broken quoting: a quoted field is not closed/) },
+      { line: 6, offset: 41, raw: 'e,"quoted, with comma",3', values: { id: 'e', x: 'quoted, with comma', y: '3' } },
+      { line: 8, offset: 67, raw: 'f,,', values: { id: 'f', x: '', y: '' } },
+    ]);
+  });
+
+  it('a broken line never swallows the lines after it', async () => {
+    const store = await make();
+    await store.write('q.csv', 'id,x\n1,"a\n2,b\n3,c"\n4,d\n');
+    const rows = await collect(readCsv(store, chunkOf({ key: 'q.csv' })));
+    expect(rows.map((r) => [r.line, r.error === undefined])).toEqual([
+      [2, false], // the field opened here spans lines: rejected, not silently cut
+      [3, true],
+      [4, false], // its closing line holds an odd number of quotes: rejected too
+      [5, true],
+    ]);
+  });
+
+  it('chunks after byte 0 read the header with a small ranged read and give the same rows', async () => {
+    const store = await make();
+    const body = `id,value\n${Array.from({ length: 200 }, (_, i) => `r${i},${i * 1.5}`).join('\r\n')}\r\n`;
+    await store.write('split.csv', body);
+    const whole = await collect(readCsv(store, chunkOf({ key: 'split.csv' })));
+    const chunks = rangeChunks('split.csv', Buffer.byteLength(body), 97);
+    const parts = await Promise.all(chunks.map((c) => collect(readCsv(store, c))));
+    const split = parts.flat();
+    expect(whole).toHaveLength(200);
+    expect(split.map(({ offset, values }) => ({ offset, values }))).toEqual(whole.map(({ offset, values }) => ({ offset, values })));
+    expect(split.filter((r) => r.line !== undefined).every((r) => r.offset! < 97)).toBe(true);
+  });
+
+  it('a header-only object has no rows, in one chunk or many', async () => {
+    const store = await make();
+    await store.write('h.csv', 'id,x,y\n');
+    expect(await collect(readCsv(store, chunkOf({ key: 'h.csv' })))).toEqual([]);
+    for (const c of rangeChunks('h.csv', 7, 3)) expect(await collect(readCsv(store, c))).toEqual([]);
+  });
+
+  it('an empty object has no rows', async () => {
+    const store = await make();
+    await store.write('empty.csv', '');
+    expect(await collect(readCsv(store, chunkOf({ key: 'empty.csv' })))).toEqual([]);
+  });
+
+  it('reads gzip objects whole, with line numbers and offsets in the uncompressed text', async () => {
+    const store = await make();
+    await store.write('in.csv.gz', gzipSync(`${MALFORMED}\n`));
+    const rows = await collect(readCsv(store, chunkOf({ key: 'in.csv.gz', gzip: true })));
+    expect(rows.map((r) => [r.line, r.offset, r.error === undefined])).toEqual([
+      [2, 7, true],
+      [3, 15, false],
+      [4, 19, false],
+      [5, 27, false],
+      [6, 41, true],
+      [8, 67, true],
+    ]);
+  });
+
+  it('fails the chunk, naming the object, when the gzip stream is corrupt', async () => {
+    const store = await make();
+    const gz = gzipSync('id,x\n1,2\n'.repeat(1000));
+    await store.write('bad.csv.gz', gz.subarray(0, gz.length - 20));
+    await expect(collect(readCsv(store, chunkOf({ key: 'bad.csv.gz', gzip: true })))).rejects.toThrow(/unexpected end of file/);
+  });
+
+  it('refuses a header that names a column twice', async () => {
+    const store = await make();
+    await store.write('dup.csv', 'a,b,a\n1,2,3\n');
+    await expect(collect(readCsv(store, chunkOf({ key: 'dup.csv' })))).rejects.toThrow(/names column "a" twice/);
+  });
+});

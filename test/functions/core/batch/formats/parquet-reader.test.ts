@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { readParquet } from '../../../../../functions/core/batch/formats/parquet-reader.ts';
+import { STORES } from '../../storage/stores.ts';
+import { chunkOf, collect, sampleParquet } from './rows.ts';
+
+describe.each(STORES)('readParquet over $name', ({ make }) => {
+  it('reads the whole file when the chunk names no row groups: values by column name, row = index in the object', async () => {
+    const store = await make();
+    await store.write('in.parquet', sampleParquet());
+    const rows = await collect(readParquet(store, chunkOf({ key: 'in.parquet', format: 'parquet' })));
+    expect(rows).toHaveLength(2500);
+    expect(rows[0]).toEqual({ row: 0, values: { id: 'r0', x: 0, n: null } });
+    expect(rows[1234]).toEqual({ row: 1234, values: { id: 'r1234', x: 308.5, n: 1234n } });
+  });
+
+  it('reads only the chunk\'s row groups', async () => {
+    const store = await make();
+    await store.write('in.parquet', sampleParquet());
+    const rows = await collect(readParquet(store, chunkOf({ key: 'in.parquet', format: 'parquet', rowGroups: { start: 1, end: 3 } })));
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 1500 }, (_, i) => 1000 + i));
+    expect(rows.at(-1)!.values).toEqual({ id: 'r2499', x: 624.75, n: 2499n });
+  });
+
+  it('yields batches of at most 1,000 rows', async () => {
+    const store = await make();
+    await store.write('big.parquet', sampleParquet(5000, 5000));
+    const sizes: number[] = [];
+    for await (const batch of readParquet(store, chunkOf({ key: 'big.parquet', format: 'parquet' }))) sizes.push(batch.length);
+    expect(sizes).toEqual([1000, 1000, 1000, 1000, 1000]);
+  });
+
+  it('a file with no rows has no rows', async () => {
+    const store = await make();
+    await store.write('none.parquet', sampleParquet(0));
+    expect(await collect(readParquet(store, chunkOf({ key: 'none.parquet', format: 'parquet', rowGroups: { start: 0, end: 0 } })))).toEqual([]);
+  });
+
+  it('refuses an object that is not Parquet, naming it', async () => {
+    const store = await make();
+    await store.write('fake.parquet', 'id,x\n1,2\n');
+    await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toThrow(/fake\.parquet: not a readable Parquet file/);
+  });
+});

@@ -1,0 +1,112 @@
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { describe, expect, it } from 'vitest';
+import { createPartWriter, type PartColumn } from '../../../../../functions/core/batch/formats/part-writer.ts';
+import { ROW_GROUP_ROWS } from '../../../../../functions/core/batch/formats/parquet-part-writer.ts';
+import type { ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
+import { STORES } from '../../storage/stores.ts';
+
+const COLUMNS: PartColumn[] = [
+  { name: 'id', type: 'string' },
+  { name: 'label', type: 'string' },
+  { name: 'probability', type: 'double' },
+  { name: 'rank', type: 'int' },
+  { name: 'model_version', type: 'string' },
+];
+const ROWS: unknown[][] = [
+  ['a-1', 'malignant', 0.9731, 1, '1.0.0'],
+  ['b,"2"', 'benign', 1e-12, 2, '1.0.0'],
+  [null, 'benign', null, null, '1.0.0'],
+  ['é😀', 'line\nbreak', -0.5, 3, '1.0.0'],
+];
+
+async function writePart(store: ObjectStore, key: string, format: 'csv' | 'jsonl' | 'parquet', batches: unknown[][][]) {
+  const writer = createPartWriter(format, COLUMNS, store.upload(key));
+  for (const rows of batches) await writer.write(rows);
+  await writer.end();
+  return Buffer.from(await store.readBytes(key));
+}
+
+const toArrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+describe.each(STORES)('createPartWriter over $name', ({ make }) => {
+  it('CSV: a header row, then the rows in order; read back with csv-parse they are what was written', async () => {
+    const store = await make();
+    const body = await writePart(store, 'part.csv', 'csv', [ROWS.slice(0, 2), [], ROWS.slice(2)]);
+    const records = parse(body, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0]!)).toEqual(COLUMNS.map((c) => c.name));
+    expect(records).toEqual(
+      ROWS.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c.name, r[i] === null ? '' : String(r[i])]))),
+    );
+  });
+
+  it('CSV: a part without rows is its header', async () => {
+    const store = await make();
+    expect((await writePart(store, 'empty.csv', 'csv', [])).toString()).toBe('id,label,probability,rank,model_version\n');
+  });
+
+  it('JSON Lines: one object per row with every column, missing values null', async () => {
+    const store = await make();
+    const body = await writePart(store, 'part.jsonl', 'jsonl', [ROWS, [['big', 'x', Number.NaN, 2n ** 60n, 'v']]]);
+    const lines = body.toString().trimEnd().split('\n').map((l) => JSON.parse(l) as unknown);
+    expect(lines).toEqual([
+      ...ROWS.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c.name, r[i]]))),
+      { id: 'big', label: 'x', probability: null, rank: '1152921504606846976', model_version: 'v' },
+    ]);
+  });
+
+  it('Parquet: nullable typed columns; read back with hyparquet they are what was written', async () => {
+    const store = await make();
+    const body = await writePart(store, 'part.parquet', 'parquet', [ROWS.slice(0, 3), ROWS.slice(3)]);
+    const rows = await parquetReadObjects({ file: toArrayBuffer(body) });
+    expect(rows).toEqual(ROWS.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c.name, c.type === 'int' && r[i] !== null ? BigInt(r[i] as number) : r[i]]))));
+    const metadata = parquetMetadata(toArrayBuffer(body));
+    expect(metadata.schema.slice(1).map((s) => [s.name, s.type, s.repetition_type])).toEqual([
+      ['id', 'BYTE_ARRAY', 'OPTIONAL'],
+      ['label', 'BYTE_ARRAY', 'OPTIONAL'],
+      ['probability', 'DOUBLE', 'OPTIONAL'],
+      ['rank', 'INT64', 'OPTIONAL'],
+      ['model_version', 'BYTE_ARRAY', 'OPTIONAL'],
+    ]);
+  });
+
+  it('Parquet: one row group per 64k rows, in order, across many small writes', async () => {
+    const store = await make();
+    const total = ROW_GROUP_ROWS * 2 + 123;
+    const batches: unknown[][][] = [];
+    for (let from = 0; from < total; from += 1000) {
+      batches.push(Array.from({ length: Math.min(1000, total - from) }, (_, i) => [`r${from + i}`, 'l', (from + i) / 2, from + i, 'v']));
+    }
+    const body = await writePart(store, 'big.parquet', 'parquet', batches);
+    const metadata = parquetMetadata(toArrayBuffer(body));
+    expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, 123]);
+    const rows = await parquetReadObjects({ file: toArrayBuffer(body), columns: ['id', 'rank'] });
+    expect(rows).toHaveLength(total);
+    expect(rows.every((r, i) => r.id === `r${i}` && r.rank === BigInt(i))).toBe(true);
+  });
+
+  it('Parquet: a part without rows is a valid file with the schema and no rows', async () => {
+    const store = await make();
+    const body = await writePart(store, 'empty.parquet', 'parquet', []);
+    expect(Number(parquetMetadata(toArrayBuffer(body)).num_rows)).toBe(0);
+    expect(await parquetReadObjects({ file: toArrayBuffer(body) })).toEqual([]);
+  });
+});
+
+describe('createPartWriter backpressure', () => {
+  it('waits while the sink is full, and fails instead of hanging when the sink dies', async () => {
+    const stream = new PassThrough({ highWaterMark: 16 });
+    let failUpload!: (err: Error) => void;
+    const done = new Promise<void>((_, reject) => (failUpload = reject));
+    done.catch(() => undefined);
+    const writer = createPartWriter('jsonl', COLUMNS, { stream, done });
+    let settled = false;
+    const writing = writer.write(ROWS).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false); // nobody reads the sink: the writer waits
+    stream.destroy(new Error('upload failed'));
+    failUpload(new Error('upload failed'));
+    await expect(writing).rejects.toThrow('upload failed');
+  });
+});

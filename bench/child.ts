@@ -11,16 +11,20 @@ export const tsx = (script: string, ...args: string[]) => ['--import', 'tsx', sc
 /**
  * Runs a worker in a fresh process and resolves with the first message it sends over IPC.
  * Its stdout goes to /dev/null: Powertools writes an EMF line per invocation there, as on Lambda.
+ * `quiet` keeps its stderr too, shown only if it fails.
  */
-export function runWorker<T>(nodeArgs: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+export function runWorker<T>(nodeArgs: readonly string[], env: NodeJS.ProcessEnv = {}, { quiet = false } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const stdio = ['ignore', 'ignore', quiet ? 'pipe' : 'inherit', 'ipc'] as const;
+    const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: { ...process.env, ...env }, stdio: [...stdio] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
     let result: { value: T } | undefined;
     child.once('message', (value) => {
       result = { value: value as T };
     });
     child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve(result.value) : reject(new Error(`worker ${nodeArgs.join(' ')} exited with ${code} before reporting`))));
+    child.once('exit', (code) => (result ? resolve(result.value) : reject(new Error(`worker ${nodeArgs.join(' ')} exited with ${code} before reporting\n${stderr}`))));
   });
 }
 

@@ -15,7 +15,10 @@ interface Run {
 
 const TARGET_MS = 150;
 
-/** The core bundled as the Lambda asset bundles it, with onnxruntime-node resolved beside it as in the asset. */
+/**
+ * The core bundled as the Lambda asset bundles it: onnxruntime-node beside the bundle, and the AWS SDK
+ * external (NodejsFunction's default, the runtime provides it), both resolved from this repository.
+ */
 async function bundleCore(dir: string): Promise<string> {
   const outfile = join(dir, 'core.mjs');
   await build({
@@ -26,12 +29,12 @@ async function bundleCore(dir: string): Promise<string> {
     format: 'esm',
     target: 'node24',
     minify: true,
-    external: ['onnxruntime-node'],
+    external: ['onnxruntime-node', '@aws-sdk/*'],
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'error',
   });
   await mkdir(join(dir, 'node_modules'));
-  await symlink(join(ROOT, 'node_modules/onnxruntime-node'), join(dir, 'node_modules/onnxruntime-node'));
+  for (const pkg of ['onnxruntime-node', '@aws-sdk']) await symlink(join(ROOT, 'node_modules', pkg), join(dir, 'node_modules', pkg));
   return outfile;
 }
 

@@ -32,7 +32,7 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
   it('a file with no rows has no rows', async () => {
     const store = await make();
     await store.write('none.parquet', sampleParquet(0));
-    expect(await collect(readParquet(store, chunkOf({ key: 'none.parquet', format: 'parquet', rowGroups: { start: 0, end: 0 } })))).toEqual([]);
+    expect(await collect(readParquet(store, chunkOf({ key: 'none.parquet', format: 'parquet' })))).toEqual([]);
   });
 
   it('refuses an object that is not Parquet, naming it', async () => {

@@ -69,6 +69,108 @@ export interface ApiConfig {
   readonly cloudWatchRole?: boolean;
 }
 
+/** The bucket batch jobs read from and write to. */
+export interface BatchBucketConfig {
+  /**
+   * Use this existing bucket instead of creating one; `encryption`, `versioned` and
+   * `accessLogsExpirationDays` then do not apply. An SSE-KMS key of that bucket must let the batch roles use it.
+   * @default - a bucket created by the stack
+   */
+  readonly existingBucketName?: string;
+  /**
+   * Encryption of the created bucket: `kms` is a customer-managed key with yearly rotation (about
+   * 1 USD a month), `s3-managed` is SSE-S3 at no cost. @default 's3-managed'
+   */
+  readonly encryption?: 'kms' | 's3-managed';
+  /** Keep previous object versions, so an overwritten output can be restored. @default false */
+  readonly versioned?: boolean;
+  /** Days the created bucket's server access logs are kept in the logs bucket. @default 90 */
+  readonly accessLogsExpirationDays?: number;
+  /** Prefix jobs read inputs under; the roles read nothing else. Ends with '/'. @default 'input/' */
+  readonly inputPrefix?: string;
+  /** Prefix jobs write outputs under; the roles write nothing else. Ends with '/'. @default 'output/' */
+  readonly outputPrefix?: string;
+}
+
+/** How a failed chunk is retried (after Lambda throttling, which is always retried). */
+export interface BatchRetryConfig {
+  /** Retries after the first attempt; 0 turns retries off. @default 2 */
+  readonly maxAttempts?: number;
+  /** Multiplier of the interval after each retry. @default 2 */
+  readonly backoffRate?: number;
+  /** Seconds before the first retry. @default 10 */
+  readonly intervalSeconds?: number;
+}
+
+/** The score-chunk Lambda function and how the Distributed Map drives it. */
+export interface BatchWorkerConfig {
+  /** Memory in MB; more memory is more vCPU and network. @default 2048 */
+  readonly memorySize?: number;
+  /** CPU architecture. @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Invocation timeout in seconds; a chunk must be scored within it. @default 900 */
+  readonly timeoutSeconds?: number;
+  /** Workers running at once (Distributed Map MaxConcurrency). @default 40 */
+  readonly maxConcurrency?: number;
+  /** Chunks one worker invocation scores in turn (ItemBatcher MaxItemsPerBatch). @default 1 */
+  readonly chunksPerInvocation?: number;
+  /** onnxruntime intra-op threads. @default 1 */
+  readonly intraOpNumThreads?: number;
+  /** Rows scored in one `session.run`. @default 1000 */
+  readonly maxBatch?: number;
+  /** Retries of a failed chunk. @default - every field's default */
+  readonly retry?: BatchRetryConfig;
+}
+
+/** A batch job started by EventBridge Scheduler. */
+export interface BatchScheduleConfig {
+  /** Schedule name, unique: letters, digits, '-', '_' and '.', at most 64. */
+  readonly name: string;
+  /** EventBridge Scheduler expression, e.g. 'cron(0 3 * * ? *)' or 'rate(1 day)'. */
+  readonly cron: string;
+  /** IANA time zone the expression is read in. @default 'UTC' */
+  readonly timezone?: string;
+  /** Name of a model in `models`. */
+  readonly model: string;
+  /** Object key or prefix in the batch bucket, under its input prefix. */
+  readonly input: string;
+  /**
+   * Prefix in the batch bucket, under its output prefix. Each run writes to
+   * `<output>/<scheduled time>/`, so a run never mistakes the previous run's parts for its own.
+   */
+  readonly output: string;
+  /** Output format. @default 'csv' */
+  readonly format?: 'csv' | 'jsonl' | 'parquet';
+  /** Input column copied to the output to join predictions back. @default - none */
+  readonly idColumn?: string;
+  /** Target chunk size in bytes. @default - `batch.chunkBytes` */
+  readonly chunkBytes?: number;
+  /** Percent of chunks that may fail with the run still succeeding. @default - `batch.toleratedFailurePercentage` */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * What scores the rows. Only 'lambda' is built so far: 'sagemaker-batch-transform' (for
+   * SageMaker-served models) is part of the config shape but refused until the SageMaker path exists.
+   * @default 'lambda'
+   */
+  readonly engine?: 'lambda' | 'sagemaker-batch-transform';
+}
+
+/** Batch scoring over S3: a Step Functions Distributed Map of Lambda workers, optionally on schedules. */
+export interface BatchConfig {
+  /** The data bucket. @default - a bucket created with every field's default */
+  readonly bucket?: BatchBucketConfig;
+  /** Worker settings. @default - every field's default */
+  readonly worker?: BatchWorkerConfig;
+  /** Target chunk size in bytes of a job that does not set one. @default 67108864 (64 MiB) */
+  readonly chunkBytes?: number;
+  /** Percent of chunks that may fail in a job that does not set it. @default 0 */
+  readonly toleratedFailurePercentage?: number;
+  /** Days the plan, finalize and state machine logs are kept (the worker's too). @default 30 */
+  readonly logRetentionDays?: number;
+  /** Scheduled jobs. @default - none: jobs are started by hand (`aws stepfunctions start-execution`) */
+  readonly schedules?: readonly BatchScheduleConfig[];
+}
+
 /** Everything `cdk deploy` needs to know. */
 export interface InferenceConfig {
   /** CloudFormation stack name. */
@@ -83,6 +185,8 @@ export interface InferenceConfig {
   readonly predict?: PredictConfig;
   /** API settings. @default - every field's default */
   readonly api?: ApiConfig;
+  /** Batch scoring. @default - none: no bucket, state machine or schedule */
+  readonly batch?: BatchConfig;
 }
 
 /** Inclusive bounds shared by config and construct validation, so both reject the same values. */
@@ -98,6 +202,13 @@ export const LIMITS = {
   rateLimit: [1, 100_000],
   burstLimit: [1, 100_000],
   quotaLimit: [1, Number.MAX_SAFE_INTEGER],
+  workerTimeoutSeconds: [1, 900],
+  maxConcurrency: [1, 10_000],
+  chunksPerInvocation: [1, 1000],
+  retryAttempts: [0, 99],
+  retryIntervalSeconds: [1, 3600],
+  chunkBytes: [1024, 5 * 1024 ** 4],
+  accessLogsExpirationDays: [1, 3650],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** The retention values CloudWatch Logs accepts. */
@@ -117,7 +228,7 @@ export function checkRetention(path: string, value: number | undefined): void {
   }
 }
 
-function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
+export function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
   if (value !== undefined && !allowed.includes(value)) {
     throw new Error(`${path} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
   }
@@ -189,5 +300,91 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
     checkOneOf('api.quota.period', api.quota.period, ['DAY', 'WEEK', 'MONTH']);
   }
   checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays);
+  if (config.batch !== undefined) checkBatch(config.batch, config.models);
   return config;
+}
+
+/** Throws `<path> must be a number between <min> and <max>` unless value is undefined or in range. */
+function checkNumber(path: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
+    throw new Error(`${path} must be a number between ${min} and ${max}, got ${value}`);
+  }
+}
+
+/** S3 key prefixes the batch roles are scoped to: non-empty, ending in '/', no wildcard. */
+const KEY_PREFIX = /^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*\/$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function checkBatch(batch: BatchConfig, models: readonly ModelConfig[]): void {
+  const bucket = batch.bucket ?? {};
+  if (bucket.existingBucketName !== undefined && !BUCKET_NAME.test(bucket.existingBucketName)) {
+    throw new Error(`batch.bucket.existingBucketName must be an S3 bucket name, got ${JSON.stringify(bucket.existingBucketName)}`);
+  }
+  checkOneOf('batch.bucket.encryption', bucket.encryption, ['kms', 's3-managed']);
+  checkInteger('batch.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays);
+  const { inputPrefix = 'input/', outputPrefix = 'output/' } = bucket;
+  for (const [path, prefix] of [['batch.bucket.inputPrefix', inputPrefix], ['batch.bucket.outputPrefix', outputPrefix]] as const) {
+    if (!KEY_PREFIX.test(prefix)) throw new Error(`${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
+  }
+  if (inputPrefix.startsWith(outputPrefix) || outputPrefix.startsWith(inputPrefix)) {
+    throw new Error(`batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
+  }
+  const worker = batch.worker ?? {};
+  checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize);
+  checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']);
+  checkInteger('batch.worker.timeoutSeconds', worker.timeoutSeconds, LIMITS.workerTimeoutSeconds);
+  checkInteger('batch.worker.maxConcurrency', worker.maxConcurrency, LIMITS.maxConcurrency);
+  checkInteger('batch.worker.chunksPerInvocation', worker.chunksPerInvocation, LIMITS.chunksPerInvocation);
+  checkInteger('batch.worker.intraOpNumThreads', worker.intraOpNumThreads, LIMITS.intraOpNumThreads);
+  checkInteger('batch.worker.maxBatch', worker.maxBatch, LIMITS.maxBatch);
+  checkInteger('batch.worker.retry.maxAttempts', worker.retry?.maxAttempts, LIMITS.retryAttempts);
+  checkNumber('batch.worker.retry.backoffRate', worker.retry?.backoffRate, 1, 10);
+  checkInteger('batch.worker.retry.intervalSeconds', worker.retry?.intervalSeconds, LIMITS.retryIntervalSeconds);
+  checkInteger('batch.chunkBytes', batch.chunkBytes, LIMITS.chunkBytes);
+  checkNumber('batch.toleratedFailurePercentage', batch.toleratedFailurePercentage, 0, 100);
+  checkRetention('batch.logRetentionDays', batch.logRetentionDays);
+
+  const names = new Set<string>();
+  (batch.schedules ?? []).forEach((schedule, i) => {
+    const path = `batch.schedules[${i}]`;
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? '')) {
+      throw new Error(`${path}.name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`);
+    }
+    if (names.has(schedule.name)) throw new Error(`${path}.name ${schedule.name} is listed twice`);
+    names.add(schedule.name);
+    if (!/^(cron|rate)\(.+\)$/.test(schedule.cron ?? '')) {
+      throw new Error(`${path}.cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
+    }
+    if (schedule.timezone !== undefined && !isTimeZone(schedule.timezone)) {
+      throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(schedule.timezone)}`);
+    }
+    if (!models.some((m) => m.name === schedule.model)) {
+      throw new Error(`${path}.model must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(schedule.model)}`);
+    }
+    if (typeof schedule.input !== 'string' || !schedule.input.startsWith(inputPrefix) || schedule.input.length === inputPrefix.length) {
+      throw new Error(`${path}.input must be a key or prefix under batch.bucket.inputPrefix '${inputPrefix}', got ${JSON.stringify(schedule.input)}`);
+    }
+    if (typeof schedule.output !== 'string' || !schedule.output.startsWith(outputPrefix)) {
+      throw new Error(`${path}.output must be a prefix under batch.bucket.outputPrefix '${outputPrefix}', got ${JSON.stringify(schedule.output)}`);
+    }
+    checkOneOf(`${path}.format`, schedule.format, ['csv', 'jsonl', 'parquet']);
+    if (schedule.idColumn !== undefined && (typeof schedule.idColumn !== 'string' || schedule.idColumn === '')) {
+      throw new Error(`${path}.idColumn must be a non-empty column name, got ${JSON.stringify(schedule.idColumn)}`);
+    }
+    checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes);
+    checkNumber(`${path}.toleratedFailurePercentage`, schedule.toleratedFailurePercentage, 0, 100);
+    checkOneOf(`${path}.engine`, schedule.engine, ['lambda', 'sagemaker-batch-transform']);
+    if (schedule.engine === 'sagemaker-batch-transform') {
+      throw new Error(`${path}.engine 'sagemaker-batch-transform' is not yet supported: SageMaker Batch Transform comes with the SageMaker-served models; use 'lambda'`);
+    }
+  });
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }

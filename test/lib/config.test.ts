@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import completeConfig from '../../examples/complete.config.ts';
 import defaultConfig from '../../inference.config.ts';
 import { type InferenceConfig, parseSource, validateConfig } from '../../lib/config.ts';
 
@@ -9,6 +10,10 @@ describe('validateConfig', () => {
   it('accepts the shipped default config, which serves the bundled breast-cancer model', () => {
     expect(validateConfig(defaultConfig)).toBe(defaultConfig);
     expect(defaultConfig.models).toEqual([{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }]);
+  });
+
+  it('accepts the complete example, which sets every field', () => {
+    expect(validateConfig(completeConfig)).toBe(completeConfig);
   });
 
   it('accepts bundled folders and s3:// prefixes side by side', () => {
@@ -64,6 +69,66 @@ describe('validateConfig', () => {
     ['metricsNamespace', { metricsNamespace: 'a:b' }, "must be 1 to 255 characters, not starting with $ and without ':'"],
   ])('names %s when it is out of range', (prop, patch, message) => {
     expect(withConfig(patch)).toThrow(`${prop} ${message}`);
+  });
+
+  it.each([
+    ['batch.bucket.existingBucketName', { bucket: { existingBucketName: 'Bad_Bucket' } }, 'must be an S3 bucket name'],
+    ['batch.bucket.encryption', { bucket: { encryption: 'aes' } }, "must be one of 'kms', 's3-managed'"],
+    ['batch.bucket.accessLogsExpirationDays', { bucket: { accessLogsExpirationDays: 0 } }, 'must be an integer between 1 and 3650, got 0'],
+    ['batch.bucket.inputPrefix', { bucket: { inputPrefix: 'in' } }, "must be a key prefix ending in '/'"],
+    ['batch.bucket.outputPrefix', { bucket: { outputPrefix: 'out/*/' } }, "must be a key prefix ending in '/'"],
+    ['batch.worker.memorySize', { worker: { memorySize: 20_000 } }, 'must be an integer between 128 and 10240, got 20000'],
+    ['batch.worker.architecture', { worker: { architecture: 'arm' } }, "must be one of 'arm64', 'x86_64'"],
+    ['batch.worker.timeoutSeconds', { worker: { timeoutSeconds: 901 } }, 'must be an integer between 1 and 900, got 901'],
+    ['batch.worker.maxConcurrency', { worker: { maxConcurrency: 0 } }, 'must be an integer between 1 and 10000, got 0'],
+    ['batch.worker.chunksPerInvocation', { worker: { chunksPerInvocation: 0 } }, 'must be an integer between 1 and 1000, got 0'],
+    ['batch.worker.retry.maxAttempts', { worker: { retry: { maxAttempts: 100 } } }, 'must be an integer between 0 and 99, got 100'],
+    ['batch.worker.retry.backoffRate', { worker: { retry: { backoffRate: 0.5 } } }, 'must be a number between 1 and 10, got 0.5'],
+    ['batch.worker.retry.intervalSeconds', { worker: { retry: { intervalSeconds: 0 } } }, 'must be an integer between 1 and 3600, got 0'],
+    ['batch.chunkBytes', { chunkBytes: 100 }, 'must be an integer between 1024 and'],
+    ['batch.toleratedFailurePercentage', { toleratedFailurePercentage: 101 }, 'must be a number between 0 and 100, got 101'],
+    ['batch.logRetentionDays', { logRetentionDays: 2 }, 'must be one of 1, 3, 5'],
+  ])('names %s when it is out of range', (prop, batch, message) => {
+    expect(withConfig({ batch })).toThrow(`${prop} ${message}`);
+  });
+
+  it('refuses input and output prefixes that contain one another', () => {
+    expect(withConfig({ batch: { bucket: { inputPrefix: 'data/', outputPrefix: 'data/scored/' } } })).toThrow(
+      'batch.bucket.inputPrefix and outputPrefix must not contain one another',
+    );
+  });
+
+  describe('batch schedules', () => {
+    const schedule = { name: 'nightly', cron: 'cron(0 3 * * ? *)', model: 'breast-cancer', input: 'input/daily/', output: 'output/daily/' };
+    const withSchedule = (patch: object) => withConfig({ batch: { schedules: [{ ...schedule, ...patch }] } });
+
+    it('accepts a schedule with every field set', () => {
+      expect(withSchedule({ timezone: 'Europe/Paris', format: 'parquet', idColumn: 'id', chunkBytes: 2048, toleratedFailurePercentage: 1, engine: 'lambda' })).not.toThrow();
+    });
+
+    it.each([
+      ['name', { name: 'has space' }, "must be 1 to 64 letters, digits, '-', '_' or '.'"],
+      ['cron', { cron: '0 3 * * ? *' }, "must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)'"],
+      ['timezone', { timezone: 'Mars/Olympus' }, 'must be an IANA time zone'],
+      ['model', { model: 'churn' }, 'must name one of models (breast-cancer), got "churn"'],
+      ['input', { input: 'other/daily/' }, "must be a key or prefix under batch.bucket.inputPrefix 'input/'"],
+      ['output', { output: 'input/x/' }, "must be a prefix under batch.bucket.outputPrefix 'output/'"],
+      ['format', { format: 'xml' }, "must be one of 'csv', 'jsonl', 'parquet'"],
+      ['idColumn', { idColumn: '' }, 'must be a non-empty column name'],
+      ['chunkBytes', { chunkBytes: 10 }, 'must be an integer between 1024'],
+      ['toleratedFailurePercentage', { toleratedFailurePercentage: -1 }, 'must be a number between 0 and 100'],
+      ['engine', { engine: 'glue' }, "must be one of 'lambda', 'sagemaker-batch-transform'"],
+    ])('names batch.schedules[0].%s when it is invalid', (prop, patch, message) => {
+      expect(withSchedule(patch)).toThrow(`batch.schedules[0].${prop} ${message}`);
+    });
+
+    it('refuses the SageMaker Batch Transform engine until that path exists, naming the prop', () => {
+      expect(withSchedule({ engine: 'sagemaker-batch-transform' })).toThrow("batch.schedules[0].engine 'sagemaker-batch-transform' is not yet supported");
+    });
+
+    it('names a schedule listed twice', () => {
+      expect(withConfig({ batch: { schedules: [schedule, schedule] } })).toThrow('batch.schedules[1].name nightly is listed twice');
+    });
   });
 
   it('refuses a usage plan quota unless auth is apiKey', () => {

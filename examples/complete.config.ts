@@ -1,0 +1,65 @@
+import type { InferenceConfig } from '../lib/config.ts';
+
+/**
+ * Every capability built so far, each setting away from its default: `cdk synth -c config=examples/complete.config.ts`.
+ * It grows with each capability.
+ */
+export default {
+  stackName: 'InferenceComplete',
+  env: { region: 'eu-west-1' },
+  models: [
+    { name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' },
+    { name: 'churn', source: 's3://acme-models/churn/2.1.0' },
+  ],
+  metricsNamespace: 'Acme/Inference',
+  predict: {
+    memorySize: 2048,
+    architecture: 'arm64',
+    reservedConcurrency: 50,
+    timeoutSeconds: 15,
+    intraOpNumThreads: 2,
+    maxBatch: 500,
+    maxBodyBytes: 2 * 1024 * 1024,
+    logRetentionDays: 90,
+    logLevel: 'WARN',
+  },
+  api: {
+    auth: 'apiKey',
+    throttling: { rateLimit: 500, burstLimit: 1000 },
+    quota: { limit: 10_000_000, period: 'MONTH' },
+    accessLogRetentionDays: 365,
+    cloudWatchRole: true,
+  },
+  batch: {
+    bucket: { encryption: 'kms', versioned: true, accessLogsExpirationDays: 365, inputPrefix: 'incoming/', outputPrefix: 'scored/' },
+    worker: {
+      memorySize: 4096,
+      architecture: 'arm64',
+      timeoutSeconds: 600,
+      maxConcurrency: 100,
+      chunksPerInvocation: 2,
+      intraOpNumThreads: 2,
+      maxBatch: 4096,
+      retry: { maxAttempts: 3, backoffRate: 2, intervalSeconds: 30 },
+    },
+    chunkBytes: 128 * 1024 * 1024,
+    toleratedFailurePercentage: 1,
+    logRetentionDays: 90,
+    schedules: [
+      {
+        name: 'nightly-breast-cancer',
+        cron: 'cron(0 3 * * ? *)',
+        timezone: 'Europe/Paris',
+        model: 'breast-cancer',
+        input: 'incoming/screenings/',
+        output: 'scored/screenings/',
+        format: 'parquet',
+        idColumn: 'patient_id',
+        chunkBytes: 32 * 1024 * 1024,
+        toleratedFailurePercentage: 0,
+        engine: 'lambda',
+      },
+      { name: 'weekly-churn', cron: 'rate(7 days)', model: 'churn', input: 'incoming/customers.csv', output: 'scored/churn/', format: 'jsonl' },
+    ],
+  },
+} satisfies InferenceConfig;

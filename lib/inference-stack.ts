@@ -1,8 +1,11 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type InferenceConfig, validateConfig } from './config.ts';
+import { BatchScoring } from './batch-scoring.ts';
+import { type BatchConfig, type InferenceConfig, validateConfig } from './config.ts';
+import { DataBucket } from './data-bucket.ts';
 import { InferenceApi } from './inference-api.ts';
 import { PredictFunction } from './predict-function.ts';
 
@@ -11,14 +14,15 @@ export interface InferenceStackProps extends StackProps {
   readonly config: InferenceConfig;
 }
 
-/** Everything one config describes: the predict function behind the HTTPS API. */
+/** Everything one config describes: the predict function behind the HTTPS API, and batch scoring when configured. */
 export class InferenceStack extends Stack {
   readonly predict: PredictFunction;
   readonly api: InferenceApi;
+  readonly batch?: BatchScoring;
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
-    const { predict = {}, api = {}, ...config } = validateConfig(props.config);
+    const { predict = {}, api = {}, batch, ...config } = validateConfig(props.config);
 
     this.predict = new PredictFunction(this, 'Predict', {
       models: config.models,
@@ -51,5 +55,40 @@ export class InferenceStack extends Stack {
     if (this.api.apiKey) {
       new CfnOutput(this, 'ApiKeyId', { description: 'aws apigateway get-api-key --include-value --api-key <id>', value: this.api.apiKey.keyId });
     }
+    if (batch) this.batch = this.batchScoring(batch, config);
+  }
+
+  private batchScoring(batch: BatchConfig, config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>): BatchScoring {
+    const { bucket = {}, worker = {}, ...rest } = batch;
+    const dataBucket =
+      bucket.existingBucketName === undefined
+        ? new DataBucket(this, 'BatchData', bucket).bucket
+        : Bucket.fromBucketName(this, 'BatchData', bucket.existingBucketName);
+    const scoring = new BatchScoring(this, 'Batch', {
+      bucket: dataBucket,
+      inputPrefix: bucket.inputPrefix,
+      outputPrefix: bucket.outputPrefix,
+      models: config.models,
+      workerMemorySize: worker.memorySize,
+      workerArchitecture: worker.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
+      workerTimeout: worker.timeoutSeconds === undefined ? undefined : Duration.seconds(worker.timeoutSeconds),
+      maxConcurrency: worker.maxConcurrency,
+      chunksPerInvocation: worker.chunksPerInvocation,
+      intraOpNumThreads: worker.intraOpNumThreads,
+      maxBatch: worker.maxBatch,
+      retry: worker.retry && {
+        maxAttempts: worker.retry.maxAttempts,
+        backoffRate: worker.retry.backoffRate,
+        interval: worker.retry.intervalSeconds === undefined ? undefined : Duration.seconds(worker.retry.intervalSeconds),
+      },
+      chunkBytes: rest.chunkBytes,
+      toleratedFailurePercentage: rest.toleratedFailurePercentage,
+      logRetention: rest.logRetentionDays as RetentionDays | undefined,
+      metricsNamespace: config.metricsNamespace,
+      schedules: rest.schedules,
+    });
+    new CfnOutput(this, 'BatchStateMachineArn', { description: 'Start a batch job: input {"job": {...}}', value: scoring.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'BatchDataBucketName', { description: 'Batch inputs and outputs', value: dataBucket.bucketName });
+    return scoring;
   }
 }

@@ -53,6 +53,15 @@ describe('bin/app.ts', () => {
     expect(fn).toMatchObject({ Properties: { Environment: { Variables: { MODELS: '["s3://my-models/churn/2.1.0"]' } } } });
   });
 
+  it('synthesizes the complete example config, with no cdk-nag AwsSolutions violation', () => {
+    const app = runApp({ config: 'examples/complete.config.ts' });
+    expect(app.stderr).not.toMatch(/Error/);
+    expect(app.status).toBe(0);
+    const types = Object.values(app.read('InferenceComplete.template.json').Resources).map((r) => (r as { Type: string }).Type);
+    expect(types).toEqual(expect.arrayContaining(['AWS::StepFunctions::StateMachine', 'AWS::Scheduler::Schedule', 'AWS::KMS::Key']));
+    expect(app.read('validation-report.json').pluginReports).toEqual([]);
+  });
+
   it('stops with an error naming the prop when the config is invalid', () => {
     const config = writeConfig(`export default { stackName: 'Bad', models: [{ name: 'm', source: 'models/m/1.0.0' }], predict: { memorySize: 64 } };`);
     const app = runApp({ config });

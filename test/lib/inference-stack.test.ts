@@ -1,9 +1,11 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import completeConfig from '../../examples/complete.config.ts';
 import defaultConfig from '../../inference.config.ts';
 import type { InferenceConfig } from '../../lib/config.ts';
 import { InferenceStack } from '../../lib/inference-stack.ts';
+import { definitionOf } from '../state-machines/definition.ts';
 import { CDK_CONTEXT, nagFindings } from './cdk.ts';
 
 function synth(config: InferenceConfig = defaultConfig) {
@@ -30,9 +32,45 @@ describe('InferenceStack', () => {
     for (const uri of uris) expect(uri).toMatch(/PredictLive/);
   });
 
-  it('outputs the API URL, the function name and the alias ARN', () => {
+  it('outputs the API URL, the function name, the alias ARN and, with batch scoring, the state machine and bucket', () => {
     const outputs = synth().template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'PredictAliasArn', 'PredictFunctionName']);
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'BatchDataBucketName', 'BatchStateMachineArn', 'PredictAliasArn', 'PredictFunctionName']);
+    const { batch: _, ...withoutBatch } = defaultConfig;
+    expect(Object.keys(synth(withoutBatch).template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'PredictAliasArn', 'PredictFunctionName']);
+  });
+
+  it('builds batch scoring over a created, S3-managed data bucket by default, with no schedule', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: Match.anyValue() });
+  });
+
+  it('passes every batch setting of the complete example to the constructs', () => {
+    const { template } = synth(completeConfig);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: Match.anyValue() });
+    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 4096,
+      Timeout: 600,
+      Environment: { Variables: { MODELS: '["/var/task/models/breast-cancer/1.0.0","s3://acme-models/churn/2.1.0"]', INTRA_OP_NUM_THREADS: '2', MAX_BATCH: '4096' } },
+    });
+    const definition = definitionOf(template);
+    expect(definition.States.Defaults).toMatchObject({ Result: { chunkBytes: 128 * 1024 * 1024, toleratedFailurePercentage: 1 } });
+    expect(definition.States.ScoreChunks).toMatchObject({ MaxConcurrency: 100, ItemBatcher: { MaxItemsPerBatch: 2 } });
+    expect(JSON.stringify(definition)).toContain('"ErrorEquals":["States.TaskFailed"],"IntervalSeconds":30,"MaxAttempts":3,"BackoffRate":2');
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'weekly-churn', ScheduleExpression: 'rate(7 days)' });
+    expect(JSON.stringify(template.toJSON())).toContain('/scored/*/_plan/chunks.json');
+  });
+
+  it('uses an existing data bucket by name instead of creating one', () => {
+    const { template } = synth({ ...defaultConfig, batch: { bucket: { existingBucketName: 'acme-data' } } });
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(template.findOutputs('BatchDataBucketName').BatchDataBucketName!.Value).toBe('acme-data');
+    expect(JSON.stringify(template.toJSON())).toContain(':s3:::acme-data/input/*');
   });
 
   it('outputs the API key id when callers use API keys', () => {
@@ -83,6 +121,7 @@ describe('InferenceStack', () => {
   it.each([
     ['the default config', defaultConfig],
     ['API keys and an S3 model', { ...defaultConfig, models: [{ name: 'churn', source: 's3://my-models/churn/2.1.0' }], api: { auth: 'apiKey' } }],
+    ['the complete example', completeConfig],
   ] as const)('has no unacknowledged cdk-nag AwsSolutions finding with %s', (_, config) => {
     expect(nagFindings(synth(config).stack)).toEqual([]);
   });

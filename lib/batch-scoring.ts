@@ -1,0 +1,290 @@
+import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
+import { type IRole, type Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  DistributedMap,
+  Fail,
+  ItemBatcher,
+  JitterType,
+  JsonPath,
+  LogLevel,
+  Pass,
+  Result,
+  S3JsonItemReader,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
+import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
+import { HandlerFunction } from './handler-function.ts';
+import { ModelFunction } from './model-function.ts';
+import { acknowledgeWildcardResources, wildcardResources } from './nag.ts';
+
+/** How a failed chunk is retried. */
+export interface ChunkRetry {
+  /** Retries after the first attempt. @default 2 */
+  readonly maxAttempts?: number;
+  /** Multiplier of the interval after each retry. @default 2 */
+  readonly backoffRate?: number;
+  /** Wait before the first retry. @default Duration.seconds(10) */
+  readonly interval?: Duration;
+}
+
+export interface BatchScoringProps {
+  /** Bucket holding inputs and outputs; every role is scoped to its two prefixes. */
+  readonly bucket: IBucket;
+  /** Prefix jobs read under. @default 'input/' */
+  readonly inputPrefix?: string;
+  /** Prefix jobs write under. @default 'output/' */
+  readonly outputPrefix?: string;
+  /** Models the worker serves (by name, as jobs refer to them). */
+  readonly models: readonly ModelConfig[];
+  /** Worker memory in MB. @default 2048 */
+  readonly workerMemorySize?: number;
+  /** Worker architecture. @default Architecture.ARM_64 */
+  readonly workerArchitecture?: Architecture;
+  /** Worker invocation timeout, at most 15 minutes. @default Duration.minutes(15) */
+  readonly workerTimeout?: Duration;
+  /** Workers at once (Distributed Map MaxConcurrency). @default 40 */
+  readonly maxConcurrency?: number;
+  /** Chunks per worker invocation (ItemBatcher MaxItemsPerBatch). @default 1 */
+  readonly chunksPerInvocation?: number;
+  /** onnxruntime intra-op threads of the worker. @default 1 */
+  readonly intraOpNumThreads?: number;
+  /** Rows per `session.run` in the worker. @default 1000 */
+  readonly maxBatch?: number;
+  /** Retries of a failed chunk. @default - every field's default */
+  readonly retry?: ChunkRetry;
+  /** Chunk size of a job that does not set one, in bytes. @default 67108864 (64 MiB) */
+  readonly chunkBytes?: number;
+  /** Percent of chunks that may fail in a job that does not set it. @default 0 */
+  readonly toleratedFailurePercentage?: number;
+  /** Retention of the functions' and the state machine's logs. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Powertools log level. @default 'INFO' */
+  readonly logLevel?: string;
+  /** CloudWatch namespace of the functions' metrics. @default 'ServerlessInference' */
+  readonly metricsNamespace?: string;
+  /** Jobs started on a schedule; their input and output are keys in `bucket`. @default - none */
+  readonly schedules?: readonly BatchScheduleConfig[];
+}
+
+/**
+ * Batch scoring over S3: plan (split the input into chunks) -> Distributed Map of score-chunk
+ * workers -> finalize (the run's manifest), started by hand or by EventBridge Scheduler with
+ * `{ "job": JobSpec }`. Every run, failed ones too, ends with `_manifest.json` under its output.
+ */
+export class BatchScoring extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly plan: HandlerFunction;
+  readonly worker: ModelFunction;
+  readonly finalize: HandlerFunction;
+  readonly schedules: Schedule[];
+
+  constructor(scope: Construct, id: string, props: BatchScoringProps) {
+    super(scope, id);
+    checkInteger('workerMemorySize', props.workerMemorySize, LIMITS.memorySize);
+    checkInteger('workerTimeout', props.workerTimeout?.toSeconds(), LIMITS.workerTimeoutSeconds);
+    checkInteger('maxConcurrency', props.maxConcurrency, LIMITS.maxConcurrency);
+    checkInteger('chunksPerInvocation', props.chunksPerInvocation, LIMITS.chunksPerInvocation);
+    checkInteger('retry.maxAttempts', props.retry?.maxAttempts, LIMITS.retryAttempts);
+    checkInteger('retry.interval', props.retry?.interval?.toSeconds(), LIMITS.retryIntervalSeconds);
+    checkInteger('chunkBytes', props.chunkBytes, LIMITS.chunkBytes);
+    checkRetention('logRetention', props.logRetention);
+
+    const { bucket, inputPrefix = 'input/', outputPrefix = 'output/' } = props;
+    const common = { logRetention: props.logRetention, logLevel: props.logLevel, metricsNamespace: props.metricsNamespace };
+    this.plan = new HandlerFunction(this, 'Plan', {
+      ...common,
+      entry: 'functions/batch/plan.ts',
+      serviceName: 'batch-plan',
+      memorySize: 1024,
+      // Listing a prefix of many objects and writing the chunk list takes seconds; 5 minutes is slack.
+      timeout: Duration.minutes(5),
+    });
+    this.worker = new ModelFunction(this, 'Worker', {
+      ...common,
+      entry: 'functions/batch/score-chunk.ts',
+      serviceName: 'batch-score-chunk',
+      models: props.models,
+      memorySize: props.workerMemorySize ?? 2048,
+      architecture: props.workerArchitecture,
+      timeout: props.workerTimeout ?? Duration.minutes(15),
+      intraOpNumThreads: props.intraOpNumThreads,
+      maxBatch: props.maxBatch,
+    });
+    this.finalize = new HandlerFunction(this, 'Finalize', {
+      ...common,
+      entry: 'functions/batch/finalize.ts',
+      serviceName: 'batch-finalize',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+    });
+
+    const inputs = bucket.arnForObjects(`${inputPrefix}*`);
+    const outputs = bucket.arnForObjects(`${outputPrefix}*`);
+    const committedChunks = bucket.arnForObjects(`${outputPrefix}*/_chunks/*`);
+    const chunkLists = bucket.arnForObjects(`${outputPrefix}*/${OUTPUT_LAYOUT.chunkList}`);
+    grantData(this.plan.role, props, { read: [inputs], write: [outputs] }, 'reads the input objects and writes the chunk list under the job output');
+    grantData(this.worker.role, props, { read: [inputs, committedChunks], write: [outputs] }, 'reads its input chunk, checks its chunk commit record and writes its parts');
+    grantData(this.finalize.role, props, { read: [outputs], write: [outputs] }, "reads the chunks' commit records and writes the manifest");
+
+    const definition = this.definition(props);
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      // Distributed Map runs only in Standard workflows; a run can also outlast Express's 5 minutes.
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    // The ItemReader reads the chunk list named in the state, so CDK cannot derive this grant.
+    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [chunkLists] }));
+    bucket.encryptionKey?.grantDecrypt(this.stateMachine);
+    acknowledgeWildcardResources(this.stateMachine.role, [chunkLists], "The Distributed Map's ItemReader reads the chunk list of whichever job runs, under the output prefix.");
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, resource policies) and X-Ray tracing support no resource-level permissions.',
+    });
+    const mapPolicy = this.stateMachine.node.findChild('DistributedMapPolicy') as Policy;
+    acknowledgeWildcardResources(mapPolicy, wildcardResources(mapPolicy), "The Distributed Map describes, stops and redrives its own child executions (CDK's grant on this state machine's executions).");
+    acknowledgeWildcardResources(
+      this.stateMachine.role,
+      [this.plan, this.worker, this.finalize].map((f) => `${f.function.functionArn}:*`),
+      'Task states may invoke any version of these three functions (CDK grants function:*), and nothing else.',
+    );
+
+    this.schedules = (props.schedules ?? []).map((schedule) => this.schedule(schedule, props));
+  }
+
+  private definition(props: BatchScoringProps) {
+    const retry = props.retry ?? {};
+    // Jobs may leave these out; the run fills them in once, so that plan, the map and finalize
+    // (which judges the tolerance) all see the same values.
+    const defaults = new Pass(this, 'Defaults', {
+      result: Result.fromObject({
+        chunkBytes: props.chunkBytes ?? 64 * 1024 * 1024,
+        toleratedFailurePercentage: props.toleratedFailurePercentage ?? 0,
+      }),
+      resultPath: '$.defaults',
+    });
+    const applyDefaults = new Pass(this, 'ApplyDefaults', {
+      parameters: { job: JsonPath.jsonMerge(JsonPath.objectAt('$.defaults'), JsonPath.objectAt('$.job')) },
+    });
+
+    const plan = new LambdaInvoke(this, 'PlanChunks', {
+      lambdaFunction: this.plan.function,
+      payloadResponseOnly: true,
+      resultPath: '$.plan',
+    });
+
+    const scoreChunk = new LambdaInvoke(this, 'ScoreChunk', {
+      lambdaFunction: this.worker.function,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      // Results are committed to S3 by the worker; only chunk numbers come back, which keeps the
+      // map's collected output small whatever the number of chunks.
+      resultSelector: { chunks: JsonPath.listAt('$.results[*].index') },
+    });
+    // Throttling is expected at high concurrency: retried longer, and before the generic retrier.
+    scoreChunk.addRetry({
+      errors: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: JitterType.FULL,
+    });
+    scoreChunk.addRetry({
+      errors: ['States.TaskFailed'],
+      interval: retry.interval ?? Duration.seconds(10),
+      maxAttempts: retry.maxAttempts ?? 2,
+      backoffRate: retry.backoffRate ?? 2,
+      jitterStrategy: JitterType.FULL,
+    });
+
+    const map = new DistributedMap(this, 'ScoreChunks', {
+      itemReader: new S3JsonItemReader({
+        bucketNamePath: JsonPath.stringAt('$.plan.chunkList.bucket'),
+        key: JsonPath.stringAt('$.plan.chunkList.key'),
+      }),
+      itemBatcher: new ItemBatcher({
+        maxItemsPerBatch: props.chunksPerInvocation ?? 1,
+        // CDK passes BatchInput through as written: the `.$` suffix makes it a path, as in Parameters.
+        batchInput: { 'job.$': '$.job' },
+      }),
+      maxConcurrency: props.maxConcurrency ?? 40,
+      toleratedFailurePercentagePath: '$.job.toleratedFailurePercentage',
+      // Standard children: a worker may run 15 minutes plus retries, past Express's 5-minute limit.
+      mapExecutionType: StateMachineType.STANDARD,
+      resultPath: JsonPath.DISCARD,
+    });
+    map.itemProcessor(scoreChunk);
+
+    const finalize = new LambdaInvoke(this, 'FinalizeRun', {
+      lambdaFunction: this.finalize.function,
+      payloadResponseOnly: true,
+      resultPath: '$.result',
+    });
+    // A failed plan or map still ends in finalize, which writes a `failed` manifest saying why.
+    plan.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+    map.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const succeeded = new Succeed(this, 'Succeeded', { outputPath: '$.result' });
+    const failed = new Fail(this, 'Failed', {
+      error: 'BatchRunFailed',
+      causePath: JsonPath.format('The run failed; its manifest says why: {}', JsonPath.stringAt('$.result.manifest')),
+    });
+    finalize.next(new Choice(this, 'RunSucceeded').when(Condition.stringEquals('$.result.status', 'succeeded'), succeeded).otherwise(failed));
+    return defaults.next(applyDefaults).next(plan).next(map).next(finalize);
+  }
+
+  private schedule(schedule: BatchScheduleConfig, props: BatchScoringProps): Schedule {
+    const uri = (key: string) => `s3://${props.bucket.bucketName}/${key}`;
+    const output = schedule.output.endsWith('/') ? schedule.output : `${schedule.output}/`;
+    const job = {
+      model: schedule.model,
+      input: uri(schedule.input),
+      // A run per scheduled time: a scheduler retry of the same run reuses it and skips committed chunks.
+      output: uri(`${output}${ContextAttribute.scheduledTime}/`),
+      format: schedule.format ?? 'csv',
+      ...(schedule.idColumn !== undefined && { idColumn: schedule.idColumn }),
+      ...(schedule.chunkBytes !== undefined && { chunkBytes: schedule.chunkBytes }),
+      ...(schedule.toleratedFailurePercentage !== undefined && { toleratedFailurePercentage: schedule.toleratedFailurePercentage }),
+    };
+    return new Schedule(this, `Schedule-${schedule.name}`, {
+      scheduleName: schedule.name,
+      description: `Batch scoring of ${schedule.input} with ${schedule.model}`,
+      schedule: ScheduleExpression.expression(schedule.cron, schedule.timezone === undefined ? undefined : TimeZone.of(schedule.timezone)),
+      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({ job }) }),
+    });
+  }
+}
+
+/** Object ARNs a role reads and writes; the bucket is listable for the 404-vs-403 semantics below. */
+interface DataAccess {
+  readonly read: string[];
+  readonly write: string[];
+}
+
+function grantData(role: IRole, props: BatchScoringProps, access: DataAccess, purpose: string): void {
+  const { bucket } = props;
+  // Listing reveals key names only. Besides listing inputs and outputs, it makes S3 answer a GET or
+  // HEAD of a missing key with 404 instead of 403, which the handlers rely on to tell
+  // "not written yet" from "forbidden"; S3 gives no s3:prefix to condition it on for those requests.
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: access.read }));
+  // PutObject covers conditional (If-None-Match) and multipart uploads.
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: access.write }));
+  bucket.encryptionKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+  acknowledgeWildcardResources(role, [...new Set([...access.read, ...access.write])], `The function ${purpose}: objects under the batch prefixes only.`);
+}

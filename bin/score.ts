@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { JobSpec } from '../functions/core/batch/contracts.ts';
+import { runLocalJob } from '../local/batch-runner.ts';
+
+/**
+ * `npm run score`: the batch job of the state machine, run here over local files or any
+ * S3-compatible endpoint, with the same plan, worker and finalize code.
+ */
+const root = resolve(import.meta.dirname, '..');
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+  return n;
+};
+
+/** A model name from inference.config.ts, or a package folder / s3:// URI given directly. */
+async function modelSource(model: string): Promise<string> {
+  if (model.startsWith('s3://') || model.includes('/')) return model.startsWith('s3://') ? model : resolve(model);
+  const { default: config } = await import('../inference.config.ts');
+  const served = config.models.find((m) => m.name === model);
+  if (!served) throw new Error(`unknown model "${model}": inference.config.ts serves ${config.models.map((m) => m.name).join(', ')}; or pass a package folder`);
+  return served.source.startsWith('s3://') ? served.source : resolve(root, served.source);
+}
+
+const program = new Command('score')
+  .description('Score a CSV, JSON Lines or Parquet input (file, folder or s3:// prefix) with a model, accounting for every row.')
+  .requiredOption('--model <name>', 'model name from inference.config.ts, or a model package folder or s3:// URI')
+  .requiredOption('--input <path>', 'input file, folder or s3://bucket/prefix')
+  .requiredOption('--output <path>', 'output folder or s3://bucket/prefix (parts, rejects/, _manifest.json)')
+  .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl', 'parquet']).default('csv'))
+  .option('--id <column>', 'input column passed through to the output to join predictions back')
+  .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations (MinIO, moto, LocalStack...)')
+  .option('--chunk-mb <mib>', 'target chunk size of uncompressed CSV/JSON Lines, in MiB', positiveInt('--chunk-mb'), 64)
+  .option('--tolerate <percent>', 'percentage of chunks that may fail with the run still succeeding', Number, 0)
+  .option('--concurrency <threads>', 'scoring threads', positiveInt('--concurrency'), availableParallelism())
+  .option('--attempts <n>', 'attempts per chunk', positiveInt('--attempts'), 3)
+  .option('--no-progress', 'no progress bar');
+
+program.parse();
+const opts = program.opts();
+
+try {
+  const source = await modelSource(opts.model);
+  const { loadModel } = await import('../functions/core/load.ts');
+  const { s3ClientFor } = await import('../functions/core/storage/location.ts');
+  const { name } = (await loadModel(source, { s3: s3ClientFor(opts.endpointUrl) })).pkg;
+  const job = JobSpec.parse({
+    model: name,
+    input: opts.input,
+    output: opts.output,
+    format: opts.format,
+    idColumn: opts.id,
+    chunkBytes: opts.chunkMb * 1024 * 1024,
+    toleratedFailurePercentage: opts.tolerate,
+  });
+  const started = performance.now();
+  let rows = 0;
+  const bar = opts.progress && process.stderr.isTTY
+    ? new SingleBar({ format: 'scoring [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', hideCursor: true })
+    : undefined;
+  const rate = () => Math.round(rows / ((performance.now() - started) / 1000));
+  const { manifest, uri } = await runLocalJob({
+    job,
+    modelSource: source,
+    endpointUrl: opts.endpointUrl,
+    concurrency: opts.concurrency,
+    maxAttempts: opts.attempts,
+    onPlan: (plan) => {
+      console.error(`planned ${plan.chunks} chunks over ${plan.objects} objects (${(plan.bytes / 1e6).toFixed(1)} MB)`);
+      bar?.start(plan.bytes, 0, { rows: 0, rate: 0 });
+    },
+    onProgress: (n) => {
+      rows += n;
+      bar?.update({ rows, rate: rate() });
+    },
+    onChunkDone: (bytes) => bar?.increment(bytes, { rows, rate: rate() }),
+    onChunkFailed: (index, attempt, message) => console.error(`\nchunk ${index} attempt ${attempt} failed: ${message}`),
+  });
+  bar?.stop();
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    [
+      `${manifest.status}: ${manifest.rowsIn} rows in, ${manifest.rowsScored} scored, ${manifest.rowsRejected} rejected` +
+        ` (${manifest.chunks} chunks, ${manifest.failedChunks.length} failed) in ${seconds.toFixed(1)} s, ${Math.round(manifest.rowsIn / seconds)} rows/s`,
+      `model ${manifest.model ? `${manifest.model.name} ${manifest.model.version}` : job.model}`,
+      `parts: ${manifest.parts.length}${manifest.rejects.length ? `, rejects: ${manifest.rejects.join(', ')}` : ''}`,
+      `manifest: ${uri}`,
+      ...manifest.reasons.map((r) => `reason: ${r}`),
+    ].join('\n'),
+  );
+  process.exitCode = manifest.status === 'succeeded' ? 0 : 1;
+} catch (err) {
+  console.error(`score: ${(err as Error).message}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,30 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { scoreChunk } from '../core/batch/score-chunk.ts';
+import { openLocation } from '../core/storage/location.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { loadServedModels } from '../shared/served-models.ts';
+import { parseEvent, ScoreChunkEvent } from './events.ts';
+import { batchStep } from './middleware.ts';
+
+// Loaded during Lambda init, once per execution environment, like the predict function.
+const { models } = await loadServedModels(process.env);
+
+/** Step 2, once per batch of chunks: score every row or keep it as a reject, then commit the chunk. */
+export const handler = batchStep(async (event: unknown) => {
+  const { BatchInput, Items } = parseEvent(ScoreChunkEvent, event);
+  const { job } = BatchInput;
+  const model = models.get(job.model);
+  if (!model) throw new Error(`model "${job.model}" is not served by this function (it serves ${models.names.join(', ')})`);
+  metrics.addDimensions({ model: model.name, version: model.version });
+  const input = openLocation(job.input);
+  const output = openLocation(job.output);
+  const results = [];
+  for (const chunk of Items) {
+    const result = await scoreChunk(chunk, { job, model, input, output });
+    logger.info('chunk scored', { ...result });
+    metrics.addMetric('RowsScored', MetricUnit.Count, result.rowsScored);
+    metrics.addMetric('RowsRejected', MetricUnit.Count, result.rowsRejected);
+    results.push(result);
+  }
+  return { results };
+});

@@ -1,0 +1,68 @@
+import type { Location, ObjectInfo } from '../storage/object-store.ts';
+import { joinKey } from '../storage/location.ts';
+import { type Chunk, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
+import { PLAN_OBJECTS } from './plan-job.ts';
+
+/** How the orchestration ended, when it did not end well (Step Functions' error and cause). */
+export interface RunError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+const readJson = async <T>(output: Location, name: string): Promise<T> =>
+  JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, name)))) as T;
+
+async function chunkResults(output: Location): Promise<ChunkResult[]> {
+  const prefix = joinKey(output.key, '_chunks/');
+  const listed = await output.store.list(prefix);
+  return Promise.all(listed.map(async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key))))));
+}
+
+/**
+ * Accounts for a run from what the workers committed, and writes `_manifest.json`. The status is
+ * `succeeded` only when every committed chunk reconciles (rowsIn = rowsScored + rowsRejected), all
+ * chunks were scored by one model version, and failed chunks stay within the tolerated percentage.
+ */
+export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, output: Location, error?: RunError): Promise<{ manifest: Manifest; uri: string }> {
+  const reasons: string[] = [];
+  if (error) reasons.push(`run failed: ${error.Error}${error.Cause ? `: ${error.Cause.slice(0, 1000)}` : ''}`);
+  const [chunks, objects, results] = plan
+    ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), chunkResults(output)])
+    : [[], [], []];
+  const byIndex = new Map(results.filter((r) => r.index < chunks.length).map((r) => [r.index, r]));
+  const committed = [...byIndex.values()].sort((a, b) => a.index - b.index);
+  const failedChunks = chunks.map((c) => c.index).filter((i) => !byIndex.has(i));
+
+  for (const r of committed) {
+    if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
+  }
+  const versions = new Set(committed.map((r) => `${r.model.name}@${r.model.version} (${r.model.sha256})`));
+  if (versions.size > 1) reasons.push(`chunks were scored by different models: ${[...versions].join(', ')}`);
+  const failedPercent = chunks.length ? (100 * failedChunks.length) / chunks.length : 0;
+  if (failedPercent > job.toleratedFailurePercentage) {
+    reasons.push(`${failedChunks.length} of ${chunks.length} chunks failed (${failedPercent.toFixed(1)}%), over the tolerated ${job.toleratedFailurePercentage}%`);
+  }
+
+  const sum = (pick: (r: ChunkResult) => number) => committed.reduce((total, r) => total + pick(r), 0);
+  const manifest: Manifest = {
+    status: reasons.length ? 'failed' : 'succeeded',
+    reasons,
+    input: job.input,
+    output: job.output,
+    format: job.format,
+    inputObjects: objects.map(({ key, size }) => ({ key, size })),
+    chunks: chunks.length,
+    failedChunks,
+    rowsIn: sum((r) => r.rowsIn),
+    rowsScored: sum((r) => r.rowsScored),
+    rowsRejected: sum((r) => r.rowsRejected),
+    parts: committed.map((r) => r.part),
+    rejects: committed.filter((r) => r.rowsRejected > 0 && r.rejects).map((r) => r.rejects!),
+    model: committed[0]?.model,
+    startedAt: plan?.startedAt ?? new Date().toISOString(),
+    endedAt: new Date().toISOString(),
+  };
+  const key = joinKey(output.key, OUTPUT_LAYOUT.manifest);
+  await output.store.write(key, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, uri: output.store.uri(key) };
+}

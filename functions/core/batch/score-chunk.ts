@@ -1,0 +1,140 @@
+import { once } from 'node:events';
+import type { Model } from '../model.ts';
+import { toPredictions } from '../predictions.ts';
+import type { Location } from '../storage/object-store.ts';
+import { joinKey } from '../storage/location.ts';
+import { type Chunk, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
+import { createPartWriter } from './formats/part-writer.ts';
+import { readChunk, type SourceRow } from './formats/read-chunk.ts';
+import { outputShape } from './output-columns.ts';
+import { converterFor } from './row-values.ts';
+
+export interface ChunkContext {
+  readonly job: JobSpec;
+  readonly model: Model;
+  readonly input: Location;
+  readonly output: Location;
+  /** Called after each scored batch with the rows it consumed (scored + rejected). */
+  readonly onProgress?: (rows: number) => void;
+}
+
+/** A rejected row as kept in `rejects/part-NNNNN.jsonl`: where it was, why, and what it held. */
+export interface RejectedRow {
+  readonly key: string;
+  readonly line?: number;
+  readonly offset?: number;
+  readonly row?: number;
+  readonly reasons: string[];
+  readonly raw?: string;
+  readonly values?: Record<string, unknown>;
+}
+
+const toJsonLine = (reject: RejectedRow) =>
+  `${JSON.stringify(reject, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
+
+async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkResult | undefined> {
+  const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
+  if (!(await ctx.output.store.head(key))) return undefined;
+  return ChunkResult.parse(JSON.parse(new TextDecoder().decode(await ctx.output.store.readBytes(key))));
+}
+
+/**
+ * Scores one chunk: every row is either scored into the output part or kept in the rejects part
+ * with its reasons. The chunk's result record is written last and only if absent, so it commits
+ * the chunk: a retry or a rerun finds it and does nothing, and parts written by an attempt that
+ * died before committing are simply overwritten under the same keys, never duplicated.
+ */
+export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<ChunkResult> {
+  const done = await committedResult(ctx, chunk);
+  if (done) return done;
+
+  const startedAt = new Date().toISOString();
+  const { model, job, output } = ctx;
+  const { layout, pkg } = model;
+  const shape = outputShape(pkg, job.idColumn);
+  const convert = converterFor(chunk.format);
+  const partKey = OUTPUT_LAYOUT.part(chunk.index, job.format);
+  const rejectsKey = OUTPUT_LAYOUT.rejects(chunk.index);
+  const partSink = output.store.upload(joinKey(output.key, partKey));
+  const part = createPartWriter(job.format, shape.columns, partSink);
+  const rejectsSink = output.store.upload(joinKey(output.key, rejectsKey));
+  let rowsIn = 0;
+  let rowsScored = 0;
+  let rowsRejected = 0;
+
+  let rejected = '';
+  const reject = (row: SourceRow, reasons: string[]) => {
+    rowsRejected++;
+    const { line, offset, row: index, raw, values } = row;
+    rejected += toJsonLine({ key: chunk.key, line, offset, row: index, reasons, ...(raw !== undefined ? { raw } : { values }) });
+  };
+  const flushRejects = async () => {
+    if (rejected === '') return;
+    const ok = rejectsSink.stream.write(rejected);
+    rejected = '';
+    if (!ok) await once(rejectsSink.stream, 'drain');
+  };
+
+  try {
+    for await (const rows of readChunk(ctx.input.store, chunk)) {
+      // Pack and run without awaiting in between: the layout's buffers belong to this batch until run consumed them.
+      for (let from = 0; from < rows.length; from += layout.maxBatch) {
+        const slice = rows.slice(from, from + layout.maxBatch);
+        const ids: unknown[] = [];
+        let packed = 0;
+        for (const row of slice) {
+          rowsIn++;
+          if (row.error !== undefined || !row.values) {
+            reject(row, [row.error ?? 'no values']);
+            continue;
+          }
+          const reasons: string[] = [];
+          for (const slot of layout.slots) {
+            const converted = convert(slot, row.values[slot.feature.name]);
+            const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+            if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
+            else layout.write(slot, packed, (converted as { value: unknown }).value);
+          }
+          if (reasons.length) {
+            reject(row, reasons);
+            continue;
+          }
+          ids.push(job.idColumn ? row.values[job.idColumn] : undefined);
+          packed++;
+        }
+        if (packed > 0) {
+          const predictions = toPredictions(pkg, await model.run(packed), packed);
+          await part.write(predictions.map((p, i) => shape.row(ids[i], p)));
+          rowsScored += packed;
+        }
+        await flushRejects();
+        ctx.onProgress?.(slice.length);
+      }
+    }
+    await part.end();
+    rejectsSink.stream.end();
+    await Promise.all([partSink.done, rejectsSink.done]);
+  } catch (err) {
+    partSink.stream.destroy(err as Error);
+    rejectsSink.stream.destroy(err as Error);
+    await Promise.allSettled([partSink.done, rejectsSink.done]);
+    throw err;
+  }
+
+  const result: ChunkResult = {
+    index: chunk.index,
+    key: chunk.key,
+    rowsIn,
+    rowsScored,
+    rowsRejected,
+    part: partKey,
+    rejects: rejectsKey,
+    model: { name: pkg.name, version: pkg.version, sha256: pkg.sha256 },
+    startedAt,
+    endedAt: new Date().toISOString(),
+  };
+  const resultKey = joinKey(output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
+  // Another attempt may have committed meanwhile; its parts are byte-identical to ours.
+  if (!(await output.store.writeIfAbsent(resultKey, `${JSON.stringify(result, null, 2)}\n`))) return (await committedResult(ctx, chunk))!;
+  return result;
+}

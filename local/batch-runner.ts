@@ -1,0 +1,74 @@
+import { Worker } from 'node:worker_threads';
+import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
+import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
+import { planJob } from '../functions/core/batch/plan-job.ts';
+import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
+import type { ObjectInfo } from '../functions/core/storage/object-store.ts';
+import type { WorkerInit, WorkerMessage } from './score-worker.ts';
+
+export interface LocalRunOptions {
+  readonly job: JobSpec;
+  /** Model package folder or s3:// URI the workers load. */
+  readonly modelSource: string;
+  /** S3-compatible endpoint for s3:// locations. */
+  readonly endpointUrl?: string;
+  /** Scoring threads. */
+  readonly concurrency: number;
+  /** Attempts per chunk before it counts as failed, as the state machine's Retry does. */
+  readonly maxAttempts: number;
+  readonly onPlan?: (plan: PlanResult) => void;
+  /** Rows consumed by a scored batch. */
+  readonly onProgress?: (rows: number) => void;
+  /** Input bytes of a committed chunk. */
+  readonly onChunkDone?: (bytes: number) => void;
+  readonly onChunkFailed?: (index: number, attempt: number, message: string) => void;
+}
+
+/** Input bytes each chunk covers, for progress: its range, or its share of the object (gzip, Parquet). */
+function chunkBytes(chunks: readonly Chunk[], objects: readonly ObjectInfo[]): (chunk: Chunk) => number {
+  const sizes = new Map(objects.map((o) => [o.key, o.size]));
+  const perObject = new Map<string, number>();
+  for (const c of chunks) perObject.set(c.key, (perObject.get(c.key) ?? 0) + 1);
+  return (c) => (c.range ? c.range.end - c.range.start : (sizes.get(c.key) ?? 0) / perObject.get(c.key)!);
+}
+
+/**
+ * `npm run score` on one machine: the state machine's three steps with the same code (plan, score
+ * each chunk, finalize), chunks spread over worker threads, failed chunks retried.
+ */
+export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest: Manifest; uri: string }> {
+  const { job } = options;
+  const s3 = s3ClientFor(options.endpointUrl);
+  const output = openLocation(job.output, { s3 });
+  const { plan, chunks, objects } = await planJob(job, openLocation(job.input, { s3 }), output);
+  options.onPlan?.(plan);
+  const bytesOf = chunkBytes(chunks, objects);
+  const queue = chunks.map((chunk) => ({ chunk, attempt: 1 }));
+  const threads = Math.max(1, Math.min(options.concurrency, chunks.length));
+  const init: WorkerInit = { job, modelSource: options.modelSource, endpointUrl: options.endpointUrl };
+
+  await Promise.all(
+    Array.from({ length: threads }, () =>
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(new URL('./score-worker.ts', import.meta.url), { workerData: init });
+        let current: { chunk: Chunk; attempt: number } | undefined;
+        const next = () => {
+          current = queue.shift();
+          if (current) worker.postMessage(current.chunk);
+          else void worker.terminate().then(() => resolve());
+        };
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.type === 'done') options.onChunkDone?.(bytesOf(current!.chunk));
+          if (message.type === 'ready' || message.type === 'done') return next();
+          if (message.type === 'progress') return options.onProgress?.(message.rows);
+          options.onChunkFailed?.(message.index, current!.attempt, message.message);
+          if (current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
+          next();
+        });
+        worker.on('error', reject);
+      }),
+    ),
+  );
+  const { manifest, uri } = await finalizeJob(job, plan, output);
+  return { manifest, uri };
+}

@@ -1,0 +1,38 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Chunk, JobSpec } from '../functions/core/batch/contracts.ts';
+import { scoreChunk } from '../functions/core/batch/score-chunk.ts';
+import { loadModel } from '../functions/core/load.ts';
+import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
+
+/**
+ * One scoring thread of `npm run score`: its own ONNX Runtime session (run() blocks the thread it
+ * runs on, so parallelism across cores needs threads), fed chunks one at a time by the runner.
+ */
+export interface WorkerInit {
+  readonly job: JobSpec;
+  readonly modelSource: string;
+  readonly endpointUrl?: string;
+}
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; rows: number }
+  | { type: 'done'; index: number; result: unknown }
+  | { type: 'failed'; index: number; message: string };
+
+const { job, modelSource, endpointUrl } = workerData as WorkerInit;
+const s3 = s3ClientFor(endpointUrl);
+const model = await loadModel(modelSource, { s3 });
+const input = openLocation(job.input, { s3 });
+const output = openLocation(job.output, { s3 });
+const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+
+parentPort!.on('message', async (chunk: Chunk) => {
+  try {
+    const result = await scoreChunk(chunk, { job, model, input, output, onProgress: (rows) => post({ type: 'progress', rows }) });
+    post({ type: 'done', index: chunk.index, result });
+  } catch (err) {
+    post({ type: 'failed', index: chunk.index, message: (err as Error).message });
+  }
+});
+post({ type: 'ready' });

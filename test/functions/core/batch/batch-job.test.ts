@@ -1,0 +1,142 @@
+import { gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import type { Location } from '../../../../functions/core/storage/object-store.ts';
+import { joinKey } from '../../../../functions/core/storage/location.ts';
+import { generateCsv } from '../../../support/batch-data.ts';
+import { failingOnce, runJob, type Where, workspace } from '../../../support/batch-job.ts';
+import { MODELS, model } from '../../../support/models.ts';
+
+const text = async (loc: Location, name: string) => new TextDecoder().decode(await loc.store.readBytes(joinKey(loc.key, name)));
+
+/** Every output row of a run, parts concatenated in manifest order. */
+async function outputRows(output: Location, parts: string[]): Promise<Record<string, string>[]> {
+  const rows: Record<string, string>[] = [];
+  for (const part of parts) rows.push(...(parse(await text(output, part), { columns: true }) as Record<string, string>[]));
+  return rows;
+}
+
+async function rejects(output: Location, names: string[]) {
+  const all: { line?: number; offset?: number; reasons: string[]; raw?: string }[] = [];
+  for (const name of names) all.push(...(await text(output, name)).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  return all;
+}
+
+describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => {
+  it('scores every good row in input order and keeps every bad row with its reason, with chunk boundaries inside rows', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(700, 13);
+    await location(`${base}/in/data.csv`).store.write(location(`${base}/in/data.csv`).key, data.text);
+    const { manifest, chunks } = await runJob({ model: 'breast-cancer', input: `${base}/in/`, output: `${base}/out`, idColumn: 'id', chunkBytes: 4096 }, location);
+
+    expect(chunks.length).toBeGreaterThan(20);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 700, rowsScored: data.goodIds.length, rowsRejected: data.bad.size, chunks: chunks.length, failedChunks: [] });
+    expect(manifest.rowsIn).toBe(manifest.rowsScored + manifest.rowsRejected);
+
+    const output = location(`${base}/out`);
+    const rows = await outputRows(output, manifest.parts);
+    expect(rows.map((r) => r.id)).toEqual(data.goodIds);
+    const m = await model(MODELS.breastCancer);
+    const sample = [data.goodIds[0]!, data.goodIds[333]!, data.goodIds.at(-1)!];
+    const expected = await m.predict(sample.map((id) => data.instances.get(id)!));
+    sample.forEach((id, i) => {
+      const row = rows.find((r) => r.id === id)!;
+      const p = expected[i] as { label: string; probability: number };
+      expect(row.label).toBe(p.label);
+      expect(Number(row.probability)).toBeCloseTo(p.probability, 6);
+      expect(row.model_version).toBe('1.0.0');
+    });
+
+    const rejected = await rejects(output, manifest.rejects);
+    expect(rejected).toHaveLength(data.bad.size);
+    for (const r of rejected) {
+      const id = r.raw!.split(',')[0]!;
+      expect(r.reasons.join('; ')).toMatch(data.bad.get(id)!);
+      expect(r.offset).toBeTypeOf('number');
+    }
+  });
+
+  it('reads gzip-compressed CSV whole, with line numbers', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(300, 10);
+    const input = location(`${base}/in/data.csv.gz`);
+    await input.store.write(input.key, gzipSync(data.text));
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in/data.csv.gz`, output: `${base}/out`, idColumn: 'id' }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 300, rowsScored: data.goodIds.length, rowsRejected: data.bad.size });
+    const rejected = await rejects(location(`${base}/out`), manifest.rejects);
+    expect(rejected[0]!.line).toBe(11);
+  });
+
+  it('accounts for an empty object and a header-only file as zero rows, and succeeds', async () => {
+    const { base, location } = await workspace(where);
+    const a = location(`${base}/in/a-empty.csv`);
+    const b = location(`${base}/in/b-header.csv`);
+    await a.store.write(a.key, '');
+    await b.store.write(b.key, `${generateCsv(0).text}`);
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 2 });
+    expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number)]);
+  });
+
+  it('ignores unknown columns, and rejects every row when a feature column is missing', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(20);
+    const withExtra = data.text.split('\n').map((l, i) => (l ? `${l},${i === 0 ? 'comment' : 'x'}` : l)).join('\n');
+    const withoutFirst = data.text.split('\n').map((l) => l.split(',').filter((_, j) => j !== 1).join(',')).join('\n');
+    const extra = location(`${base}/extra/data.csv`);
+    const missing = location(`${base}/missing/data.csv`);
+    await extra.store.write(extra.key, withExtra);
+    await missing.store.write(missing.key, withoutFirst);
+    expect((await runJob({ model: 'breast-cancer', input: `${base}/extra`, output: `${base}/out-extra` }, location)).manifest).toMatchObject({ status: 'succeeded', rowsScored: 20 });
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/missing`, output: `${base}/out-missing` }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 20, rowsScored: 0, rowsRejected: 20 });
+    expect((await rejects(location(`${base}/out-missing`), manifest.rejects))[0]!.reasons).toEqual(['mean_radius: missing feature']);
+  });
+
+  it('retries a worker that fails mid-chunk without duplicating a row', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(400, 17);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, data.text);
+    const { manifest, errors } = await runJob(
+      { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, idColumn: 'id', chunkBytes: 16 * 1024 },
+      location,
+      { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 2 },
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^chunk \d+: worker killed mid-chunk$/);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 400, rowsScored: data.goodIds.length, rowsRejected: data.bad.size, failedChunks: [] });
+    const rows = await outputRows(location(`${base}/out`), manifest.parts);
+    expect(rows.map((r) => r.id)).toEqual(data.goodIds);
+  });
+
+  it('fails the run, naming the chunk, when a chunk fails beyond the tolerance', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(400).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 16 * 1024 };
+    const { manifest } = await runJob(spec, location, { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 1 });
+    expect(manifest.status).toBe('failed');
+    expect(manifest.failedChunks).toHaveLength(1);
+    expect(manifest.reasons).toEqual([`1 of ${manifest.chunks} chunks failed (${(100 / manifest.chunks).toFixed(1)}%), over the tolerated 0%`]);
+    const tolerated = await runJob({ ...spec, output: `${base}/out2`, toleratedFailurePercentage: 50 }, location, { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 1 });
+    expect(tolerated.manifest).toMatchObject({ status: 'succeeded', failedChunks: manifest.failedChunks });
+    expect(tolerated.manifest.rowsIn).toBe(tolerated.manifest.rowsScored + tolerated.manifest.rowsRejected);
+  });
+
+  it('leaves the same outputs when a whole job is run again', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(200, 9);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, data.text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, idColumn: 'id', chunkBytes: 8192 };
+    const first = await runJob(spec, location);
+    const output = location(`${base}/out`);
+    const before = await Promise.all([...first.manifest.parts, ...first.manifest.rejects].map((p) => text(output, p)));
+    const second = await runJob(spec, location);
+    const after = await Promise.all([...second.manifest.parts, ...second.manifest.rejects].map((p) => text(output, p)));
+    expect(second.manifest.parts).toEqual(first.manifest.parts);
+    expect(after).toEqual(before);
+    expect({ ...second.manifest, startedAt: '', endedAt: '' }).toEqual({ ...first.manifest, startedAt: '', endedAt: '' });
+  });
+});

@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../../functions/core/storage/object-store.ts';
 import { joinKey } from '../../../../functions/core/storage/location.ts';
-import { generateCsv } from '../../../support/batch-data.ts';
+import { FEATURES, generateCsv } from '../../../support/batch-data.ts';
 import { failingOnce, runJob, type Where, workspace } from '../../../support/batch-job.ts';
 import { MODELS, model } from '../../../support/models.ts';
 
@@ -65,6 +66,45 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 300, rowsScored: data.goodIds.length, rowsRejected: data.bad.size });
     const rejected = await rejects(location(`${base}/out`), manifest.rejects);
     expect(rejected[0]!.line).toBe(11);
+  });
+
+  it('splits Parquet by row groups and scores typed columns, rejecting nulls with the row index', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(3000);
+    const columns = FEATURES.map((name) => ({
+      name,
+      type: 'DOUBLE' as const,
+      data: data.goodIds.map((id, i) => (name === 'mean_area' && i % 500 === 7 ? null : data.instances.get(id)![name]!)),
+    }));
+    const parquet = parquetWriteBuffer({ columnData: [{ name: 'id', type: 'STRING', data: data.goodIds }, ...columns], rowGroupSize: 500 });
+    const input = location(`${base}/in/data.parquet`);
+    await input.store.write(input.key, new Uint8Array(parquet));
+    const { manifest, chunks } = await runJob({ model: 'breast-cancer', input: `${base}/in/data.parquet`, output: `${base}/out`, idColumn: 'id', chunkBytes: 64 * 1024 }, location);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 3000, rowsScored: 2994, rowsRejected: 6 });
+    const rejected = await rejects(location(`${base}/out`), manifest.rejects);
+    expect(rejected.map((r) => (r as { row?: number }).row)).toEqual([7, 507, 1007, 1507, 2007, 2507]);
+    expect(rejected[0]!.reasons).toEqual(['mean_area: must not be null']);
+  });
+
+  it('reads JSON Lines, rejecting invalid JSON and wrongly typed values, and writes JSON Lines', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(50);
+    const lines = data.goodIds.map((id) => JSON.stringify({ id, ...data.instances.get(id) }));
+    lines[3] = '{"id": "r3", "mean_radius": ';
+    lines[4] = JSON.stringify({ ...JSON.parse(lines[4]!), mean_texture: '12.5' });
+    lines[5] = '[1, 2, 3]';
+    const input = location(`${base}/in/data.jsonl`);
+    await input.store.write(input.key, `${lines.join('\n')}\n`);
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out`, idColumn: 'id', format: 'jsonl' }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 50, rowsScored: 47, rowsRejected: 3, parts: ['part-00000.jsonl'] });
+    const out = (await text(location(`${base}/out`), 'part-00000.jsonl')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(47);
+    expect(out[0]).toMatchObject({ id: 'r0', model_version: '1.0.0' });
+    const reasons = (await rejects(location(`${base}/out`), manifest.rejects)).map((r) => r.reasons.join('; '));
+    expect(reasons[0]).toMatch(/JSON/);
+    expect(reasons[1]).toBe('mean_texture: expected a number, got the string "12.5"');
+    expect(reasons[2]).toMatch(/object/);
   });
 
   it('accounts for an empty object and a header-only file as zero rows, and succeeds', async () => {

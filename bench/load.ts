@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, ROOT, type RunningServer, startServer, tsx } from './child.ts';
+import { freePort, ROOT, type RunningServer, startServer } from './child.ts';
 
-/** The local server started as `npm start` starts it (tsx bin/serve.ts, metrics off), with PORT set. */
+/** The Node arguments of package.json's start script (`node <args>`), so the bench runs what `npm start` runs. */
+const startArgs = (): string[] => {
+  const start: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const [command, ...args] = start.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json start script no longer starts with node: ${start}`);
+  return args;
+};
+
+/** The local server started as `npm start` starts it (metrics off), with PORT set. */
 export async function startLocalServer(modelDir: string): Promise<RunningServer> {
-  return startServer(tsx('bin/serve.ts'), { PORT: String(await freePort()), HOST: '127.0.0.1', MODELS: JSON.stringify([`${ROOT}${modelDir}`]) });
+  return startServer(startArgs(), { PORT: String(await freePort()), HOST: '127.0.0.1', MODELS: JSON.stringify([`${ROOT}${modelDir}`]) });
 }
 
 export interface Load {

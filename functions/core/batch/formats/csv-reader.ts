@@ -1,14 +1,17 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
-import { csvValues, parseCsvHeader } from './csv-line.ts';
+import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
 import { type Line, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
 
 interface Header {
   readonly names: string[];
+  readonly build: (fields: readonly string[]) => Record<string, string>;
   /** Offset of the header line, so the chunk that owns that line does not take it for a row. */
   readonly offset: number;
 }
+
+const makeHeader = (names: string[], offset: number): Header => ({ names, build: valuesFactory(names), offset });
 
 const HEADER_FIRST_READ = 16 * 1024;
 const HEADER_MAX = 16 * 1024 * 1024;
@@ -21,7 +24,7 @@ const HEADER_MAX = 16 * 1024 * 1024;
 async function readHeader(store: ObjectStore, key: string): Promise<Header | undefined> {
   for (let size = HEADER_FIRST_READ; ; size *= 2) {
     const head = await readLinesOf(store, key, size);
-    if (head.line) return { names: parseCsvHeader(head.line.text, store.uri(key)), offset: head.line.offset };
+    if (head.line) return makeHeader(parseCsvHeader(head.line.text, store.uri(key)), head.line.offset);
     if (head.eof) return undefined;
     if (size >= HEADER_MAX) throw new Error(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
   }
@@ -61,14 +64,14 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk): AsyncGenerator
     for (const l of lines) {
       if (header === undefined) {
         if (fromStart) {
-          header = { names: parseCsvHeader(l.text, store.uri(chunk.key)), offset: l.offset };
+          header = makeHeader(parseCsvHeader(l.text, store.uri(chunk.key)), l.offset);
           continue;
         }
         header = await readHeader(store, chunk.key);
         if (header === undefined) throw new Error(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;
-      const parsed = csvValues(header.names, l.text);
+      const parsed = csvValues(header.names, l.text, header.build);
       const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };
       if (l.line !== undefined) row.line = l.line;
       rows.push(row);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvValues, parseCsvHeader, splitCsvLine } from '../../../../../functions/core/batch/formats/csv-line.ts';
+import { csvValues, parseCsvHeader, splitCsvLine, valuesFactory } from '../../../../../functions/core/batch/formats/csv-line.ts';
 
 describe('splitCsvLine', () => {
   it('splits plain lines on commas, keeping empty fields as empty strings', () => {
@@ -38,5 +38,19 @@ describe('parseCsvHeader', () => {
   it('refuses a header naming a column twice, or with broken quoting', () => {
     expect(() => parseCsvHeader('a,b,a', 's3://b/k')).toThrow('s3://b/k: the CSV header names column "a" twice');
     expect(() => parseCsvHeader('a,"b', 's3://b/k')).toThrow(/^s3:\/\/b\/k: the CSV header line cannot be parsed: broken quoting/);
+  });
+});
+
+describe('valuesFactory', () => {
+  it('makes own properties of any header name, __proto__ and quotes included', () => {
+    const build = valuesFactory(['__proto__', 'constructor', 'a "quoted" \\ name', '']);
+    const values = build(['p', 'c', 'q', 'e']);
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(Object.entries(values)).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['a "quoted" \\ name', 'q'],
+      ['', 'e'],
+    ]);
   });
 });

@@ -16,8 +16,8 @@ interface Run {
 const TARGET_MS = 150;
 
 /**
- * The core bundled as the Lambda asset bundles it: onnxruntime-node beside the bundle, and the AWS SDK
- * external (NodejsFunction's default, the runtime provides it), both resolved from this repository.
+ * The core bundled as the Lambda asset bundles it (lib/handler-function.ts): everything inlined,
+ * the AWS SDK included, and onnxruntime-node beside the bundle, resolved from this repository.
  */
 async function bundleCore(dir: string): Promise<string> {
   const outfile = join(dir, 'core.mjs');
@@ -29,12 +29,12 @@ async function bundleCore(dir: string): Promise<string> {
     format: 'esm',
     target: 'node24',
     minify: true,
-    external: ['onnxruntime-node', '@aws-sdk/*'],
+    external: ['onnxruntime-node'],
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'error',
   });
   await mkdir(join(dir, 'node_modules'));
-  for (const pkg of ['onnxruntime-node', '@aws-sdk']) await symlink(join(ROOT, 'node_modules', pkg), join(dir, 'node_modules', pkg));
+  await symlink(join(ROOT, 'node_modules/onnxruntime-node'), join(dir, 'node_modules/onnxruntime-node'));
   return outfile;
 }
 

@@ -13,14 +13,14 @@ export type { SourceRow } from './source-row.ts';
  * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
  * CSV header naming a column twice, a file that is not Parquet) throw.
  */
-export function readChunk(store: ObjectStore, chunk: Chunk): AsyncIterable<SourceRow[]> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
   switch (chunk.format) {
     case 'csv':
-      return readCsv(store, chunk);
+      return yield* readCsv(store, chunk);
     case 'jsonl':
-      return readJsonl(store, chunk);
+      return yield* readJsonl(store, chunk);
     case 'parquet':
       if (chunk.gzip) throw new Error(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
-      return readParquet(store, chunk);
+      return yield* readParquet(store, chunk);
   }
 }

@@ -20,3 +20,11 @@ describe.each(STORES)('readChunk over $name', ({ make }) => {
     await expect(collect(readChunk(store, chunkOf({ key: 'missing.parquet', format: 'parquet' })))).rejects.toThrow(/missing\.parquet: no such object/);
   });
 });
+
+describe('readChunk', () => {
+  it('refuses a gzip Parquet chunk when read, not when called', async () => {
+    const store = await STORES[0]!.make();
+    const rows = readChunk(store, chunkOf({ key: 'a.parquet', format: 'parquet', gzip: true }));
+    await expect(collect(rows)).rejects.toThrow(/gzip applies to CSV and JSON Lines, not Parquet/);
+  });
+});

@@ -29,9 +29,13 @@ export interface ObjectStore {
   list(prefix: string): Promise<ObjectInfo[]>;
   /** The object's size, or undefined when it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** Streams the object or a range of it. */
+  /**
+   * Streams the object or a range of it. A range running past the end yields the bytes that exist
+   * (none when it starts at or after the end), as a file read would: the line readers rely on it to
+   * ask for "the next bytes" without knowing the object's size.
+   */
   read(key: string, range?: ByteRange): Promise<Readable>;
-  /** Reads the object or a range of it whole (for small objects and ranges). */
+  /** Reads the object or a range of it whole (for small objects and ranges); ranges as in `read`. */
   readBytes(key: string, range?: ByteRange): Promise<Uint8Array>;
   /** Writes a whole object, replacing any previous one; atomic for readers. */
   write(key: string, body: Uint8Array | string): Promise<void>;

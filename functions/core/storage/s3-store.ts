@@ -23,6 +23,15 @@ const named = (err: unknown, ...names: string[]) => names.includes((err as AwsEr
 
 /** Stated explicitly: the SDK cannot infer it for an empty body and would warn about "a Stream of unknown length". */
 const contentLength = (body: Uint8Array | string) => (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+/**
+ * SDK errors say "The specified key does not exist." without the key: prefix the URI to the message,
+ * keeping the error itself (its name is what Step Functions retry and catch rules match on).
+ */
+function naming(err: unknown, uri: string): unknown {
+  if (err instanceof Error && !err.message.startsWith(uri)) err.message = `${uri}: ${err.message}`;
+  return err;
+}
+
 const emptyStream = () => Readable.from([]);
 const rangeHeader = (range: ByteRange) => `bytes=${range.start}-${range.end - 1}`;
 /** A conditional write that met another in flight: S3 asks the caller to retry it (409 ConditionalRequestConflict). */
@@ -68,9 +77,9 @@ export class S3Store implements ObjectStore {
     const objects: ObjectInfo[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#client.send(
-        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: folder, ContinuationToken: token, MaxKeys: this.#options.listPageSize }),
-      );
+      const page = await this.#client
+        .send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: folder, ContinuationToken: token, MaxKeys: this.#options.listPageSize }))
+        .catch((err: unknown) => Promise.reject(naming(err, this.uri(folder))));
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined || (o.Key.endsWith('/') && !o.Size)) continue;
         objects.push({ key: o.Key, size: o.Size ?? 0 });
@@ -86,7 +95,7 @@ export class S3Store implements ObjectStore {
       return { key, size: res.ContentLength ?? 0 };
     } catch (err) {
       if (status(err) === 404 || named(err, 'NotFound', 'NoSuchKey')) return undefined;
-      throw err;
+      throw naming(err, this.uri(key));
     }
   }
 
@@ -98,7 +107,7 @@ export class S3Store implements ObjectStore {
       return res.Body as Readable;
     } catch (err) {
       if (range && (status(err) === 416 || named(err, 'InvalidRange'))) return emptyStream();
-      throw err;
+      throw naming(err, this.uri(key));
     }
   }
 
@@ -109,13 +118,17 @@ export class S3Store implements ObjectStore {
       return await res.Body!.transformToByteArray();
     } catch (err) {
       if (range && (status(err) === 416 || named(err, 'InvalidRange'))) return new Uint8Array(0);
-      throw err;
+      throw naming(err, this.uri(key));
     }
   }
 
   /** A single PutObject: S3 makes it visible all at once, so readers never see a partial object. */
   async write(key: string, body: Uint8Array | string): Promise<void> {
-    await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentLength: contentLength(body) }));
+    try {
+      await this.#client.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentLength: contentLength(body) }));
+    } catch (err) {
+      throw naming(err, this.uri(key));
+    }
   }
 
   /**
@@ -135,7 +148,7 @@ export class S3Store implements ObjectStore {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
         }
-        throw err;
+        throw naming(err, this.uri(key));
       }
     }
   }
@@ -159,7 +172,7 @@ export class S3Store implements ObjectStore {
       () => undefined,
       (err: unknown) => {
         stream.destroy(err as Error);
-        throw err;
+        throw naming(err, this.uri(key));
       },
     );
     // Whoever awaits `done` still sees the failure; this only keeps an early one from being "unhandled".

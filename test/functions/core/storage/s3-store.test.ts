@@ -44,3 +44,14 @@ describe('S3Store', () => {
     expect(Buffer.from(tail).equals(line)).toBe(true);
   });
 });
+
+describe('S3Store errors', () => {
+  it('name the object and keep the SDK error (its name is what retry rules match)', async () => {
+    const s3 = motoS3();
+    const store = new S3Store(s3, await createBucket(s3, 's3store-errors'));
+    const error = (await store.readBytes('in/missing.csv').then(() => undefined, (e: unknown) => e)) as Error;
+    expect(error.name).toBe('NoSuchKey');
+    expect(error.message).toMatch(/^s3:\/\/s3store-errors\/in\/missing\.csv: /);
+    await expect(new S3Store(s3, 'no-such-bucket').list('in')).rejects.toThrow(/^s3:\/\/no-such-bucket\/in\/: /);
+  });
+});

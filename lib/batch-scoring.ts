@@ -242,7 +242,8 @@ export class BatchScoring extends Construct {
     const succeeded = new Succeed(this, 'Succeeded', { outputPath: '$.result' });
     const failed = new Fail(this, 'Failed', {
       error: 'BatchRunFailed',
-      causePath: JsonPath.format('The run failed; its manifest says why: {}', JsonPath.stringAt('$.result.manifest')),
+      // The cause is the manifest's URI: its `reasons` say why the run failed.
+      causePath: JsonPath.stringAt('$.result.manifest'),
     });
     finalize.next(new Choice(this, 'RunSucceeded').when(Condition.stringEquals('$.result.status', 'succeeded'), succeeded).otherwise(failed));
     return defaults.next(applyDefaults).next(plan).next(map).next(finalize);

@@ -62,7 +62,7 @@ describe('BatchScoring state machine', () => {
       Default: 'Failed',
     });
     expect(definition.States.Succeeded).toEqual({ Type: 'Succeed', OutputPath: '$.result' });
-    expect(definition.States.Failed).toMatchObject({ Type: 'Fail', Error: 'BatchRunFailed' });
+    expect(definition.States.Failed).toEqual({ Type: 'Fail', Error: 'BatchRunFailed', CausePath: '$.result.manifest' });
   });
 
   it('fills in the chunk size and failure tolerance a job leaves out, before any step reads them', () => {

@@ -50,9 +50,3 @@ export interface Location {
   readonly store: ObjectStore;
   readonly key: string;
 }
-
-/** A place to read or write: the store holding it and the key (an object or a prefix) within that store. */
-export interface Location {
-  readonly store: ObjectStore;
-  readonly key: string;
-}

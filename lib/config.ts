@@ -228,7 +228,7 @@ export function checkRetention(path: string, value: number | undefined): void {
   }
 }
 
-export function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
+function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
   if (value !== undefined && !allowed.includes(value)) {
     throw new Error(`${path} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
   }

@@ -1,4 +1,5 @@
 import { hrtime } from 'node:process';
+import { InputBatch } from '../../functions/core/feature-layout.ts';
 import { loadModel } from '../../functions/core/load.ts';
 import { ModelSet } from '../../functions/core/model-set.ts';
 import { createHandler } from '../../functions/predict/app.ts';
@@ -17,8 +18,9 @@ if (!instance) throw new Error(`${dir} has no examples[0].instance to benchmark 
 
 // The raw run gets its tensors ready-made: packing and validation are what the handler adds.
 const outputs = model.pkg.outputs.map((o) => o.name);
-for (const slot of model.layout.slots) model.layout.write(slot, 0, (instance as Record<string, unknown>)[slot.feature.name]);
-const feeds = model.layout.feeds(1);
+const batch = new InputBatch(model.layout);
+for (const slot of model.layout.slots) batch.write(slot, 0, (instance as Record<string, unknown>)[slot.feature.name]);
+const feeds = batch.feeds(1);
 const event = proxyEvent('POST', `/models/${model.name}/predict`, { body: { instances: [instance] } });
 const context = lambdaContext();
 

@@ -5,19 +5,21 @@ import { type Feature, inputOf, type ModelPackage, type TensorType } from './mod
 export interface FeatureSlot {
   readonly feature: Feature;
   readonly input: InputSlot;
+  /** Index of `input` in the layout's inputs. */
+  readonly inputIndex: number;
   readonly column: number;
   /** Returns why `value` is unacceptable for this feature, or undefined when it is fine. */
   readonly check: (value: unknown) => string | undefined;
 }
 
-/** One graph input: the features packed into it, shape [N, width], and its reusable buffer. */
+/** One graph input: the features packed into it, shape [N, width]. */
 export interface InputSlot {
   readonly name: string;
   readonly type: TensorType;
   readonly width: number;
-  /** Preallocated for `maxBatch` rows; strings get a fresh array per call. */
-  readonly buffer: Float32Array | Float64Array | Int32Array | BigInt64Array | string[];
 }
+
+type Buffer = Float32Array | Float64Array | Int32Array | BigInt64Array | string[];
 
 const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v;
@@ -44,7 +46,7 @@ const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
   };
 };
 
-const allocate = (type: TensorType, size: number): InputSlot['buffer'] => {
+const allocate = (type: TensorType, size: number): Buffer => {
   switch (type) {
     case 'float32':
       return new Float32Array(size);
@@ -60,41 +62,21 @@ const allocate = (type: TensorType, size: number): InputSlot['buffer'] => {
 };
 
 /**
- * The packing plan of a model: features in declaration order, each bound to its graph input and
- * column. Built once per model; buffers are reused by every call (ORT wraps them without copying,
- * and `session.run` consumes them synchronously before the next request can touch them).
+ * One batch's input buffers, sized for `maxBatch` rows. ORT wraps them without copying and reads
+ * them only when the native run executes (a later tick), so a batch stays with one call until its
+ * run has resolved; the layout hands out another to any call that overlaps.
  */
-export class FeatureLayout {
-  readonly inputs: readonly InputSlot[];
-  readonly slots: readonly FeatureSlot[];
-  readonly byName: ReadonlyMap<string, FeatureSlot>;
+export class InputBatch {
+  private readonly buffers: Buffer[];
 
-  constructor(
-    pkg: ModelPackage,
-    readonly maxBatch: number,
-  ) {
-    const inputs = pkg.inputs.map((i) => {
-      const width = pkg.features.filter((f) => inputOf(pkg, f) === i.name).length;
-      return { name: i.name, type: i.type, width, buffer: allocate(i.type, maxBatch * width) };
-    });
-    const next = new Map(inputs.map((i) => [i.name, 0]));
-    this.slots = pkg.features.map((feature) => {
-      const input = inputs.find((i) => i.name === inputOf(pkg, feature))!;
-      const column = next.get(input.name)!;
-      next.set(input.name, column + 1);
-      const check =
-        feature.type === 'numeric' ? numericCheck(feature, input.type === 'int32' || input.type === 'int64') : categoricalCheck(feature);
-      return { feature, input, column, check };
-    });
-    this.inputs = inputs;
-    this.byName = new Map(this.slots.map((s) => [s.feature.name, s]));
+  constructor(private readonly layout: FeatureLayout) {
+    this.buffers = layout.inputs.map((i) => allocate(i.type, layout.maxBatch * i.width));
   }
 
   /** Writes an already checked value at `row`; missing values become NaN (numeric) or '' (categorical). */
   write(slot: FeatureSlot, row: number, value: unknown): void {
-    const { input, column } = slot;
-    const at = row * input.width + column;
-    const buffer = input.buffer;
+    const at = row * slot.input.width + slot.column;
+    const buffer = this.buffers[slot.inputIndex]!;
     if (Array.isArray(buffer)) buffer[at] = (value as string | null | undefined) ?? '';
     else if (buffer instanceof BigInt64Array) buffer[at] = BigInt((value as number | null | undefined) ?? 0);
     else buffer[at] = (value as number | null | undefined) ?? Number.NaN;
@@ -103,11 +85,52 @@ export class FeatureLayout {
   /** Tensors over the first `rows` rows of every input buffer. */
   feeds(rows: number): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const input of this.inputs) {
+    this.layout.inputs.forEach((input, i) => {
+      const buffer = this.buffers[i]!;
       const size = rows * input.width;
-      const data = Array.isArray(input.buffer) ? input.buffer.slice(0, size) : input.buffer.subarray(0, size);
+      const data = Array.isArray(buffer) ? buffer.slice(0, size) : buffer.subarray(0, size);
       feeds[input.name] = new ort.Tensor(input.type, data, [rows, input.width]);
-    }
+    });
     return feeds;
+  }
+}
+
+/**
+ * The packing plan of a model: features in declaration order, each bound to its graph input and
+ * column, and a pool of input batches so that sequential calls reuse one set of buffers.
+ */
+export class FeatureLayout {
+  readonly inputs: readonly InputSlot[];
+  readonly slots: readonly FeatureSlot[];
+  readonly byName: ReadonlyMap<string, FeatureSlot>;
+  private readonly idle: InputBatch[] = [];
+
+  constructor(
+    pkg: ModelPackage,
+    readonly maxBatch: number,
+  ) {
+    const inputs = pkg.inputs.map((i) => ({ name: i.name, type: i.type, width: pkg.features.filter((f) => inputOf(pkg, f) === i.name).length }));
+    const next = new Map(inputs.map((i) => [i.name, 0]));
+    this.slots = pkg.features.map((feature) => {
+      const inputIndex = inputs.findIndex((i) => i.name === inputOf(pkg, feature));
+      const input = inputs[inputIndex]!;
+      const column = next.get(input.name)!;
+      next.set(input.name, column + 1);
+      const check =
+        feature.type === 'numeric' ? numericCheck(feature, input.type === 'int32' || input.type === 'int64') : categoricalCheck(feature);
+      return { feature, input, inputIndex, column, check };
+    });
+    this.inputs = inputs;
+    this.byName = new Map(this.slots.map((s) => [s.feature.name, s]));
+  }
+
+  /** Runs `use` with a batch of its own, returned to the pool once the promise settles. */
+  async withBatch<T>(use: (batch: InputBatch) => Promise<T>): Promise<T> {
+    const batch = this.idle.pop() ?? new InputBatch(this);
+    try {
+      return await use(batch);
+    } finally {
+      this.idle.push(batch);
+    }
   }
 }

@@ -1,13 +1,13 @@
 import { IssueList } from './errors.ts';
-import type { FeatureLayout } from './feature-layout.ts';
+import type { FeatureLayout, InputBatch } from './feature-layout.ts';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Checks `instances` (objects of named features, or arrays in feature order) and packs them into
- * the layout's buffers. Returns the row count; throws InvalidInputError naming every problem.
+ * `batch`. Returns the row count; throws InvalidInputError naming every problem.
  */
-export function packInstances(layout: FeatureLayout, instances: unknown, path = 'instances'): number {
+export function packInstances(layout: FeatureLayout, batch: InputBatch, instances: unknown, path = 'instances'): number {
   const issues = new IssueList();
   if (!Array.isArray(instances)) {
     issues.add(path, 'expected an array of instances');
@@ -16,13 +16,13 @@ export function packInstances(layout: FeatureLayout, instances: unknown, path = 
   } else if (instances.length > layout.maxBatch) {
     issues.add(path, `batch of ${instances.length} instances exceeds the maximum of ${layout.maxBatch}`);
   } else {
-    instances.forEach((instance, row) => packOne(layout, instance, row, `${path}[${row}]`, issues));
+    instances.forEach((instance, row) => packOne(layout, batch, instance, row, `${path}[${row}]`, issues));
   }
   issues.throwIfAny('invalid instances');
   return (instances as unknown[]).length;
 }
 
-function packOne(layout: FeatureLayout, instance: unknown, row: number, path: string, issues: IssueList): void {
+function packOne(layout: FeatureLayout, batch: InputBatch, instance: unknown, row: number, path: string, issues: IssueList): void {
   const slots = layout.slots;
   if (Array.isArray(instance)) {
     if (instance.length !== slots.length) {
@@ -33,7 +33,7 @@ function packOne(layout: FeatureLayout, instance: unknown, row: number, path: st
       const slot = slots[i]!;
       const problem = slot.check(instance[i]);
       if (problem) issues.add(`${path}[${i}]`, `${slot.feature.name}: ${problem}`);
-      else layout.write(slot, row, instance[i]);
+      else batch.write(slot, row, instance[i]);
     }
     return;
   }
@@ -47,7 +47,7 @@ function packOne(layout: FeatureLayout, instance: unknown, row: number, path: st
     if (value !== undefined) known++;
     const problem = slot.check(value);
     if (problem) issues.add(`${path}.${slot.feature.name}`, problem);
-    else layout.write(slot, row, value);
+    else batch.write(slot, row, value);
   }
   const keys = Object.keys(instance);
   if (keys.length > known) {

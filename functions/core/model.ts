@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import ort from 'onnxruntime-node';
 import { ModelPackageError } from './errors.ts';
-import { FeatureLayout } from './feature-layout.ts';
+import { FeatureLayout, type InputBatch } from './feature-layout.ts';
 import { packInstances } from './instances.ts';
 import type { ModelPackage } from './model-package.ts';
 import { type Prediction, toPredictions } from './predictions.ts';
@@ -63,16 +63,16 @@ export class Model {
   }
 
   /** Validates and scores instances (named objects or arrays in feature order). */
-  async predict(instances: unknown): Promise<Prediction[]> {
-    const rows = packInstances(this.layout, instances);
-    // No await between packing and run: run consumes the shared buffers before any other request can refill them.
-    const results = await this.session.run(this.layout.feeds(rows), this.outputNames as string[]);
-    return toPredictions(this.pkg, results, rows);
+  predict(instances: unknown): Promise<Prediction[]> {
+    return this.layout.withBatch(async (batch) => {
+      const rows = packInstances(this.layout, batch, instances);
+      return toPredictions(this.pkg, await this.run(batch, rows), rows);
+    });
   }
 
-  /** Runs already packed rows and returns the raw output tensors requested by name. */
-  run(rows: number, outputs: readonly string[] = this.outputNames): Promise<ort.InferenceSession.ReturnType> {
-    return this.session.run(this.layout.feeds(rows), outputs as string[]);
+  /** Runs the first `rows` packed rows of `batch` and returns the output tensors requested by name. */
+  run(batch: InputBatch, rows: number, outputs: readonly string[] = this.outputNames): Promise<ort.InferenceSession.ReturnType> {
+    return this.session.run(batch.feeds(rows), outputs as string[]);
   }
 }
 

@@ -1,6 +1,6 @@
 import type ort from 'onnxruntime-node';
 import { IssueList } from './errors.ts';
-import type { InputSlot } from './feature-layout.ts';
+import type { InputBatch, InputSlot } from './feature-layout.ts';
 import type { Model } from './model.ts';
 import type { TensorType } from './model-package.ts';
 import { tensorValues } from './predictions.ts';
@@ -57,7 +57,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Flattens nested data (some clients send [[...],[...]]) into row-major order. */
 const flatten = (data: unknown[]): unknown[] => (data.some(Array.isArray) ? (data.flat(Infinity) as unknown[]) : data);
 
-function packTensor(model: Model, slot: InputSlot, tensor: Record<string, unknown>, path: string, issues: IssueList): number | undefined {
+function packTensor(model: Model, batch: InputBatch, slot: InputSlot, tensor: Record<string, unknown>, path: string, issues: IssueList): number | undefined {
   const { datatype, shape, data } = tensor;
   const structural: [string, string][] = [];
   if (datatype !== DATATYPES[slot.type]) structural.push([`${path}.datatype`, `expected ${DATATYPES[slot.type]}, got ${JSON.stringify(datatype)}`]);
@@ -83,13 +83,15 @@ function packTensor(model: Model, slot: InputSlot, tensor: Record<string, unknow
     const value = values[i];
     const problem = feature.check(value);
     if (problem) issues.add(`${path}.data[${i}]`, `${feature.feature.name} (row ${Math.floor(i / slot.width)}): ${problem}`);
-    else model.layout.write(feature, Math.floor(i / slot.width), value);
+    else batch.write(feature, Math.floor(i / slot.width), value);
   }
   return rows;
 }
 
 /** Validates a v2 inference request, runs it, and answers in the v2 response form. */
-export async function infer(model: Model, body: unknown) {
+export const infer = (model: Model, body: unknown) => model.layout.withBatch((batch) => inferWith(model, batch, body));
+
+async function inferWith(model: Model, batch: InputBatch, body: unknown) {
   const issues = new IssueList();
   if (!isRecord(body)) {
     issues.add('', 'expected a JSON object with "inputs"');
@@ -124,13 +126,13 @@ export async function infer(model: Model, body: unknown) {
     for (const slot of model.layout.inputs) {
       const given = byName.get(slot.name);
       if (!given) issues.add('inputs', `missing input ${JSON.stringify(slot.name)}`);
-      else rowCounts.add(packTensor(model, slot, given.tensor, given.path, issues));
+      else rowCounts.add(packTensor(model, batch, slot, given.tensor, given.path, issues));
     }
     if (issues.empty && rowCounts.size > 1) issues.add('inputs', 'all inputs must have the same number of rows');
   }
   issues.throwIfAny('invalid inference request');
   const rows = (byName.values().next().value!.tensor.shape as number[])[0]!;
-  const results = await model.run(rows, requested);
+  const results = await model.run(batch, rows, requested);
   return {
     model_name: model.name,
     model_version: model.version,

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Model } from '../model.ts';
+import type { InputBatch } from '../feature-layout.ts';
 import { toPredictions } from '../predictions.ts';
 import type { Location } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
@@ -75,42 +76,45 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     if (!ok) await once(rejectsSink.stream, 'drain');
   };
 
-  try {
-    for await (const rows of readChunk(ctx.input.store, chunk)) {
-      // Pack and run without awaiting in between: the layout's buffers belong to this batch until run consumed them.
-      for (let from = 0; from < rows.length; from += layout.maxBatch) {
-        const slice = rows.slice(from, from + layout.maxBatch);
-        const ids: unknown[] = [];
-        let packed = 0;
-        for (const row of slice) {
-          rowsIn++;
-          if (row.error !== undefined || !row.values) {
-            reject(row, [row.error ?? 'no values']);
-            continue;
-          }
-          const reasons: string[] = [];
-          for (const slot of layout.slots) {
-            const converted = convert(slot, row.values[slot.feature.name]);
-            const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
-            if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
-            else layout.write(slot, packed, (converted as { value: unknown }).value);
-          }
-          if (reasons.length) {
-            reject(row, reasons);
-            continue;
-          }
-          ids.push(job.idColumn ? row.values[job.idColumn] : undefined);
-          packed++;
-        }
-        if (packed > 0) {
-          const predictions = toPredictions(pkg, await model.run(packed), packed);
-          await part.write(predictions.map((p, i) => shape.row(ids[i], p)));
-          rowsScored += packed;
-        }
-        await flushRejects();
-        ctx.onProgress?.(slice.length);
+  /** Checks and packs a slice of at most maxBatch rows, scores the good ones, keeps the bad ones. */
+  const scoreSlice = async (batch: InputBatch, slice: SourceRow[]) => {
+    const ids: unknown[] = [];
+    let packed = 0;
+    for (const row of slice) {
+      rowsIn++;
+      if (row.error !== undefined || !row.values) {
+        reject(row, [row.error ?? 'no values']);
+        continue;
       }
+      const reasons: string[] = [];
+      for (const slot of layout.slots) {
+        const converted = convert(slot, row.values[slot.feature.name]);
+        const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+        if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
+        else batch.write(slot, packed, (converted as { value: unknown }).value);
+      }
+      if (reasons.length) {
+        reject(row, reasons);
+        continue;
+      }
+      ids.push(job.idColumn ? row.values[job.idColumn] : undefined);
+      packed++;
     }
+    if (packed > 0) {
+      const predictions = toPredictions(pkg, await model.run(batch, packed), packed);
+      await part.write(predictions.map((p, i) => shape.row(ids[i], p)));
+      rowsScored += packed;
+    }
+    await flushRejects();
+    ctx.onProgress?.(slice.length);
+  };
+
+  try {
+    await layout.withBatch(async (batch) => {
+      for await (const rows of readChunk(ctx.input.store, chunk)) {
+        for (let from = 0; from < rows.length; from += layout.maxBatch) await scoreSlice(batch, rows.slice(from, from + layout.maxBatch));
+      }
+    });
     await part.end();
     rejectsSink.stream.end();
     await Promise.all([partSink.done, rejectsSink.done]);

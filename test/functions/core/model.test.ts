@@ -40,6 +40,13 @@ describe('Model.predict on the default breast-cancer model', () => {
     expect(await m.predict(instances)).toEqual(pkg.examples.map((e) => e.prediction));
   });
 
+  it('answers concurrent predictions on one model each with its own rows', async () => {
+    const m = await model(MODELS.breastCancer);
+    const calls = Array.from({ length: 30 }, (_, i) => pkg.examples[i % pkg.examples.length]!);
+    const answers = await Promise.all(calls.map((e) => m.predict([e.instance])));
+    answers.forEach((answer, i) => expect(answer).toEqual([calls[i]!.prediction]));
+  });
+
   it('rejects a missing feature, an unknown feature and a wrong type, naming each', async () => {
     const { [pkg.features[0]!.name]: _dropped, ...rest } = example;
     const issues = await issuesOf((await model(MODELS.breastCancer)).predict([{ ...rest, colour: 'red', [pkg.features[1]!.name]: '12.5' }]));

@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { parsePackage } from '../functions/core/load.ts';
+import { featureRows, writeCsv, writeParquet } from './batch-data.ts';
+import { freePort, ROOT, runWorker, tsx } from './child.ts';
+import { int, mark, mb, type Section } from './stats.ts';
+import type { BatchRun, Mode } from './workers/batch.ts';
+
+const E2E_OF_PARSE = 0.5;
+const PARQUET_OVER_CSV = 3;
+const PEAK_LIMIT = 512e6;
+const BUCKET = 'bench-batch';
+const FORMATS = ['csv', 'parquet'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface Moto {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** moto server on 127.0.0.1, as the tests start it (test/setup/moto-server.ts), in its own process. */
+async function startMoto(): Promise<Moto> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(process.env.MOTO_PYTHON ?? 'python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const stop = () => stopChild(child);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${endpoint}/moto-api/data.json`)).ok) return { endpoint, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`cannot start moto server (python3 -m moto.server) on ${endpoint}\n${stderr}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const rate = (r: { rows: number; seconds: number }) => r.rows / r.seconds;
+const perSecond = (v: number) => `${int(v)} rows/s`;
+
+/**
+ * Batch scoring throughput for `rows` rows of the default model's features (the shipped rows,
+ * cycled), as one CSV object and one Parquet object in moto S3: parse only, parse + validate, the
+ * end-to-end worker (plan, scoreChunk over every chunk in one thread, finalize), and raw inference
+ * on preloaded buffers, each in a fresh process. Parse only is also measured from a local file,
+ * to tell the reader's cost from moto's.
+ */
+export async function batchThroughput(modelDir: string, rows: number): Promise<Section> {
+  const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-batch-'));
+  const rowGroupRows = Math.min(100_000, Math.ceil(rows / 10));
+  let moto: Moto | undefined;
+  try {
+    const { names, text, numbers } = await featureRows(pkg);
+    const files: Record<Format, string> = { csv: join(dir, 'features.csv'), parquet: join(dir, 'features.parquet') };
+    const generating = performance.now();
+    await writeCsv(files.csv, names, text, rows);
+    writeParquet(files.parquet, names, numbers, rows, rowGroupRows);
+    const sizes = { csv: (await stat(files.csv)).size, parquet: (await stat(files.parquet)).size };
+    const generated = (performance.now() - generating) / 1000;
+
+    moto = await startMoto();
+    const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+    const s3 = new S3Client({ endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const uploading = performance.now();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    for (const f of FORMATS) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `in/${f}/features.${f}`, Body: createReadStream(files[f]), ContentLength: sizes[f] }));
+    }
+    s3.destroy();
+    const uploaded = (performance.now() - uploading) / 1000;
+
+    const env = {
+      AWS_ENDPOINT_URL_S3: moto.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_DEV: 'false',
+    };
+    const run = (mode: Mode, input: string, output = '-') => runWorker<BatchRun>(tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows)), env, { quiet: true });
+    const s3In = (f: Format) => `s3://${BUCKET}/in/${f}/`;
+    const measured = {} as Record<Format, Record<'local' | 'parse' | 'validate' | 'e2e', BatchRun>>;
+    // Formats alternate within each step, so that drift (page cache, neighbours, moto's heap) is shared by both.
+    for (const f of FORMATS) measured[f] = {} as (typeof measured)[Format];
+    for (const f of FORMATS) measured[f].local = await run('parse', files[f]);
+    for (const f of FORMATS) measured[f].parse = await run('parse', s3In(f));
+    for (const f of FORMATS) measured[f].validate = await run('validate', s3In(f));
+    for (const f of FORMATS) measured[f].e2e = await run('e2e', s3In(f), `s3://${BUCKET}/out/${f}/`);
+    const inference = await run('infer', '-');
+
+    const problems: string[] = [];
+    for (const f of FORMATS) {
+      for (const [step, r] of Object.entries(measured[f])) if (r.rows !== rows) problems.push(`${f} ${step}: ${r.rows} rows, expected ${rows}`);
+      const m = measured[f].e2e.manifest;
+      if (m?.status !== 'succeeded' || m.rowsScored !== rows) problems.push(`${f} end to end: manifest ${m?.status}, ${m?.rowsScored} scored of ${rows}: ${m?.reasons.join('; ')}`);
+    }
+    if (problems.length) throw new Error(`batch bench: wrong counts:\n${problems.join('\n')}`);
+
+    const r = (f: Format, step: keyof (typeof measured)[Format]) => rate(measured[f][step]);
+    const share = (f: Format) => r(f, 'e2e') / r(f, 'parse');
+    const speedup = r('parquet', 'e2e') / r('csv', 'e2e');
+    const peak = Math.max(measured.csv.e2e.peakRss, measured.parquet.e2e.peakRss);
+
+    const cell = (v: string) => v.padStart(20);
+    const row = (label: string, csv: string, parquet: string, note = '') => `${label.padEnd(36)}${cell(csv)}${cell(parquet)}${note ? `   ${note}` : ''}`;
+    const rateRow = (label: string, step: keyof (typeof measured)[Format], note = '') => {
+      const of = (f: Format) => `${perSecond(r(f, step))}`;
+      return row(label, of('csv'), of('parquet'), note);
+    };
+    const secs = (f: Format, step: keyof (typeof measured)[Format]) => `${measured[f][step].seconds.toFixed(1)} s`;
+    const checks = [
+      ...FORMATS.map((f) => {
+        const pass = share(f) >= E2E_OF_PARSE;
+        return { what: `batch ${f}: end to end / parse only`, measured: `${(share(f) * 100).toFixed(0)}% (${perSecond(r(f, 'e2e'))} / ${perSecond(r(f, 'parse'))})`, target: `≥ ${E2E_OF_PARSE * 100}%`, pass };
+      }),
+      { what: 'batch end to end: Parquet / CSV', measured: `${speedup.toFixed(2)}×`, target: `≥ ${PARQUET_OVER_CSV}×`, pass: speedup >= PARQUET_OVER_CSV },
+      { what: 'batch worker peak RSS', measured: `${mb(peak)} (csv ${mb(measured.csv.e2e.peakRss)}, parquet ${mb(measured.parquet.e2e.peakRss)})`, target: `≤ ${mb(PEAK_LIMIT)}`, pass: peak <= PEAK_LIMIT },
+    ];
+    return {
+      title: `6. batch throughput: ${int(rows)} rows of ${pkg.name}'s ${names.length} features (the shipped ${text.length} rows cycled), one CSV and one Parquet object in moto S3, one fresh process per figure`,
+      lines: [
+        row('', 'CSV', 'Parquet'),
+        row('object size', mb(sizes.csv), mb(sizes.parquet), `Parquet: snappy, row groups of ${int(rowGroupRows)} rows`),
+        row('chunks (default 64 MiB target)', String(measured.csv.e2e.chunks), String(measured.parquet.e2e.chunks)),
+        rateRow('parse only, local file', 'local', "(information: the reader's own cost, no moto)"),
+        rateRow('parse only, moto S3', 'parse'),
+        rateRow('parse + validate, moto S3', 'validate'),
+        rateRow('end-to-end worker, moto S3', 'e2e', '(plan + scoreChunk over every chunk in one thread + finalize; CSV output)'),
+        row('  wall time end to end', secs('csv', 'e2e'), secs('parquet', 'e2e')),
+        row('  end to end / parse only', `${(share('csv') * 100).toFixed(0)}%`, `${(share('parquet') * 100).toFixed(0)}%`, `(target ≥ ${E2E_OF_PARSE * 100}%) ${mark(checks[0]!.pass)} ${mark(checks[1]!.pass)}`),
+        row('raw inference, preloaded buffers', perSecond(rate(inference)), '(same)', `(session.run over ${int(inference.chunks)} Float32Array batches in memory: the ceiling)`),
+        row('worker peak RSS (VmHWM)', mb(measured.csv.e2e.peakRss), mb(measured.parquet.e2e.peakRss), `(budget ≤ ${mb(PEAK_LIMIT)}) ${mark(checks[3]!.pass)}`),
+        `Parquet end to end ${speedup.toFixed(2)}× CSV (target ≥ ${PARQUET_OVER_CSV}×) ${mark(checks[2]!.pass)}`,
+        `setup (not measured): files generated in ${generated.toFixed(1)} s, uploaded to moto in ${uploaded.toFixed(1)} s`,
+      ],
+      checks,
+      figures: {
+        rows,
+        rowGroupRows,
+        bytes: sizes,
+        rowsPerSecond: Object.fromEntries(FORMATS.map((f) => [f, Object.fromEntries(Object.entries(measured[f]).map(([k, v]) => [k, rate(v)]))])),
+        inferenceRowsPerSecond: rate(inference),
+        e2eOverParse: { csv: share('csv'), parquet: share('parquet') },
+        parquetOverCsv: speedup,
+        raw: { ...measured, inference },
+      },
+    };
+  } finally {
+    await moto?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

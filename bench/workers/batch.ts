@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import ort from 'onnxruntime-node';
+import { type Chunk, JobSpec } from '../../functions/core/batch/contracts.ts';
+import { finalizeJob } from '../../functions/core/batch/finalize-job.ts';
+import { readChunk } from '../../functions/core/batch/formats/read-chunk.ts';
+import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
+import { planJob } from '../../functions/core/batch/plan-job.ts';
+import { converterFor } from '../../functions/core/batch/row-values.ts';
+import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
+import { loadModel } from '../../functions/core/load.ts';
+import type { Model } from '../../functions/core/model.ts';
+import { openLocation } from '../../functions/core/storage/location.ts';
+import { featureRows } from '../batch-data.ts';
+
+/**
+ * One batch measurement in a fresh process, reported over IPC: rows, seconds, and this process's
+ * peak RSS (VmHWM), so the worker's memory is its own. The model is loaded before the clock starts
+ * (Lambda init); S3 comes from AWS_ENDPOINT_URL_S3 as in the deployed functions.
+ *
+ *   parse    plan the object's chunks, readChunk over each in turn, count rows
+ *   validate the same, plus convert + check every feature as score-chunk does
+ *   e2e      planJob, scoreChunk over each chunk in turn (one worker, one thread), finalizeJob
+ *   infer    session.run over preloaded Float32Array batches of `maxBatch` rows
+ */
+export type Mode = 'parse' | 'validate' | 'e2e' | 'infer';
+
+export interface BatchRun {
+  readonly mode: Mode;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly seconds: number;
+  readonly chunks: number;
+  readonly peakRss: number;
+  readonly manifest?: { status: string; rowsIn: number; rowsScored: number; rowsRejected: number; reasons: string[] };
+}
+
+const [mode, modelDir, input, output, rowsArg] = process.argv.slice(2) as [Mode, string, string, string, string];
+
+const peakRss = async () => Number(/^VmHWM:\s+(\d+) kB/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1]) * 1024;
+
+async function chunksOf(uri: string, chunkBytes: number): Promise<{ location: ReturnType<typeof openLocation>; chunks: Chunk[] }> {
+  const location = openLocation(uri);
+  const objects = await location.store.list(location.key);
+  return { location, chunks: await planChunks(location.store, objects, chunkBytes) };
+}
+
+/** Parse only, or parse + the worker's per-feature conversion and checks (row-values + layout.slots), without packing or scoring. */
+async function read(model: Model, validate: boolean) {
+  const { location, chunks } = await chunksOf(input, JobSpec.parse({ model: model.pkg.name, input, output: '-' }).chunkBytes);
+  const { slots } = model.layout;
+  let rows = 0;
+  let rejected = 0;
+  for (const chunk of chunks) {
+    const convert = converterFor(chunk.format);
+    for await (const batch of readChunk(location.store, chunk)) {
+      rows += batch.length;
+      if (!validate) continue;
+      for (const row of batch) {
+        if (row.error !== undefined || !row.values) {
+          rejected++;
+          continue;
+        }
+        let bad = false;
+        for (const slot of slots) {
+          const converted = convert(slot, row.values[slot.feature.name]);
+          const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+          if (problem) bad = true;
+        }
+        if (bad) rejected++;
+      }
+    }
+  }
+  return { rows, rejected, chunks: chunks.length };
+}
+
+async function endToEnd(model: Model) {
+  const job = JobSpec.parse({ model: model.pkg.name, input, output, format: 'csv' });
+  const inputLocation = openLocation(job.input);
+  const outputLocation = openLocation(job.output);
+  const { plan, chunks } = await planJob(job, inputLocation, outputLocation);
+  for (const chunk of chunks) await scoreChunk(chunk, { job, model, input: inputLocation, output: outputLocation });
+  const { manifest } = await finalizeJob(job, plan, outputLocation);
+  const { status, rowsIn, rowsScored, rowsRejected, reasons } = manifest;
+  return { rows: rowsIn, rejected: rowsRejected, chunks: chunks.length, manifest: { status, rowsIn, rowsScored, rowsRejected, reasons } };
+}
+
+/** The ceiling: ready-made tensors over buffers filled before the clock starts; only `session.run` is timed. */
+async function infer(model: Model, rows: number) {
+  const { pkg, layout, session } = model;
+  const [only] = layout.inputs;
+  if (layout.inputs.length !== 1 || only!.type !== 'float32') throw new Error(`raw inference bench expects one float32 input; ${pkg.name} has ${layout.inputs.map((i) => `${i.name}: ${i.type}`).join(', ')}`);
+  const { numbers } = await featureRows(pkg);
+  const batch = layout.maxBatch;
+  const width = only!.width;
+  const feeds: Record<string, ort.Tensor>[] = [];
+  for (let from = 0; from < rows; from += batch) {
+    const n = Math.min(batch, rows - from);
+    const data = new Float32Array(n * width);
+    for (let r = 0; r < n; r++) {
+      const values = numbers[(from + r) % numbers.length]!;
+      for (let s = 0; s < layout.slots.length; s++) data[r * width + layout.slots[s]!.column] = values[s]!;
+    }
+    feeds.push({ [only!.name]: new ort.Tensor('float32', data, [n, width]) });
+  }
+  const outputs = pkg.outputs.map((o) => o.name);
+  for (let i = 0; i < Math.min(20, feeds.length); i++) await session.run(feeds[i]!, outputs);
+  const started = performance.now();
+  for (const f of feeds) await session.run(f, outputs);
+  return { rows, rejected: 0, chunks: feeds.length, seconds: (performance.now() - started) / 1000 };
+}
+
+const model = await loadModel(modelDir);
+let result: Omit<BatchRun, 'mode' | 'peakRss'>;
+if (mode === 'infer') {
+  result = await infer(model, Number(rowsArg));
+} else {
+  const started = performance.now();
+  const r = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');
+  result = { ...r, seconds: (performance.now() - started) / 1000 };
+}
+process.send!({ mode, ...result, peakRss: await peakRss() } satisfies BatchRun, () => process.exit(0));

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { localContext, toProxyEvent } from './api-gateway-event.ts';
 
@@ -9,6 +10,8 @@ export interface LocalApiOptions {
   readonly maxPayloadBytes?: number;
   /** Lambda timeout given to the handler's context. @default 30000 */
   readonly timeoutMs?: number;
+  /** Invocations in flight at once; more wait their turn. @default 64 */
+  readonly maxConcurrency?: number;
 }
 
 const send = (res: ServerResponse, status: number, headers: Record<string, string | number | boolean>, body: string | Buffer) => {
@@ -39,18 +42,29 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
 
 /**
  * Serves a Lambda proxy handler over HTTP the way API Gateway does: each request becomes a REST
- * proxy event, and invocations run one at a time, as in one Lambda execution environment (the
- * shared Logger and Metrics hold per-invocation state).
+ * proxy event. The process acts as one multi-concurrency execution environment, as Lambda Managed
+ * Instances run: each invocation runs inside the runtime's InvokeStore, where Powertools keeps
+ * per-invocation state (log keys, metric dimensions) once AWS_LAMBDA_MAX_CONCURRENCY is set.
  */
 export function createLocalApi(handler: ProxyHandler, options: LocalApiOptions = {}): Server {
   const maxPayload = options.maxPayloadBytes ?? 10 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let queue: Promise<unknown> = Promise.resolve();
+  const maxConcurrency = options.maxConcurrency ?? 64;
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY = String(maxConcurrency);
+  const store = InvokeStore.getInstanceAsync();
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
 
-  const invoke = (event: APIGatewayProxyEvent) => {
-    const run = queue.then(() => handler(event, localContext(event.requestContext.requestId, timeoutMs)));
-    queue = run.catch(() => undefined);
-    return run;
+  const invoke = async (event: APIGatewayProxyEvent) => {
+    if (inFlight >= maxConcurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      const { requestId } = event.requestContext;
+      return await (await store).run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, () => handler(event, localContext(requestId, timeoutMs)));
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
   };
 
   return createServer(async (req, res) => {

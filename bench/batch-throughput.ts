@@ -59,10 +59,10 @@ const perSecond = (v: number) => `${int(v)} rows/s`;
  * Batch scoring throughput for `rows` rows of the default model's features (the shipped rows,
  * cycled), as one CSV object and one Parquet object in moto S3: parse only, parse + validate, the
  * end-to-end worker (plan, scoreChunk over every chunk in one thread, finalize), and raw inference
- * on preloaded buffers, each in a fresh process. Parse only is also measured from a local file,
+ * on preloaded buffers, each the best of `attempts` fresh processes. Parse only is also measured from a local file,
  * to tell the reader's cost from moto's.
  */
-export async function batchThroughput(modelDir: string, rows: number): Promise<Section> {
+export async function batchThroughput(modelDir: string, rows: number, attempts = 2): Promise<Section> {
   const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);
   const dir = await mkdtemp(join(tmpdir(), 'bench-batch-'));
   const rowGroupRows = Math.min(100_000, Math.ceil(rows / 10));
@@ -95,16 +95,27 @@ export async function batchThroughput(modelDir: string, rows: number): Promise<S
       AWS_EC2_METADATA_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
     };
-    const run = (mode: Mode, input: string, output = '-') => runWorker<BatchRun>(tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows)), env, { quiet: true });
+    // BENCH_BATCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every worker (one .cpuprofile each, named by pid).
+    const nodeArgs = process.env.BENCH_BATCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const run = (mode: Mode, input: string, output = '-') =>
+      runWorker<BatchRun>([...nodeArgs, ...tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows))], env, { quiet: true });
     const s3In = (f: Format) => `s3://${BUCKET}/in/${f}/`;
     const measured = {} as Record<Format, Record<'local' | 'parse' | 'validate' | 'e2e', BatchRun>>;
     // Formats alternate within each step, so that drift (page cache, neighbours, moto's heap) is shared by both.
     for (const f of FORMATS) measured[f] = {} as (typeof measured)[Format];
-    for (const f of FORMATS) measured[f].local = await run('parse', files[f]);
-    for (const f of FORMATS) measured[f].parse = await run('parse', s3In(f));
-    for (const f of FORMATS) measured[f].validate = await run('validate', s3In(f));
-    for (const f of FORMATS) measured[f].e2e = await run('e2e', s3In(f), `s3://${BUCKET}/out/${f}/`);
-    const inference = await run('infer', '-');
+    // Best of `attempts` (each in a fresh process): on a 2-core machine a neighbour's burst otherwise decides the figure.
+    // Peak RSS is the highest of the attempts. A rerun of e2e writes a fresh output prefix (a committed one would be skipped).
+    const best = async (attempt: (i: number) => Promise<BatchRun>): Promise<BatchRun> => {
+      const runs: BatchRun[] = [];
+      for (let i = 0; i < attempts; i++) runs.push(await attempt(i));
+      const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+      return { ...fastest, peakRss: Math.max(...runs.map((x) => x.peakRss)) };
+    };
+    for (const f of FORMATS) measured[f].local = await best(() => run('parse', files[f]));
+    for (const f of FORMATS) measured[f].parse = await best(() => run('parse', s3In(f)));
+    for (const f of FORMATS) measured[f].validate = await best(() => run('validate', s3In(f)));
+    for (const f of FORMATS) measured[f].e2e = await best((i) => run('e2e', s3In(f), `s3://${BUCKET}/out/${f}-${i}/`));
+    const inference = await best(() => run('infer', '-'));
 
     const problems: string[] = [];
     for (const f of FORMATS) {
@@ -135,7 +146,7 @@ export async function batchThroughput(modelDir: string, rows: number): Promise<S
       { what: 'batch worker peak RSS', measured: `${mb(peak)} (csv ${mb(measured.csv.e2e.peakRss)}, parquet ${mb(measured.parquet.e2e.peakRss)})`, target: `≤ ${mb(PEAK_LIMIT)}`, pass: peak <= PEAK_LIMIT },
     ];
     return {
-      title: `6. batch throughput: ${int(rows)} rows of ${pkg.name}'s ${names.length} features (the shipped ${text.length} rows cycled), one CSV and one Parquet object in moto S3, one fresh process per figure`,
+      title: `6. batch throughput: ${int(rows)} rows of ${pkg.name}'s ${names.length} features (the shipped ${text.length} rows cycled), one CSV and one Parquet object in moto S3, best of ${attempts} fresh processes per figure`,
       lines: [
         row('', 'CSV', 'Parquet'),
         row('object size', mb(sizes.csv), mb(sizes.parquet), `Parquet: snappy, row groups of ${int(rowGroupRows)} rows`),

@@ -146,7 +146,7 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
       { what: 'batch worker peak RSS', measured: `${mb(peak)} (csv ${mb(measured.csv.e2e.peakRss)}, parquet ${mb(measured.parquet.e2e.peakRss)})`, target: `≤ ${mb(PEAK_LIMIT)}`, pass: peak <= PEAK_LIMIT },
     ];
     return {
-      title: `6. batch throughput: ${int(rows)} rows of ${pkg.name}'s ${names.length} features (the shipped ${text.length} rows cycled), one CSV and one Parquet object in moto S3, best of ${attempts} fresh processes per figure`,
+      title: `6. batch throughput: ${int(rows)} rows of ${pkg.name}'s ${names.length} features (the shipped ${text.length} rows cycled), one CSV and one Parquet object in moto S3, ${attempts === 1 ? "one fresh process" : `best of ${attempts} fresh processes`} per figure`,
       lines: [
         row('', 'CSV', 'Parquet'),
         row('object size', mb(sizes.csv), mb(sizes.parquet), `Parquet: snappy, row groups of ${int(rowGroupRows)} rows`),

@@ -11,7 +11,7 @@ export type FieldConverter = (slot: FeatureSlot, raw: unknown) => { value: unkno
 const csvField: FieldConverter = (slot, raw) => {
   const text = raw as string | undefined;
   if (text === undefined) return { value: undefined };
-  if (text.trim() === '') return slot.feature.allowMissing ? { value: null } : { problem: 'empty value' };
+  if (text === '' || text.trim() === '') return slot.feature.allowMissing ? { value: null } : { problem: 'empty value' };
   if (slot.feature.type === 'categorical') return { value: text };
   const n = Number(text);
   return Number.isNaN(n) ? { problem: `not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}` } : { value: n };

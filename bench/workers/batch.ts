@@ -3,6 +3,8 @@ import ort from 'onnxruntime-node';
 import { type Chunk, JobSpec } from '../../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../../functions/core/batch/finalize-job.ts';
 import { readChunk } from '../../functions/core/batch/formats/read-chunk.ts';
+import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/source-row.ts';
+import { packColumns, packRows } from '../../functions/core/batch/pack-rows.ts';
 import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
 import { converterFor } from '../../functions/core/batch/row-values.ts';
@@ -44,32 +46,27 @@ async function chunksOf(uri: string, chunkBytes: number): Promise<{ location: Re
   return { location, chunks: await planChunks(location.store, objects, chunkBytes) };
 }
 
-/** Parse only, or parse + the worker's per-feature conversion and checks (row-values + layout.slots), without packing or scoring. */
+/** Parse only, or parse + the worker's per-feature conversion, checks and packing (pack-rows, as score-chunk does), without scoring. */
 async function read(model: Model, validate: boolean) {
   const { location, chunks } = await chunksOf(input, JobSpec.parse({ model: model.pkg.name, input, output: '-' }).chunkBytes);
-  const { slots } = model.layout;
+  const { layout } = model;
   let rows = 0;
   let rejected = 0;
-  for (const chunk of chunks) {
-    const convert = converterFor(chunk.format);
-    for await (const batch of readChunk(location.store, chunk)) {
-      rows += batch.length;
-      if (!validate) continue;
-      for (const row of batch) {
-        if (row.error !== undefined || !row.values) {
-          rejected++;
-          continue;
+  await layout.withBatch(async (into) => {
+    for (const chunk of chunks) {
+      const convert = converterFor(chunk.format);
+      for await (const batch of readChunk(location.store, chunk)) {
+        const size = batchRows(batch);
+        rows += size;
+        if (!validate) continue;
+        for (let from = 0; from < size; from += layout.maxBatch) {
+          const to = Math.min(from + layout.maxBatch, size);
+          const packed = isColumnBatch(batch) ? packColumns(layout, convert, batch, from, to, into) : packRows(layout, convert, batch.slice(from, to), into);
+          rejected += packed.rejected.size;
         }
-        let bad = false;
-        for (const slot of slots) {
-          const converted = convert(slot, row.values[slot.feature.name]);
-          const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
-          if (problem) bad = true;
-        }
-        if (bad) rejected++;
       }
     }
-  }
+  });
   return { rows, rejected, chunks: chunks.length };
 }
 

@@ -6,7 +6,9 @@ import type { Location } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
 import { createPartWriter } from './formats/part-writer.ts';
-import { readChunk, type SourceRow } from './formats/read-chunk.ts';
+import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
+import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
+import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
 import { converterFor } from './row-values.ts';
 
@@ -76,43 +78,39 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     if (!ok) await once(rejectsSink.stream, 'drain');
   };
 
-  /** Checks and packs a slice of at most maxBatch rows, scores the good ones, keeps the bad ones. */
-  const scoreSlice = async (batch: InputBatch, slice: SourceRow[]) => {
-    const ids: unknown[] = [];
-    let packed = 0;
-    for (const row of slice) {
-      rowsIn++;
-      if (row.error !== undefined || !row.values) {
-        reject(row, [row.error ?? 'no values']);
-        continue;
-      }
-      const reasons: string[] = [];
-      for (const slot of layout.slots) {
-        const converted = convert(slot, row.values[slot.feature.name]);
-        const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
-        if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
-        else batch.write(slot, packed, (converted as { value: unknown }).value);
-      }
-      if (reasons.length) {
-        reject(row, reasons);
-        continue;
-      }
-      ids.push(job.idColumn ? row.values[job.idColumn] : undefined);
-      packed++;
-    }
+  /** Scores the packed rows of a slice, keeps its rejects, and writes both out. */
+  const finish = async (batch: InputBatch, { packed, good, rejected }: Packed, ids: (i: number) => unknown, source: (i: number) => SourceRow, rows: number) => {
+    rowsIn += rows;
+    for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
       const predictions = toPredictions(pkg, await model.run(batch, packed), packed);
-      await part.write(predictions.map((p, i) => shape.row(ids[i], p)));
+      await part.write(predictions.map((p, k) => shape.row(ids(good[k]!), p)));
       rowsScored += packed;
     }
     await flushRejects();
-    ctx.onProgress?.(slice.length);
+    ctx.onProgress?.(rows);
+  };
+  const idColumn = job.idColumn;
+
+  const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
+    const packed = packRows(layout, convert, rows, batch);
+    await finish(batch, packed, (i) => (idColumn ? rows[i]!.values?.[idColumn] : undefined), (i) => rows[i]!, rows.length);
+  };
+  const scoreColumns = async (batch: InputBatch, columns: ColumnBatch, from: number, to: number) => {
+    const packed = packColumns(layout, convert, columns, from, to, batch);
+    const ids = idColumn ? columns.columns.get(idColumn) : undefined;
+    await finish(batch, packed, (i) => ids?.[from + i], (i) => columnRow(columns, from + i), to - from);
   };
 
   try {
     await layout.withBatch(async (batch) => {
       for await (const rows of readChunk(ctx.input.store, chunk)) {
-        for (let from = 0; from < rows.length; from += layout.maxBatch) await scoreSlice(batch, rows.slice(from, from + layout.maxBatch));
+        const size = batchRows(rows);
+        for (let from = 0; from < size; from += layout.maxBatch) {
+          const to = Math.min(from + layout.maxBatch, size);
+          if (isColumnBatch(rows)) await scoreColumns(batch, rows, from, to);
+          else await scoreRows(batch, rows.slice(from, to));
+        }
       }
     });
     await part.end();

@@ -3,17 +3,17 @@ import type { Chunk } from '../contracts.ts';
 import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
 import { readParquet } from './parquet-reader.ts';
-import type { SourceRow } from './source-row.ts';
+import type { ReadBatch } from './source-row.ts';
 
-export type { SourceRow } from './source-row.ts';
+export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
 
 /**
- * The rows a chunk owns, in input order, in batches of about BATCH_ROWS: the one entry point a worker
- * needs, whatever the format. Reads stream (ranged reads), so memory does not grow with the object.
+ * The rows a chunk owns, in input order: batches of about BATCH_ROWS rows (CSV, JSON Lines) or one
+ * batch of columns per row group (Parquet). The one entry point a worker needs, whatever the format. Reads stream (ranged reads), so memory does not grow with the object.
  * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
  * CSV header naming a column twice, a file that is not Parquet) throw.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
       return yield* readCsv(store, chunk);

@@ -20,3 +20,33 @@ export interface SourceRow {
 
 /** Rows per batch yielded by the readers: large enough to amortise per-batch work, small enough to stay out of the memory profile. */
 export const BATCH_ROWS = 1000;
+
+/**
+ * Rows of a Parquet row group as its decoded columns: the worker checks and packs them column by
+ * column, so no object is built per row (which cost more than decoding the file).
+ */
+export interface ColumnBatch {
+  /** Object row index of the batch's first row. */
+  readonly firstRow: number;
+  readonly rows: number;
+  /** Every column of the file by name, `rows` values each (typed arrays or arrays; null is missing). */
+  readonly columns: ReadonlyMap<string, ArrayLike<unknown>>;
+}
+
+/** What a reader yields: a batch of rows, or (Parquet) a batch of columns. */
+export type ReadBatch = SourceRow[] | ColumnBatch;
+
+export const isColumnBatch = (batch: ReadBatch): batch is ColumnBatch => !Array.isArray(batch);
+
+export const batchRows = (batch: ReadBatch): number => (isColumnBatch(batch) ? batch.rows : batch.length);
+
+/** Row `i` of a column batch as a SourceRow, for rejects and for readers of rows. */
+export function columnRow(batch: ColumnBatch, i: number): SourceRow {
+  const values: Record<string, unknown> = {};
+  for (const [name, column] of batch.columns) values[name] = column[i];
+  return { row: batch.firstRow + i, values };
+}
+
+/** A batch as rows, whatever its shape. */
+export const rowsOf = (batch: ReadBatch): SourceRow[] =>
+  isColumnBatch(batch) ? Array.from({ length: batch.rows }, (_, i) => columnRow(batch, i)) : batch;

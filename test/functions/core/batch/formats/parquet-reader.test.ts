@@ -21,12 +21,14 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     expect(rows.at(-1)!.values).toEqual({ id: 'r2499', x: 624.75, n: 2499n });
   });
 
-  it('yields batches of at most 1,000 rows', async () => {
+  it('yields one batch of columns per row group, without building row objects', async () => {
     const store = await make();
-    await store.write('big.parquet', sampleParquet(5000, 5000));
-    const sizes: number[] = [];
-    for await (const batch of readParquet(store, chunkOf({ key: 'big.parquet', format: 'parquet' }))) sizes.push(batch.length);
-    expect(sizes).toEqual([1000, 1000, 1000, 1000, 1000]);
+    await store.write('big.parquet', sampleParquet(5000, 2000));
+    const batches = [];
+    for await (const batch of readParquet(store, chunkOf({ key: 'big.parquet', format: 'parquet' }))) batches.push(batch);
+    expect(batches.map((b) => [b.firstRow, b.rows])).toEqual([[0, 2000], [2000, 2000], [4000, 1000]]);
+    expect([...batches[1]!.columns.keys()]).toEqual(['id', 'x', 'n']);
+    expect(Array.from(batches[1]!.columns.get('x')!).slice(0, 3)).toEqual([500, 500.25, 500.5]);
   });
 
   it('a file with no rows has no rows', async () => {

@@ -1,11 +1,11 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Chunk } from '../../../../../functions/core/batch/contracts.ts';
-import type { SourceRow } from '../../../../../functions/core/batch/formats/source-row.ts';
+import { type ReadBatch, rowsOf, type SourceRow } from '../../../../../functions/core/batch/formats/source-row.ts';
 
-/** Every row of every batch, in order. */
-export async function collect(batches: AsyncIterable<SourceRow[]>): Promise<SourceRow[]> {
+/** Every row of every batch, in order (Parquet's batches of columns turned into rows). */
+export async function collect(batches: AsyncIterable<ReadBatch>): Promise<SourceRow[]> {
   const rows: SourceRow[] = [];
-  for await (const batch of batches) rows.push(...batch);
+  for await (const batch of batches) rows.push(...rowsOf(batch));
   return rows;
 }
 

@@ -1,0 +1,64 @@
+import type { FeatureLayout, InputBatch } from '../feature-layout.ts';
+import type { ColumnBatch, SourceRow } from './formats/source-row.ts';
+import type { FieldConverter } from './row-values.ts';
+
+/** Checks a batch of rows against the model's features and packs the good ones; what both shapes of input come to. */
+export interface Packed {
+  /** Rows packed into the input batch, in order: rows [0, packed) of the batch. */
+  readonly packed: number;
+  /** The source index (within the slice) of each packed row. */
+  readonly good: readonly number[];
+  /** Rejected rows by source index, with every reason. */
+  readonly rejected: ReadonlyMap<number, string[]>;
+}
+
+/** Rows of CSV or JSON Lines: each row checked feature by feature, packed at the next free row when all pass. */
+export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: readonly SourceRow[], batch: InputBatch): Packed {
+  const good: number[] = [];
+  const rejected = new Map<number, string[]>();
+  rows.forEach((row, i) => {
+    if (row.error !== undefined || !row.values) {
+      rejected.set(i, [row.error ?? 'no values']);
+      return;
+    }
+    const reasons: string[] = [];
+    for (const slot of layout.slots) {
+      const converted = convert(slot, row.values[slot.feature.name]);
+      const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+      if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
+      else batch.write(slot, good.length, (converted as { value: unknown }).value);
+    }
+    if (reasons.length) rejected.set(i, reasons);
+    else good.push(i);
+  });
+  return { packed: good.length, good, rejected };
+}
+
+/**
+ * Rows [from, to) of a column batch: every feature column checked in one pass (no object per row),
+ * then the rows that passed everywhere packed column by column.
+ */
+export function packColumns(layout: FeatureLayout, convert: FieldConverter, batch: ColumnBatch, from: number, to: number, into: InputBatch): Packed {
+  const rejected = new Map<number, string[]>();
+  const reject = (i: number, reason: string) => {
+    const reasons = rejected.get(i);
+    if (reasons) reasons.push(reason);
+    else rejected.set(i, [reason]);
+  };
+  const columns = layout.slots.map((slot) => batch.columns.get(slot.feature.name));
+  layout.slots.forEach((slot, s) => {
+    const column = columns[s];
+    for (let r = from; r < to; r++) {
+      const converted = convert(slot, column?.[r]);
+      const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+      if (problem) reject(r - from, `${slot.feature.name}: ${problem}`);
+    }
+  });
+  const good: number[] = [];
+  for (let i = 0; i < to - from; i++) if (!rejected.has(i)) good.push(i);
+  layout.slots.forEach((slot, s) => {
+    const column = columns[s]!;
+    good.forEach((i, at) => into.write(slot, at, (convert(slot, column[from + i]) as { value: unknown }).value));
+  });
+  return { packed: good.length, good, rejected };
+}

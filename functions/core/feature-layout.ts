@@ -82,6 +82,16 @@ export class InputBatch {
     else buffer[at] = (value as number | null | undefined) ?? Number.NaN;
   }
 
+  /** Copies row `from` over row `to` in every input, to close the gap a rejected row left. */
+  moveRow(from: number, to: number): void {
+    this.layout.inputs.forEach((input, i) => {
+      const buffer = this.buffers[i]!;
+      const w = input.width;
+      if (Array.isArray(buffer)) for (let c = 0; c < w; c++) buffer[to * w + c] = buffer[from * w + c]!;
+      else buffer.copyWithin(to * w, from * w, from * w + w);
+    });
+  }
+
   /** Tensors over the first `rows` rows of every input buffer. */
   feeds(rows: number): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {};

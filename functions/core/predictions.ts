@@ -15,6 +15,17 @@ export function tensorValues(tensor: ort.Tensor): (number | string)[] {
   return Array.from(data, (v) => (typeof v === 'string' ? v : toNumber(v)));
 }
 
+/** Index of the largest of row `r`'s `k` class probabilities (the first on ties). */
+export function argmax(data: ArrayLike<number>, r: number, k: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if (data[r * k + c]! > data[r * k + best]!) best = c;
+  return best;
+}
+
+/** A label output's value as its class name. */
+export const labelOf = (head: Output, v: number | bigint | string): string =>
+  typeof v === 'string' ? v : (head.labels?.[toNumber(v)] ?? String(v));
+
 /** Maps the head output (the first declared one) of a run to one friendly prediction per row. */
 export function toPredictions(pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): Prediction[] {
   const head: Output = pkg.outputs[0]!;
@@ -27,21 +38,14 @@ export function toPredictions(pkg: ModelPackage, results: ort.InferenceSession.R
       const k = labels.length;
       for (let r = 0; r < rows; r++) {
         const probabilities: Record<string, number> = {};
-        let best = 0;
-        for (let c = 0; c < k; c++) {
-          const p = toNumber(data[r * k + c] as number);
-          probabilities[labels[c]!] = p;
-          if (p > toNumber(data[r * k + best] as number)) best = c;
-        }
+        for (let c = 0; c < k; c++) probabilities[labels[c]!] = data[r * k + c] as number;
+        const best = argmax(data as ArrayLike<number>, r, k);
         out[r] = { label: labels[best]!, probability: probabilities[labels[best]!]!, probabilities };
       }
       return out;
     }
     case 'label':
-      for (let r = 0; r < rows; r++) {
-        const v = data[r]!;
-        out[r] = { label: typeof v === 'string' ? v : (head.labels?.[toNumber(v)] ?? String(v)) };
-      }
+      for (let r = 0; r < rows; r++) out[r] = { label: labelOf(head, data[r]!) };
       return out;
     case 'value':
       for (let r = 0; r < rows; r++) out[r] = { value: toNumber(data[r] as number) };

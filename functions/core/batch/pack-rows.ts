@@ -35,30 +35,32 @@ export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: r
 }
 
 /**
- * Rows [from, to) of a column batch: every feature column checked in one pass (no object per row),
- * then the rows that passed everywhere packed column by column.
+ * Rows [from, to) of a column batch, feature column by feature column (no object per row): every
+ * value is checked and written at its own row in one pass; rejected rows, rare, are then squeezed
+ * out by moving the rows after them up.
  */
 export function packColumns(layout: FeatureLayout, convert: FieldConverter, batch: ColumnBatch, from: number, to: number, into: InputBatch): Packed {
   const rejected = new Map<number, string[]>();
-  const reject = (i: number, reason: string) => {
-    const reasons = rejected.get(i);
-    if (reasons) reasons.push(reason);
-    else rejected.set(i, [reason]);
-  };
-  const columns = layout.slots.map((slot) => batch.columns.get(slot.feature.name));
-  layout.slots.forEach((slot, s) => {
-    const column = columns[s];
+  for (const slot of layout.slots) {
+    const column = batch.columns.get(slot.feature.name);
     for (let r = from; r < to; r++) {
       const converted = convert(slot, column?.[r]);
       const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
-      if (problem) reject(r - from, `${slot.feature.name}: ${problem}`);
+      if (!problem) {
+        into.write(slot, r - from, (converted as { value: unknown }).value);
+        continue;
+      }
+      const reason = `${slot.feature.name}: ${problem}`;
+      const reasons = rejected.get(r - from);
+      if (reasons) reasons.push(reason);
+      else rejected.set(r - from, [reason]);
     }
-  });
+  }
   const good: number[] = [];
-  for (let i = 0; i < to - from; i++) if (!rejected.has(i)) good.push(i);
-  layout.slots.forEach((slot, s) => {
-    const column = columns[s]!;
-    good.forEach((i, at) => into.write(slot, at, (convert(slot, column[from + i]) as { value: unknown }).value));
-  });
+  for (let i = 0; i < to - from; i++) {
+    if (rejected.has(i)) continue;
+    if (good.length !== i) into.moveRow(i, good.length);
+    good.push(i);
+  }
   return { packed: good.length, good, rejected };
 }

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Model } from '../model.ts';
 import type { InputBatch } from '../feature-layout.ts';
-import { toPredictions } from '../predictions.ts';
 import type { Location } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
@@ -83,8 +82,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     rowsIn += rows;
     for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
-      const predictions = toPredictions(pkg, await model.run(batch, packed), packed);
-      await part.write(predictions.map((p, k) => shape.row(ids(good[k]!), p)));
+      await part.write(shape.rows(await model.run(batch, packed), packed, (k) => ids(good[k]!)));
       rowsScored += packed;
     }
     await flushRejects();

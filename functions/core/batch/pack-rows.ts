@@ -1,6 +1,6 @@
 import type { FeatureLayout, InputBatch } from '../feature-layout.ts';
 import type { ColumnBatch, SourceRow } from './formats/source-row.ts';
-import type { FieldConverter } from './row-values.ts';
+import { type FieldConverter, fieldProblem } from './row-values.ts';
 
 /** Checks a batch of rows against the model's features and packs the good ones; what both shapes of input come to. */
 export interface Packed {
@@ -23,10 +23,10 @@ export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: r
     }
     const reasons: string[] = [];
     for (const slot of layout.slots) {
-      const converted = convert(slot, row.values[slot.feature.name]);
-      const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+      const value = convert(slot, row.values[slot.feature.name]);
+      const problem = fieldProblem(slot, value);
       if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
-      else batch.write(slot, good.length, (converted as { value: unknown }).value);
+      else batch.write(slot, good.length, value);
     }
     if (reasons.length) rejected.set(i, reasons);
     else good.push(i);
@@ -44,10 +44,10 @@ export function packColumns(layout: FeatureLayout, convert: FieldConverter, batc
   for (const slot of layout.slots) {
     const column = batch.columns.get(slot.feature.name);
     for (let r = from; r < to; r++) {
-      const converted = convert(slot, column?.[r]);
-      const problem = 'problem' in converted ? converted.problem : slot.check(converted.value);
+      const value = convert(slot, column?.[r]);
+      const problem = fieldProblem(slot, value);
       if (!problem) {
-        into.write(slot, r - from, (converted as { value: unknown }).value);
+        into.write(slot, r - from, value);
         continue;
       }
       const reason = `${slot.feature.name}: ${problem}`;

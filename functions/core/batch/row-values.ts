@@ -6,20 +6,30 @@ import type { InputFormat } from './contracts.ts';
  * (numbers are parsed strictly; an empty field is missing), Parquet may give BigInt for int64,
  * JSON Lines gives JSON values that are checked as they are, exactly as the HTTP API does.
  */
-export type FieldConverter = (slot: FeatureSlot, raw: unknown) => { value: unknown } | { problem: string };
+export type FieldConverter = (slot: FeatureSlot, raw: unknown) => unknown;
+
+/** What a converter returns for a field it cannot read; only this case allocates, millions of good fields do not. */
+export class FieldProblem {
+  constructor(readonly message: string) {}
+}
 
 const csvField: FieldConverter = (slot, raw) => {
   const text = raw as string | undefined;
-  if (text === undefined) return { value: undefined };
-  if (text === '' || text.trim() === '') return slot.feature.allowMissing ? { value: null } : { problem: 'empty value' };
-  if (slot.feature.type === 'categorical') return { value: text };
+  if (text === undefined) return undefined;
+  if (text === '' || text.trim() === '') return slot.feature.allowMissing ? null : new FieldProblem('empty value');
+  if (slot.feature.type === 'categorical') return text;
   const n = Number(text);
-  return Number.isNaN(n) ? { problem: `not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}` } : { value: n };
+  return Number.isNaN(n) ? new FieldProblem(`not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`) : n;
 };
 
-const parquetField: FieldConverter = (_, raw) => ({ value: typeof raw === 'bigint' ? Number(raw) : raw });
+const parquetField: FieldConverter = (_, raw) => (typeof raw === 'bigint' ? Number(raw) : raw);
 
-const jsonField: FieldConverter = (_, raw) => ({ value: raw });
+const jsonField: FieldConverter = (_, raw) => raw;
+
+/** Why a converted field is not an acceptable value of `slot`'s feature, or undefined when it is. */
+export function fieldProblem(slot: FeatureSlot, converted: unknown): string | undefined {
+  return converted instanceof FieldProblem ? converted.message : slot.check(converted);
+}
 
 export const converterFor = (format: InputFormat): FieldConverter =>
   format === 'csv' ? csvField : format === 'parquet' ? parquetField : jsonField;

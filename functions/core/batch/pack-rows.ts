@@ -21,14 +21,16 @@ export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: r
       rejected.set(i, [row.error ?? 'no values']);
       return;
     }
-    const reasons: string[] = [];
-    for (const slot of layout.slots) {
+    let reasons: string[] | undefined;
+    const { slots } = layout;
+    for (let s = 0; s < slots.length; s++) {
+      const slot = slots[s]!;
       const value = convert(slot, row.values[slot.feature.name]);
       const problem = fieldProblem(slot, value);
-      if (problem) reasons.push(`${slot.feature.name}: ${problem}`);
+      if (problem) (reasons ??= []).push(`${slot.feature.name}: ${problem}`);
       else batch.write(slot, good.length, value);
     }
-    if (reasons.length) rejected.set(i, reasons);
+    if (reasons) rejected.set(i, reasons);
     else good.push(i);
   });
   return { packed: good.length, good, rejected };

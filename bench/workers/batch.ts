@@ -7,7 +7,6 @@ import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/sou
 import { packColumns, packRows } from '../../functions/core/batch/pack-rows.ts';
 import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
-import { converterFor } from '../../functions/core/batch/row-values.ts';
 import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../../functions/core/load.ts';
 import type { Model } from '../../functions/core/model.ts';
@@ -54,14 +53,13 @@ async function read(model: Model, validate: boolean) {
   let rejected = 0;
   await layout.withBatch(async (into) => {
     for (const chunk of chunks) {
-      const convert = converterFor(chunk.format);
       for await (const batch of readChunk(location.store, chunk)) {
         const size = batchRows(batch);
         rows += size;
         if (!validate) continue;
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);
-          const packed = isColumnBatch(batch) ? packColumns(layout, convert, batch, from, to, into) : packRows(layout, convert, batch.slice(from, to), into);
+          const packed = isColumnBatch(batch) ? packColumns(layout, chunk.format, batch, from, to, into) : packRows(layout, chunk.format, batch.slice(from, to), into);
           rejected += packed.rejected.size;
         }
       }

@@ -82,6 +82,12 @@ export class InputBatch {
     else buffer[at] = (value as number | null | undefined) ?? Number.NaN;
   }
 
+  /** The float or int32 buffer a numeric feature is written to, for loops that write numbers directly; else undefined. */
+  numbers(slot: FeatureSlot): Float32Array | Float64Array | Int32Array | undefined {
+    const buffer = this.buffers[slot.inputIndex]!;
+    return Array.isArray(buffer) || buffer instanceof BigInt64Array ? undefined : buffer;
+  }
+
   /** Copies row `from` over row `to` in every input, to close the gap a rejected row left. */
   moveRow(from: number, to: number): void {
     this.layout.inputs.forEach((input, i) => {

@@ -1,6 +1,7 @@
-import type { FeatureLayout, InputBatch } from '../feature-layout.ts';
+import type { FeatureLayout, FeatureSlot, InputBatch } from '../feature-layout.ts';
+import type { InputFormat } from './contracts.ts';
 import type { ColumnBatch, SourceRow } from './formats/source-row.ts';
-import { type FieldConverter, fieldProblem } from './row-values.ts';
+import { converterFor, fieldProblem, numberReaderFor } from './row-values.ts';
 
 /** Checks a batch of rows against the model's features and packs the good ones; what both shapes of input come to. */
 export interface Packed {
@@ -12,27 +13,55 @@ export interface Packed {
   readonly rejected: ReadonlyMap<number, string[]>;
 }
 
+/**
+ * Checks one field and packs it at `row`, returning why it is refused if it is. The common case (a
+ * plain number for a numeric feature) is read, checked and stored directly in the input buffer;
+ * anything else goes through the format's converter and the generic write.
+ */
+type FieldPacker = (raw: unknown, row: number) => string | undefined;
+
+function fieldPacker(format: InputFormat, slot: FeatureSlot, into: InputBatch): FieldPacker {
+  const convert = converterFor(format);
+  const readNumber = numberReaderFor(format);
+  const numbers = slot.feature.type === 'numeric' ? into.numbers(slot) : undefined;
+  const { width } = slot.input;
+  const { column, check } = slot;
+  return (raw, row) => {
+    if (numbers) {
+      const n = readNumber(raw);
+      if (n !== undefined && check(n) === undefined) {
+        numbers[row * width + column] = n;
+        return undefined;
+      }
+    }
+    const value = convert(slot, raw);
+    const problem = fieldProblem(slot, value);
+    if (!problem) into.write(slot, row, value);
+    return problem;
+  };
+}
+
 /** Rows of CSV or JSON Lines: each row checked feature by feature, packed at the next free row when all pass. */
-export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: readonly SourceRow[], batch: InputBatch): Packed {
+export function packRows(layout: FeatureLayout, format: InputFormat, rows: readonly SourceRow[], into: InputBatch): Packed {
+  const { slots } = layout;
+  const pack = slots.map((slot) => fieldPacker(format, slot, into));
   const good: number[] = [];
   const rejected = new Map<number, string[]>();
-  rows.forEach((row, i) => {
-    if (row.error !== undefined || !row.values) {
-      rejected.set(i, [row.error ?? 'no values']);
-      return;
+  for (let i = 0; i < rows.length; i++) {
+    const { error, values } = rows[i]!;
+    if (error !== undefined || !values) {
+      rejected.set(i, [error ?? 'no values']);
+      continue;
     }
     let reasons: string[] | undefined;
-    const { slots } = layout;
     for (let s = 0; s < slots.length; s++) {
-      const slot = slots[s]!;
-      const value = convert(slot, row.values[slot.feature.name]);
-      const problem = fieldProblem(slot, value);
-      if (problem) (reasons ??= []).push(`${slot.feature.name}: ${problem}`);
-      else batch.write(slot, good.length, value);
+      const name = slots[s]!.feature.name;
+      const problem = pack[s]!(values[name], good.length);
+      if (problem) (reasons ??= []).push(`${name}: ${problem}`);
     }
     if (reasons) rejected.set(i, reasons);
     else good.push(i);
-  });
+  }
   return { packed: good.length, good, rejected };
 }
 
@@ -41,17 +70,14 @@ export function packRows(layout: FeatureLayout, convert: FieldConverter, rows: r
  * value is checked and written at its own row in one pass; rejected rows, rare, are then squeezed
  * out by moving the rows after them up.
  */
-export function packColumns(layout: FeatureLayout, convert: FieldConverter, batch: ColumnBatch, from: number, to: number, into: InputBatch): Packed {
+export function packColumns(layout: FeatureLayout, format: InputFormat, batch: ColumnBatch, from: number, to: number, into: InputBatch): Packed {
   const rejected = new Map<number, string[]>();
   for (const slot of layout.slots) {
+    const pack = fieldPacker(format, slot, into);
     const column = batch.columns.get(slot.feature.name);
     for (let r = from; r < to; r++) {
-      const value = convert(slot, column?.[r]);
-      const problem = fieldProblem(slot, value);
-      if (!problem) {
-        into.write(slot, r - from, value);
-        continue;
-      }
+      const problem = pack(column?.[r], r - from);
+      if (!problem) continue;
       const reason = `${slot.feature.name}: ${problem}`;
       const reasons = rejected.get(r - from);
       if (reasons) reasons.push(reason);

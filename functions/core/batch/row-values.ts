@@ -31,5 +31,21 @@ export function fieldProblem(slot: FeatureSlot, converted: unknown): string | un
   return converted instanceof FieldProblem ? converted.message : slot.check(converted);
 }
 
+/**
+ * The plain number a field holds, or undefined when it needs the full converter: the fast path of
+ * the batch loops, where almost every field is an ordinary number. CSV: `+text`, except '' and
+ * whitespace (which give 0) and anything not a number; Parquet and JSON Lines: numbers as they are.
+ */
+export type NumberReader = (raw: unknown) => number | undefined;
+
+const csvNumber: NumberReader = (raw) => {
+  if (typeof raw !== 'string') return undefined;
+  const n = +raw;
+  return n === 0 || n !== n ? undefined : n;
+};
+const plainNumber: NumberReader = (raw) => (typeof raw === 'number' ? raw : undefined);
+
+export const numberReaderFor = (format: InputFormat): NumberReader => (format === 'csv' ? csvNumber : plainNumber);
+
 export const converterFor = (format: InputFormat): FieldConverter =>
   format === 'csv' ? csvField : format === 'parquet' ? parquetField : jsonField;

@@ -9,7 +9,6 @@ import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chun
 import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
-import { converterFor } from './row-values.ts';
 
 export interface ChunkContext {
   readonly job: JobSpec;
@@ -54,7 +53,6 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const { model, job, output } = ctx;
   const { layout, pkg } = model;
   const shape = outputShape(pkg, job.idColumn);
-  const convert = converterFor(chunk.format);
   const partKey = OUTPUT_LAYOUT.part(chunk.index, job.format);
   const rejectsKey = OUTPUT_LAYOUT.rejects(chunk.index);
   const partSink = output.store.upload(joinKey(output.key, partKey));
@@ -91,11 +89,11 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const idColumn = job.idColumn;
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
-    const packed = packRows(layout, convert, rows, batch);
+    const packed = packRows(layout, chunk.format, rows, batch);
     await finish(batch, packed, (i) => (idColumn ? rows[i]!.values?.[idColumn] : undefined), (i) => rows[i]!, rows.length);
   };
   const scoreColumns = async (batch: InputBatch, columns: ColumnBatch, from: number, to: number) => {
-    const packed = packColumns(layout, convert, columns, from, to, batch);
+    const packed = packColumns(layout, chunk.format, columns, from, to, batch);
     const ids = idColumn ? columns.columns.get(idColumn) : undefined;
     await finish(batch, packed, (i) => ids?.[from + i], (i) => columnRow(columns, from + i), to - from);
   };

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnBatch, SourceRow } from '../../../../functions/core/batch/formats/source-row.ts';
 import { packColumns, packRows } from '../../../../functions/core/batch/pack-rows.ts';
-import { converterFor } from '../../../../functions/core/batch/row-values.ts';
 import { generateCsv } from '../../../support/batch-data.ts';
 import { MODELS, model } from '../../../support/models.ts';
 
@@ -19,11 +18,11 @@ describe('packing rows for scoring', () => {
 
     const [byColumns, byRows] = await Promise.all([
       m.layout.withBatch(async (b) => {
-        const packed = packColumns(m.layout, converterFor('parquet'), columnBatch, 0, instances.length, b);
+        const packed = packColumns(m.layout, 'parquet', columnBatch, 0, instances.length, b);
         return { packed, out: Array.from((await m.run(b, packed.packed)).probabilities!.data as Float32Array) };
       }),
       m.layout.withBatch(async (b) => {
-        const packed = packRows(m.layout, converterFor('parquet'), rows, b);
+        const packed = packRows(m.layout, 'parquet', rows, b);
         return { packed, out: Array.from((await m.run(b, packed.packed)).probabilities!.data as Float32Array) };
       }),
     ]);

@@ -3,7 +3,7 @@ import { IssueList } from './errors.ts';
 import type { InputBatch, InputSlot } from './feature-layout.ts';
 import type { Model } from './model.ts';
 import type { TensorType } from './model-package.ts';
-import { tensorValues } from './predictions.ts';
+import { type Prediction, toPredictions, tensorValues } from './predictions.ts';
 
 /**
  * The Open Inference Protocol (KServe v2 REST): model metadata and tensor-in, tensor-out inference,
@@ -88,10 +88,19 @@ function packTensor(model: Model, batch: InputBatch, slot: InputSlot, tensor: Re
   return rows;
 }
 
-/** Validates a v2 inference request, runs it, and answers in the v2 response form. */
-export const infer = (model: Model, body: unknown) => model.layout.withBatch((batch) => inferWith(model, batch, body));
+/** Told of the scored rows (in feature order) and their friendly predictions, e.g. to capture them. */
+export type OnScored = (instances: unknown[][], predictions: Prediction[]) => void;
 
-async function inferWith(model: Model, batch: InputBatch, body: unknown) {
+/** Validates a v2 inference request, runs it, and answers in the v2 response form. */
+export const infer = (model: Model, body: unknown, onScored?: OnScored) => model.layout.withBatch((batch) => inferWith(model, batch, body, onScored));
+
+/** The rows of a validated request's tensors, each as its values in feature order. */
+function rowsOf(model: Model, tensors: ReadonlyMap<string, { tensor: Record<string, unknown> }>, rows: number): unknown[][] {
+  const data = new Map([...tensors].map(([name, { tensor }]) => [name, flatten(tensor.data as unknown[])]));
+  return Array.from({ length: rows }, (_, r) => model.layout.slots.map((s) => data.get(s.input.name)![r * s.input.width + s.column]));
+}
+
+async function inferWith(model: Model, batch: InputBatch, body: unknown, onScored?: OnScored) {
   const issues = new IssueList();
   if (!isRecord(body)) {
     issues.add('', 'expected a JSON object with "inputs"');
@@ -133,6 +142,11 @@ async function inferWith(model: Model, batch: InputBatch, body: unknown) {
   issues.throwIfAny('invalid inference request');
   const rows = (byName.values().next().value!.tensor.shape as number[])[0]!;
   const results = await model.run(batch, rows, requested);
+  if (onScored) {
+    const head = model.pkg.outputs[0]!.name;
+    const full = requested.includes(head) ? results : await model.run(batch, rows);
+    onScored(rowsOf(model, byName, rows), toPredictions(model.pkg, full, rows));
+  }
   return {
     model_name: model.name,
     model_version: model.version,

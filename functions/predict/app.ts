@@ -4,24 +4,32 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { RequestCapture } from '../core/capture/request-capture.ts';
+import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { coreErrors } from '../http/core-errors.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';
-import { labelModel, recordBatch, requestMetrics } from './observability.ts';
+import { captureFlush, labelModel, recordBatch, requestMetrics } from './observability.ts';
 import { routes } from './routes.ts';
 
 export interface AppOptions {
   /** Largest accepted request body. */
   readonly maxBodyBytes: number;
+  /** Samples requests into S3 for drift detection and label joins. @default no capture */
+  readonly capture?: RequestCapture;
 }
 
 const INTERNAL = JSON.stringify({ error: 'internal error', issues: [] });
 
 /** The API Gateway (REST, proxy integration) handler over a set of loaded models. */
-export function createHandler(models: ModelSet, { maxBodyBytes }: AppOptions) {
+export function createHandler(models: ModelSet, { maxBodyBytes, capture }: AppOptions) {
   const serve = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded };
-    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models, maxBodyBytes, onModel: labelModel, onBatch: recordBatch });
+    const { requestId } = event.requestContext;
+    const onScored = capture?.sample()
+      ? (model: Model, instances: readonly unknown[], predictions: readonly unknown[]) => capture.add(model, requestId, instances, predictions)
+      : undefined;
+    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models, maxBodyBytes, onModel: labelModel, onBatch: recordBatch, onScored });
     return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) };
   };
   // middy runs onError/after hooks in reverse order: coreErrors maps first, the error handler answers,
@@ -31,6 +39,7 @@ export function createHandler(models: ModelSet, { maxBodyBytes }: AppOptions) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestMetrics())
+    .use(captureFlush(capture))
     .use(
       httpErrorHandler({
         fallbackMessage: INTERNAL,

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
+import type { RequestCapture } from '../core/capture/request-capture.ts';
 import type { Model } from '../core/model.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';
 
@@ -42,3 +43,10 @@ export const requestMetrics = (): middy.MiddlewareObj => {
     onError: record,
   };
 };
+
+/** Starts a due capture upload once the response is ready, without making the caller wait for it. */
+export const captureFlush = (capture: RequestCapture | undefined): middy.MiddlewareObj => ({
+  after: () => {
+    void capture?.flushIfDue();
+  },
+});

@@ -14,6 +14,8 @@ export interface RequestContext {
   readonly onModel: (model: Model) => void;
   /** Called with the row count of every scored batch. */
   readonly onBatch: (rows: number) => void;
+  /** Present when this request is sampled for capture: told of its rows and predictions. */
+  readonly onScored?: (model: Model, instances: readonly unknown[], predictions: readonly unknown[]) => void;
 }
 
 const find = (name: string, ctx: RequestContext): Model => {
@@ -57,8 +59,10 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/models/{name}', ({ name }, ctx) => card(find(name!, ctx)))
   .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
     const model = find(name!, ctx);
-    const predictions = await model.predict(predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes)));
+    const instances = predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes));
+    const predictions = await model.predict(instances);
     ctx.onBatch(predictions.length);
+    ctx.onScored?.(model, instances as unknown[], predictions);
     return { model: { name: model.name, version: model.version }, predictions };
   })
   .on('GET', '/v2', () => ({ name: 'serverless-inference', version: '2', extensions: [] }))
@@ -67,7 +71,9 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/v2/models/{name}', ({ name }, ctx) => metadata(find(name!, ctx)))
   .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
   .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
-    const response = await infer(find(name!, ctx), readJsonBody(ctx.request, ctx.maxBodyBytes));
+    const model = find(name!, ctx);
+    const onScored = ctx.onScored;
+    const response = await infer(model, readJsonBody(ctx.request, ctx.maxBodyBytes), onScored && ((rows, predictions) => onScored(model, rows, predictions)));
     ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
     return response;
   });

@@ -21,6 +21,24 @@ export const Settings = z.object({
   INTRA_OP_NUM_THREADS: positiveInt(1),
   MAX_BATCH: positiveInt(1000),
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  /** s3://bucket/prefix (or a folder) where sampled requests are captured; no capture when absent. */
+  CAPTURE_URI: z.string().min(1).optional(),
+  /** Share of requests captured. */
+  CAPTURE_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  /** JSON array of the features kept in captures; all when absent. */
+  CAPTURE_FEATURES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        const list = JSON.parse(text);
+        if (Array.isArray(list) && list.every((s) => typeof s === 'string')) return list as string[];
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `CAPTURE_FEATURES must be a JSON array of feature names, got ${text}` });
+      return z.NEVER;
+    })
+    .optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -8,6 +8,7 @@ describe('predict settings from the environment', () => {
       INTRA_OP_NUM_THREADS: 1,
       MAX_BATCH: 1000,
       MAX_BODY_BYTES: 1048576,
+      CAPTURE_SAMPLE_RATE: 0.1,
     });
   });
 
@@ -15,6 +16,16 @@ describe('predict settings from the environment', () => {
     expect(() => readSettings({})).toThrow(/MODELS: MODELS is required/);
     expect(() => readSettings({ MODELS: 'models/a' })).toThrow(/MODELS must be a non-empty JSON array of strings, got models\/a/);
     expect(() => readSettings({ MODELS: '[]' })).toThrow(/MODELS must be a non-empty JSON array/);
+  });
+
+  it('reads the capture settings, naming a malformed allow-list', () => {
+    expect(readSettings({ MODELS: '["a"]', CAPTURE_URI: 's3://b/captures', CAPTURE_SAMPLE_RATE: '0.25', CAPTURE_FEATURES: '["x","y"]' })).toMatchObject({
+      CAPTURE_URI: 's3://b/captures',
+      CAPTURE_SAMPLE_RATE: 0.25,
+      CAPTURE_FEATURES: ['x', 'y'],
+    });
+    expect(() => readSettings({ MODELS: '["a"]', CAPTURE_FEATURES: 'x,y' })).toThrow(/CAPTURE_FEATURES must be a JSON array of feature names/);
+    expect(() => readSettings({ MODELS: '["a"]', CAPTURE_SAMPLE_RATE: '2' })).toThrow(/CAPTURE_SAMPLE_RATE/);
   });
 
   it('names a limit that is not a positive integer', () => {

@@ -1,5 +1,7 @@
 import { hrtime } from 'node:process';
+import { RequestCapture } from '../../functions/core/capture/request-capture.ts';
 import { InputBatch } from '../../functions/core/feature-layout.ts';
+import type { ObjectStore } from '../../functions/core/storage/object-store.ts';
 import { loadModel } from '../../functions/core/load.ts';
 import { ModelSet } from '../../functions/core/model-set.ts';
 import { createHandler } from '../../functions/predict/app.ts';
@@ -24,12 +26,21 @@ const feeds = batch.feeds(1);
 const event = proxyEvent('POST', `/models/${model.name}/predict`, { body: { instances: [instance] } });
 const context = lambdaContext();
 
+// Every request captured (rate 1) into a store that accepts writes at once: what capture adds on the
+// request path (sampling, buffering, and the serialisation of every 500th request's flush), not S3.
+const nullStore = { write: async () => {} } as unknown as ObjectStore;
+const captured = createHandler(new ModelSet([model]), { maxBodyBytes: 1024 * 1024, capture: new RequestCapture({ store: nullStore, prefix: 'c', sampleRate: 1 }) });
+
 const series = {
   raw: () => model.session.run(feeds, outputs),
   predict: () => model.predict([instance]),
   handler: async () => {
     const res = await handler(event, context);
     if (res.statusCode !== 200) throw new Error(`handler answered ${res.statusCode}: ${res.body}`);
+  },
+  captured: async () => {
+    const res = await captured(event, context);
+    if (res.statusCode !== 200) throw new Error(`captured handler answered ${res.statusCode}: ${res.body}`);
   },
 };
 type Name = keyof typeof series;

@@ -4,6 +4,9 @@ import { joinKey } from '../storage/location.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { type CaptureRecord, hourPartition } from './capture-record.ts';
 
+/** A record as buffered: its time still a number. */
+type Buffered = Omit<CaptureRecord, 'ts'> & { readonly at: number };
+
 export interface RequestCaptureOptions {
   readonly store: ObjectStore;
   /** Key prefix the hourly partitions go under. */
@@ -30,7 +33,7 @@ export interface RequestCaptureOptions {
  * what is buffered when an environment is retired is lost, which a sample can afford.
  */
 export class RequestCapture {
-  private buffer: CaptureRecord[] = [];
+  private buffer: Buffered[] = [];
   private oldest = 0;
   private readonly uploads = new Set<Promise<void>>();
   private readonly features: ReadonlySet<string> | undefined;
@@ -44,20 +47,29 @@ export class RequestCapture {
     return (this.options.random ?? Math.random)() < this.options.sampleRate;
   }
 
-  /** Buffers one record per instance; positional instances are named in feature order. */
+  /**
+   * Buffers one record per instance; positional instances are named in feature order. Without an
+   * allow-list a named instance is kept as it came (the parsed request body is not reused), and
+   * timestamps are formatted at upload: the request pays for little more than a push.
+   */
   add(model: Model, requestId: string, instances: readonly unknown[], predictions: readonly unknown[]): void {
     const now = (this.options.now ?? Date.now)();
     if (this.buffer.length === 0) this.oldest = now;
-    const ts = new Date(now).toISOString();
-    const names = model.pkg.features.map((f) => f.name);
-    instances.forEach((instance, i) => {
-      const features: Record<string, unknown> = {};
-      names.forEach((name, j) => {
-        if (this.features && !this.features.has(name)) return;
-        features[name] = Array.isArray(instance) ? instance[j] : (instance as Record<string, unknown>)[name];
-      });
-      this.buffer.push({ ts, requestId, model: model.name, version: model.version, features, prediction: predictions[i] });
-    });
+    const names = model.pkg.features;
+    for (let i = 0; i < instances.length; i++) {
+      const instance = instances[i];
+      let features: Record<string, unknown>;
+      if (!this.features && !Array.isArray(instance)) features = instance as Record<string, unknown>;
+      else {
+        features = {};
+        for (let j = 0; j < names.length; j++) {
+          const name = names[j]!.name;
+          if (this.features && !this.features.has(name)) continue;
+          features[name] = Array.isArray(instance) ? instance[j] : (instance as Record<string, unknown>)[name];
+        }
+      }
+      this.buffer.push({ at: now, requestId, model: model.name, version: model.version, features, prediction: predictions[i] });
+    }
   }
 
   /** Starts an upload when the buffer is full or old enough; returns it, or undefined when nothing was due. */
@@ -71,16 +83,17 @@ export class RequestCapture {
   flush(): Promise<void> {
     const records = this.buffer;
     this.buffer = [];
-    const groups = new Map<string, CaptureRecord[]>();
+    const groups = new Map<string, Buffered[]>();
     for (const r of records) {
-      const key = hourPartition(r.model, r.version, new Date(r.ts));
+      const key = hourPartition(r.model, r.version, new Date(r.at));
       const group = groups.get(key);
       if (group) group.push(r);
       else groups.set(key, [r]);
     }
     for (const [partition, group] of groups) {
-      const key = joinKey(this.options.prefix, `${partition}${Date.parse(group[0]!.ts)}-${randomUUID()}.jsonl`);
-      const body = `${group.map((r) => JSON.stringify(r)).join('\n')}\n`;
+      const key = joinKey(this.options.prefix, `${partition}${group[0]!.at}-${randomUUID()}.jsonl`);
+      const line = ({ at, ...rest }: Buffered): string => JSON.stringify({ ts: new Date(at).toISOString(), ...rest } satisfies CaptureRecord);
+      const body = `${group.map(line).join('\n')}\n`;
       const upload = this.options.store.write(key, body).catch((err: Error) => this.options.onError?.(err, group.length));
       this.uploads.add(upload);
       void upload.finally(() => this.uploads.delete(upload));

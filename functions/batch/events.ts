@@ -9,11 +9,3 @@ export const FinalizeEvent = z.object({
   plan: PlanResult.optional(),
   error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
-
-export function parseEvent<T extends z.ZodType>(schema: T, event: unknown): z.infer<T> {
-  const parsed = schema.safeParse(event);
-  if (!parsed.success) {
-    throw new Error(`invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
-}

@@ -3,15 +3,16 @@ import { scoreChunk } from '../core/batch/score-chunk.ts';
 import { openLocation } from '../core/storage/location.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { loadServedModels } from '../shared/served-models.ts';
-import { parseEvent, ScoreChunkEvent } from './events.ts';
-import { batchStep } from './middleware.ts';
+import { ScoreChunkEvent } from './events.ts';
+import { parse } from '../shared/parse.ts';
+import { step } from '../shared/step.ts';
 
 // Loaded during Lambda init, once per execution environment, like the predict function.
 const { models } = await loadServedModels(process.env);
 
 /** Step 2, once per batch of chunks: score every row or keep it as a reject, then commit the chunk. */
-export const handler = batchStep(async (event: unknown) => {
-  const { BatchInput, Items } = parseEvent(ScoreChunkEvent, event);
+export const handler = step(async (event: unknown) => {
+  const { BatchInput, Items } = parse(ScoreChunkEvent, event);
   const { job } = BatchInput;
   const model = models.get(job.model);
   if (!model) throw new Error(`model "${job.model}" is not served by this function (it serves ${models.names.join(', ')})`);

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import { logger, metrics, tracer } from '../shared/powertools.ts';
+import { logger, metrics, tracer } from './powertools.ts';
 
-/** The Powertools wiring every batch step shares: request-id logs, EMF metrics, X-Ray. */
-export const batchStep = <E, R>(step: (event: E) => Promise<R>) =>
+/** The Powertools wiring every non-HTTP function shares (batch steps, monitoring jobs): request-id logs, EMF metrics, X-Ray. */
+export const step = <E, R>(step: (event: E) => Promise<R>) =>
   middy(step)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))

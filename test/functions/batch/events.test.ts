@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FinalizeEvent, PlanEvent, parseEvent, ScoreChunkEvent } from '../../../functions/batch/events.ts';
+import { FinalizeEvent, PlanEvent, ScoreChunkEvent } from '../../../functions/batch/events.ts';
+import { parse as parseEvent } from '../../../functions/shared/parse.ts';
 
 describe('batch step events', () => {
   it('fills a job with its defaults', () => {

@@ -2,6 +2,8 @@
 export interface CaptureRecord {
   readonly ts: string;
   readonly requestId: string;
+  /** Position of the instance in its request, to join labels of multi-instance requests. */
+  readonly index: number;
   readonly model: string;
   readonly version: string;
   readonly features: Record<string, unknown>;

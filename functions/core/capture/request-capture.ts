@@ -68,7 +68,7 @@ export class RequestCapture {
           features[name] = Array.isArray(instance) ? instance[j] : (instance as Record<string, unknown>)[name];
         }
       }
-      this.buffer.push({ at: now, requestId, model: model.name, version: model.version, features, prediction: predictions[i] });
+      this.buffer.push({ at: now, requestId, index: i, model: model.name, version: model.version, features, prediction: predictions[i] });
     }
   }
 

@@ -2,7 +2,7 @@ import type { ModelPackage } from '../../../functions/core/model-package.ts';
 import { pick } from '../data.ts';
 import { type ClassificationData, loadClassification, SOURCES } from '../datasets.ts';
 import { exportLogisticRegression } from '../export/logistic-regression.ts';
-import { classificationMetrics } from '../metrics.ts';
+import { classificationMetrics } from '../../../functions/core/quality/metrics.ts';
 import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';
 import { type LogisticRegression, trainLogisticRegression } from '../train/logistic-regression.ts';

@@ -3,7 +3,7 @@ import { column, numericMatrix, pick } from '../data.ts';
 import { loadRegression, type RegressionData, SOURCES } from '../datasets.ts';
 import { treeEnsembleNode } from '../export/tree-ensemble.ts';
 import { categoricalBaseline } from '../baseline.ts';
-import { regressionMetrics } from '../metrics.ts';
+import { regressionMetrics } from '../../../functions/core/quality/metrics.ts';
 import { GraphBuilder, ML_DOMAIN } from '../onnx-builder.ts';
 import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';

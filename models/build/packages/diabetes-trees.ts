@@ -2,7 +2,7 @@ import type { ModelPackage } from '../../../functions/core/model-package.ts';
 import { numericMatrix, pick } from '../data.ts';
 import { loadRegression, type RegressionData, SOURCES } from '../datasets.ts';
 import { treeEnsembleNode } from '../export/tree-ensemble.ts';
-import { regressionMetrics } from '../metrics.ts';
+import { regressionMetrics } from '../../../functions/core/quality/metrics.ts';
 import { GraphBuilder } from '../onnx-builder.ts';
 import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures, writePackage, trainingOf } from '../package.ts';
 import { runOnnx } from '../run-onnx.ts';

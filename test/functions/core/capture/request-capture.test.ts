@@ -28,8 +28,8 @@ describe.each(['local', 's3'] as const)('request capture over %s storage', (wher
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^breast-cancer\/1\.0\.0\/dt=2026-11-23\/hr=17\/\d+-[0-9a-f-]+\.jsonl$/);
     expect(records).toEqual([
-      { ts: '2026-11-23T17:59:30.000Z', requestId: 'req-1', model: 'breast-cancer', version: '1.0.0', features: { mean_radius: instance.mean_radius, worst_area: instance.worst_area }, prediction },
-      { ts: '2026-11-23T17:59:30.000Z', requestId: 'req-1', model: 'breast-cancer', version: '1.0.0', features: { mean_radius: instance.mean_radius, worst_area: instance.worst_area }, prediction },
+      { ts: '2026-11-23T17:59:30.000Z', requestId: 'req-1', index: 0, model: 'breast-cancer', version: '1.0.0', features: { mean_radius: instance.mean_radius, worst_area: instance.worst_area }, prediction },
+      { ts: '2026-11-23T17:59:30.000Z', requestId: 'req-1', index: 1, model: 'breast-cancer', version: '1.0.0', features: { mean_radius: instance.mean_radius, worst_area: instance.worst_area }, prediction },
     ]);
   });
 

@@ -1,4 +1,4 @@
-/** Holdout metrics. Classes are indexes 0..K-1; `probabilities` rows are per-class scores summing to 1. */
+/** Model quality: holdout metrics at build time, live quality once labels are joined. Classes are indexes 0..K-1; `probabilities` rows are per-class scores summing to 1. */
 
 /** Index of the largest value, the first one on ties (as the server's friendly predictions pick it). */
 export const argmax = (row: readonly number[]): number => row.reduce((best, v, i) => (v > row[best]! ? i : best), 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmax, classificationMetrics, logLoss, precisionRecallF1, regressionMetrics, rocAuc } from '../../../models/build/metrics.ts';
+import { accuracy, argmax, classificationMetrics, logLoss, precisionRecallF1, regressionMetrics, rocAuc } from '../../../../functions/core/quality/metrics.ts';
 
 describe('classification metrics', () => {
   it('counts a tied positive/negative pair as half a correct ranking in ROC AUC', () => {

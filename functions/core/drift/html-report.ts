@@ -101,7 +101,7 @@ function featureSection(f: FeatureDrift, i: number, kind = 'feature'): string {
     `<h3>${kind === 'prediction' ? 'Prediction: ' : ''}${e(f.name)} ${badge(f.drift)}</h3>` +
     `<div class="body"><div class="chart-box">${chartOf(f)}</div>` +
     `<div class="stats"><dl>${stats.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>` +
-    `<p class="reason"><strong>Decision:</strong> ${f.drift ? 'drift' : 'no drift'}. ${e(f.reason)}</p></div></div>` +
+    `<p class="reason"><strong>Decision: ${f.drift ? 'drift' : 'no drift'}</strong><br>${e(f.reason)}</p></div></div>` +
     '</section>'
   );
 }

@@ -16,6 +16,9 @@ const root = resolve(import.meta.dirname, '..');
 /** Inputs smaller than this get no progress bar: they are read before one would be seen. */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
 
+/** Byte-range chunks of uncompressed CSV/JSON Lines (gzip objects are read whole, Parquet by row groups). */
+const PROGRESS_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** A problem with the arguments or the inputs: exit status 2, with the message. */
 class UsageError extends Error {}
 
@@ -143,6 +146,8 @@ async function read(what: string, uri: string, features: readonly FeatureSpec[])
     const columns = await readColumns(uri, features, {
       endpointUrl: opts.endpointUrl,
       select,
+      // Chunks are read one after the other: small ones move the progress bar often, at one ranged read each.
+      chunkBytes: PROGRESS_CHUNK_BYTES,
       onPlan: (plan: InputPlan) => {
         if (!interactive || plan.bytes < PROGRESS_MIN_BYTES) return;
         bar = new SingleBar({ format: `reading ${what} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`, hideCursor: true });

@@ -1,0 +1,42 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { runDriftJob } from '../core/drift/drift-job.ts';
+import { openLocation } from '../core/storage/location.ts';
+import { parse } from '../shared/parse.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { loadServedModels } from '../shared/served-models.ts';
+import { step } from '../shared/step.ts';
+import { MonitoringEvent } from './events.ts';
+
+const env = parse(z.object({ CAPTURE_URI: z.string().min(1), REPORTS_URI: z.string().min(1) }), process.env, 'environment');
+const { models } = await loadServedModels(process.env);
+
+/**
+ * Scheduled: the drift report of a model's recent captured traffic, and its metrics. `DriftDetected`
+ * (0 or 1) per model and version is what the overall drift alarm, and so retraining, watches.
+ */
+export const handler = step(async (event: unknown) => {
+  const { model: name, windowHours } = parse(MonitoringEvent, event);
+  const model = models.get(name);
+  if (!model) throw new Error(`model "${name}" is not served by this function (it serves ${models.names.join(', ')})`);
+  const result = await runDriftJob({ pkg: model.pkg, capture: openLocation(env.CAPTURE_URI), reports: openLocation(env.REPORTS_URI), windowHours });
+  const dimensions = { model: model.name, version: model.version };
+  metrics.addDimensions(dimensions);
+  if (!result) {
+    logger.warn('no captured requests in the window: no drift report', { ...dimensions, windowHours });
+    metrics.addMetric('CapturedRows', MetricUnit.Count, 0);
+    return { drift: false, rows: 0 };
+  }
+  const { report, uri } = result;
+  metrics.addMetric('CapturedRows', MetricUnit.Count, report.rows);
+  metrics.addMetric('DriftDetected', MetricUnit.Count, report.drift ? 1 : 0);
+  for (const f of report.features) {
+    const one = metrics.singleMetric();
+    one.addDimensions({ ...dimensions, feature: f.name });
+    one.addMetric('FeatureDrift', MetricUnit.Count, f.drift ? 1 : 0);
+    one.addMetric('FeaturePsi', MetricUnit.NoUnit, f.psi);
+  }
+  if (report.prediction) metrics.addMetric('PredictionPsi', MetricUnit.NoUnit, report.prediction.psi);
+  logger.info('drift report', { ...dimensions, drift: report.drift, drifted: report.features.filter((f) => f.drift).map((f) => f.name), report: uri });
+  return { drift: report.drift, rows: report.rows, report: uri };
+});

@@ -126,6 +126,7 @@ describe('renderDriftReport', () => {
 
   const inCi = Boolean(process.env.CI);
   const renders = 'renders in headless Chromium to a non-trivial screenshot with both chart colours';
+  if (!hasChromium() && !inCi) console.warn(`SKIPPED the drift report's Chromium check: no ${CHROMIUM} (apt-get install chromium); under CI it fails instead`);
   it.skipIf(!hasChromium() && !inCi)(hasChromium() || inCi ? renders : `${renders} (SKIPPED: no ${CHROMIUM}; apt-get install chromium)`, async () => {
     if (!hasChromium()) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium, the report must be checked in a browser`);
     const dir = mkdtempSync(join(tmpdir(), 'drift-html-'));

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
+import { chunkInputBytes } from '../functions/core/batch/input-objects.ts';
 import { planJob } from '../functions/core/batch/plan-job.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
-import type { ObjectInfo } from '../functions/core/storage/object-store.ts';
 import type { WorkerInit, WorkerMessage } from './score-worker.ts';
 
 export interface LocalRunOptions {
@@ -24,14 +24,6 @@ export interface LocalRunOptions {
   readonly onChunkFailed?: (index: number, attempt: number, message: string) => void;
 }
 
-/** Input bytes each chunk covers, for progress: its range, or its share of the object (gzip, Parquet). */
-function chunkBytes(chunks: readonly Chunk[], objects: readonly ObjectInfo[]): (chunk: Chunk) => number {
-  const sizes = new Map(objects.map((o) => [o.key, o.size]));
-  const perObject = new Map<string, number>();
-  for (const c of chunks) perObject.set(c.key, (perObject.get(c.key) ?? 0) + 1);
-  return (c) => (c.range ? c.range.end - c.range.start : (sizes.get(c.key) ?? 0) / perObject.get(c.key)!);
-}
-
 /**
  * `npm run score` on one machine: the state machine's three steps with the same code (plan, score
  * each chunk, finalize), chunks spread over worker threads, failed chunks retried.
@@ -42,7 +34,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
   const output = openLocation(job.output, { s3 });
   const { plan, chunks, objects } = await planJob(job, openLocation(job.input, { s3 }), output);
   options.onPlan?.(plan);
-  const bytesOf = chunkBytes(chunks, objects);
+  const bytesOf = chunkInputBytes(chunks, objects);
   const queue = chunks.map((chunk) => ({ chunk, attempt: 1 }));
   const threads = Math.max(1, Math.min(options.concurrency, chunks.length));
   const init: WorkerInit = { job, modelSource: options.modelSource, endpointUrl: options.endpointUrl };

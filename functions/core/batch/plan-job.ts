@@ -1,6 +1,7 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type JobSpec, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
+import { listInput } from './input-objects.ts';
 import { planChunks } from './plan-chunks.ts';
 
 export const PLAN_OBJECTS = '_plan/objects.json';
@@ -11,8 +12,6 @@ const bucketAndKey = (uri: string) => {
   return s3 ? { bucket: s3[1]!, key: s3[2]! } : { bucket: '', key: uri };
 };
 
-const basename = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-
 /**
  * Lists the input and splits it into chunks, writing the chunk list where the Distributed Map's
  * ItemReader (or the CLI) reads it, so the state payload stays small whatever the input size.
@@ -22,10 +21,7 @@ export async function planJob(job: JobSpec, input: Location, output: Location): 
   const startedAt = new Date().toISOString();
   const outputPrefix = `${output.key.replace(/\/$/, '')}/`;
   const sameStore = input.store.uri('') === output.store.uri('');
-  const objects = (await input.store.list(input.key)).filter(
-    (o) => !/^[_.]/.test(basename(o.key)) && !(sameStore && o.key.startsWith(outputPrefix)),
-  );
-  if (objects.length === 0) throw new Error(`no input objects at ${input.store.uri(input.key)}`);
+  const objects = await listInput(input, (key) => sameStore && key.startsWith(outputPrefix));
   const chunks = await planChunks(input.store, objects, job.chunkBytes);
   const chunkListKey = joinKey(output.key, OUTPUT_LAYOUT.chunkList);
   await output.store.write(chunkListKey, JSON.stringify(chunks));

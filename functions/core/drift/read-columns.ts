@@ -1,9 +1,9 @@
-import type { Chunk } from '../batch/contracts.ts';
+import { chunkInputBytes, listInput } from '../batch/input-objects.ts';
 import { planChunks } from '../batch/plan-chunks.ts';
 import { readChunk } from '../batch/formats/read-chunk.ts';
 import { type ColumnBatch, isColumnBatch, type SourceRow } from '../batch/formats/source-row.ts';
 import { type LocationOptions, openLocation } from '../storage/location.ts';
-import type { Location, ObjectInfo } from '../storage/object-store.ts';
+import type { Location } from '../storage/object-store.ts';
 
 /**
  * Reading the columns a drift comparison needs out of any batch input (CSV, JSON Lines, Parquet,
@@ -184,23 +184,6 @@ function categoricalSink(spec: FeatureSpec): Sink {
   return sink;
 }
 
-const basename = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-
-/** The objects of a location, without hidden ones (`_SUCCESS`, `.crc`, `_manifest.json`...), as a batch job lists its input. */
-export async function listInput(location: Location): Promise<ObjectInfo[]> {
-  const objects = (await location.store.list(location.key)).filter((o) => !/^[_.]/.test(basename(o.key)));
-  if (objects.length === 0) throw new Error(`no input objects at ${location.store.uri(location.key)}`);
-  return objects;
-}
-
-/** Input bytes a chunk covers, for progress: its range, or its share of the object (gzip, Parquet). */
-function chunkSizes(chunks: readonly Chunk[], objects: readonly ObjectInfo[]): (chunk: Chunk) => number {
-  const sizes = new Map(objects.map((o) => [o.key, o.size]));
-  const perObject = new Map<string, number>();
-  for (const c of chunks) perObject.set(c.key, (perObject.get(c.key) ?? 0) + 1);
-  return (c) => (c.range ? c.range.end - c.range.start : (sizes.get(c.key) ?? 0) / perObject.get(c.key)!);
-}
-
 const resolveLocation = (location: Location | string, options: LocationOptions): Location =>
   typeof location === 'string' ? openLocation(location, options) : location;
 
@@ -223,7 +206,7 @@ export async function readColumns(
   const chunks = await planChunks(store, objects, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   options.onPlan?.({ objects: objects.length, chunks: chunks.length, bytes });
-  const sizeOf = chunkSizes(chunks, objects);
+  const sizeOf = chunkInputBytes(chunks, objects);
 
   const sinks = features.map((f) => (f.type === 'numeric' ? numericSink(f) : categoricalSink(f)));
   const { select } = options;

@@ -6,6 +6,7 @@ import { assetSize } from './asset-size.ts';
 import { batchThroughput } from './batch-throughput.ts';
 import { ROOT } from './child.ts';
 import { coldInit } from './cold-init.ts';
+import { driftThroughput } from './drift-throughput.ts';
 import { foreignCpu, machine } from './machine.ts';
 import { serverThroughput } from './server-throughput.ts';
 import { sessionVsHandler } from './session-vs-handler.ts';
@@ -15,8 +16,8 @@ import { mark, type Section } from './stats.ts';
 // `npm run bench -- --quick` is a smoke run: same steps, far fewer iterations, figures not to be quoted.
 const quick = process.argv.includes('--quick');
 const plan = quick
-  ? { iterations: 2_000, seconds: 2, coldRuns: 3, soakRequests: 5_000, batchRows: 100_000, batchAttempts: 1 }
-  : { iterations: 20_000, seconds: 10, coldRuns: 10, soakRequests: 100_000, batchRows: 1_000_000, batchAttempts: 2 };
+  ? { iterations: 2_000, seconds: 2, coldRuns: 3, soakRequests: 5_000, batchRows: 100_000, batchAttempts: 1, driftRows: 100_000, driftAttempts: 1 }
+  : { iterations: 20_000, seconds: 10, coldRuns: 10, soakRequests: 100_000, batchRows: 1_000_000, batchAttempts: 2, driftRows: 1_000_000, driftAttempts: 3 };
 
 const { name, source: modelDir } = config.models[0]!;
 const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);
@@ -35,6 +36,7 @@ const steps: (() => Promise<Section>)[] = [
   () => assetSize(),
   () => soak(modelDir, path, body, plan.soakRequests),
   () => batchThroughput(modelDir, plan.batchRows, plan.batchAttempts),
+  () => driftThroughput(plan.driftRows, plan.driftAttempts),
 ];
 for (const step of steps) {
   const section = await step();

@@ -3,6 +3,7 @@ import { planChunks } from '../batch/plan-chunks.ts';
 import { readChunk } from '../batch/formats/read-chunk.ts';
 import { type ColumnBatch, isColumnBatch, type SourceRow } from '../batch/formats/source-row.ts';
 import { type LocationOptions, openLocation } from '../storage/location.ts';
+import type { FeatureSpec } from './detect.ts';
 import type { Location } from '../storage/object-store.ts';
 
 /**
@@ -11,15 +12,7 @@ import type { Location } from '../storage/object-store.ts';
  * streaming, keeping only the requested columns (numbers in a Float64Array, categories as strings).
  */
 
-export type FeatureType = 'numeric' | 'categorical';
-
-export interface FeatureSpec {
-  readonly name: string;
-  readonly type: FeatureType;
-}
-
-/** Columns by feature name: numeric ones with NaN for missing, categorical ones with null for missing. */
-export type Columns = ReadonlyMap<string, ArrayLike<number | null> | ArrayLike<string | null>>;
+export type { FeatureSpec } from './detect.ts';
 
 /** What was read besides the values: rows, and per feature how many values were missing or unusable. */
 export interface ColumnCounts {

@@ -171,6 +171,132 @@ export interface BatchConfig {
   readonly schedules?: readonly BatchScheduleConfig[];
 }
 
+/** Sampled request capture by the predict function, the input of the drift and label-quality jobs. */
+export interface CaptureConfig {
+  /** Whether the predict function writes sampled requests to the monitoring bucket. @default true */
+  readonly enabled?: boolean;
+  /** Share of requests captured, 0 to 1. @default 0.1 */
+  readonly sampleRate?: number;
+  /**
+   * Features whose values are captured: one list for every model, or a list per model name (models
+   * not named capture every feature). Outputs, model version and request id are always captured.
+   * @default - every feature of every model
+   */
+  readonly features?: readonly string[] | Readonly<Record<string, readonly string[]>>;
+}
+
+/** The bucket holding captures, drift reports and labels. */
+export interface MonitoringBucketConfig {
+  /** `kms`: a customer-managed key with rotation; `s3-managed`: SSE-S3. @default 's3-managed' */
+  readonly encryption?: 'kms' | 's3-managed';
+  /** Days captured requests are kept (`captures/`). @default 90 */
+  readonly captureExpirationDays?: number;
+  /** Days drift reports are kept (`drift-reports/`). @default 365 */
+  readonly reportExpirationDays?: number;
+  /** Days the bucket's server access logs are kept. @default 90 */
+  readonly accessLogsExpirationDays?: number;
+}
+
+/** A job run per model on an EventBridge Scheduler schedule. */
+export interface MonitoringJobConfig {
+  /** Whether the job is deployed and scheduled. @default true */
+  readonly enabled?: boolean;
+  /** EventBridge Scheduler expression, e.g. 'cron(15 0 * * ? *)' or 'rate(6 hours)'. @default - see the job */
+  readonly schedule?: string;
+  /** IANA time zone the expression is read in. @default 'UTC' */
+  readonly timezone?: string;
+  /** Hours of captures (ending at the run) the job reads. @default - see the job */
+  readonly windowHours?: number;
+}
+
+/** Alarm thresholds that apply to each model; every one can be overridden per model. */
+export interface ModelAlarmThresholds {
+  /** Median handler latency (EMF `Latency`, ms) over 3 consecutive 5-minute periods. @default 100 */
+  readonly latencyP50Ms?: number;
+  /** 99th percentile handler latency (ms) over 3 consecutive 5-minute periods. @default 1000 */
+  readonly latencyP99Ms?: number;
+  /** Percent of requests answered 4xx, over 3 consecutive 5-minute periods. @default 10 */
+  readonly clientErrorRatePercent?: number;
+  /** Percent of requests answered 5xx, over 3 consecutive 5-minute periods. @default 1 */
+  readonly serverErrorRatePercent?: number;
+  /** Requests a 5-minute period needs before its error rates are judged (a few requests prove nothing). @default 20 */
+  readonly minRequests?: number;
+  /** Largest PSI of any single feature in a drift run that alarms (0.1 moderate, 0.25 major shift). @default 0.25 */
+  readonly featurePsi?: number;
+  /**
+   * Live accuracy (classifiers) below which the quality alarm fires.
+   * @default - the holdout accuracy in model.json minus `qualityDrop`; none for S3 models (unknown at synth)
+   */
+  readonly minAccuracy?: number;
+  /** Live ROC AUC (binary classifiers) floor. @default - holdout `rocAuc` minus `qualityDrop`; none for S3 models */
+  readonly minAuc?: number;
+  /** Live RMSE (regressors) ceiling. @default - holdout `rmse` times (1 + `errorIncreasePercent`/100); none for S3 models */
+  readonly maxRmse?: number;
+  /** Live MAE (regressors) ceiling. @default - holdout `mae` times (1 + `errorIncreasePercent`/100); none for S3 models */
+  readonly maxMae?: number;
+  /** Absolute drop of accuracy or AUC below holdout that alarms, for the derived floors. @default 0.05 */
+  readonly qualityDrop?: number;
+  /** Percent increase of RMSE or MAE over holdout that alarms, for the derived ceilings. @default 25 */
+  readonly errorIncreasePercent?: number;
+  /** Labeled rows a label-quality run needs before its metrics are judged. @default 100 */
+  readonly minLabeledRows?: number;
+}
+
+/** Alarm thresholds: the predict function's (shared by every model it serves), batch scoring's, and each model's. */
+export interface AlarmsConfig extends ModelAlarmThresholds {
+  /** Throttled predict invocations in a 5-minute period. @default 1 */
+  readonly throttles?: number;
+  /** Peak concurrency as a percent of `predict.reservedConcurrency`; only with reserved concurrency. @default 80 */
+  readonly concurrencyPercent?: number;
+  /** Longest predict cold start (Lambda's Init Duration, ms) in a 5-minute period. @default 3000 */
+  readonly initDurationMs?: number;
+  /** Failed or timed-out batch runs in an hour; only with `batch`. @default 1 */
+  readonly batchRunFailures?: number;
+  /** Per-model overrides of the model thresholds, keyed by model name. @default - none */
+  readonly models?: Readonly<Record<string, ModelAlarmThresholds>>;
+}
+
+/** Where alarm notifications go. */
+export interface NotificationsConfig {
+  /** Email addresses subscribed to the alarm topic (each confirms by email). @default - none: subscribe to the topic yourself */
+  readonly emails?: readonly string[];
+}
+
+/** Drift-triggered retraining. */
+export interface RetrainingConfig {
+  /** Whether a model's overall drift alarm starts retraining. @default true */
+  readonly enabled?: boolean;
+  /**
+   * The retraining state machine to start with `{ model, version, reason, driftReport, alarm }`.
+   * @default - a placeholder state machine that only records its input, until retraining exists
+   */
+  readonly stateMachineArn?: string;
+  /** Hours after a start during which a model's drift alarm starts nothing. @default 24 */
+  readonly cooldownHours?: number;
+}
+
+/** Monitoring: capture, drift and label-quality jobs, alarms, dashboards and drift-triggered retraining. */
+export interface MonitoringConfig {
+  /** Whether any of it is deployed. @default true */
+  readonly enabled?: boolean;
+  /** The monitoring bucket. @default - a bucket created with every field's default */
+  readonly bucket?: MonitoringBucketConfig;
+  /** Request capture. @default - every field's default */
+  readonly capture?: CaptureConfig;
+  /** The drift job. @default - daily at 00:15 UTC ('cron(15 0 * * ? *)') over the last 24 hours */
+  readonly drift?: MonitoringJobConfig;
+  /** The label-quality job. @default - daily at 00:45 UTC ('cron(45 0 * * ? *)') over the last 168 hours */
+  readonly labelQuality?: MonitoringJobConfig;
+  /** Alarm thresholds. @default - every field's default */
+  readonly alarms?: AlarmsConfig;
+  /** Alarm notifications. @default - a topic with no subscription */
+  readonly notifications?: NotificationsConfig;
+  /** Drift-triggered retraining. @default - every field's default */
+  readonly retraining?: RetrainingConfig;
+  /** Days the monitoring functions' logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
 /** Everything `cdk deploy` needs to know. */
 export interface InferenceConfig {
   /** CloudFormation stack name. */
@@ -187,6 +313,8 @@ export interface InferenceConfig {
   readonly api?: ApiConfig;
   /** Batch scoring. @default - none: no bucket, state machine or schedule */
   readonly batch?: BatchConfig;
+  /** Monitoring. @default - on, with every field's default; `{ enabled: false }` turns it off */
+  readonly monitoring?: MonitoringConfig;
 }
 
 /** Inclusive bounds shared by config and construct validation, so both reject the same values. */
@@ -301,6 +429,7 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
   }
   checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays);
   if (config.batch !== undefined) checkBatch(config.batch, config.models);
+  if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config);
   return config;
 }
 
@@ -387,4 +516,115 @@ function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The model version a monitored model's metrics carry (their `version` dimension): a bundled folder's
+ * last segment, or an S3 prefix's, which monitoring then requires to be a version (`s3://bucket/churn/2.1.0`).
+ */
+export function modelVersion(path: string, source: string): string {
+  const parsed = parseSource(path, source);
+  if (parsed.kind === 'bundled') return parsed.version;
+  const version = parsed.prefix.split('/').at(-1)!;
+  if (!SEMVER.test(version)) {
+    throw new Error(
+      `${path} must end in the model version (s3://bucket/prefix/1.0.0) for monitoring, whose metrics are per version; got ${source} (or set monitoring.enabled false)`,
+    );
+  }
+  return version;
+}
+
+const SCHEDULE = /^(cron|rate)\(.+\)$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+
+function checkPositive(path: string, value: number | undefined, max = Number.MAX_SAFE_INTEGER): void {
+  if (value !== undefined && !(typeof value === 'number' && value > 0 && value <= max)) {
+    throw new Error(`${path} must be a number above 0 and at most ${max}, got ${value}`);
+  }
+}
+
+function checkModelName(path: string, name: string, models: readonly ModelConfig[]): void {
+  if (!models.some((m) => m.name === name)) {
+    throw new Error(`${path} must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(name)}`);
+  }
+}
+
+function checkFeatureList(path: string, list: unknown): void {
+  if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f !== '')) {
+    throw new Error(`${path} must be a non-empty list of feature names, got ${JSON.stringify(list)}`);
+  }
+}
+
+function checkJob(path: string, job: MonitoringJobConfig | undefined): void {
+  if (job === undefined) return;
+  if (job.schedule !== undefined && !SCHEDULE.test(job.schedule)) {
+    throw new Error(`${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
+  }
+  if (job.timezone !== undefined && !isTimeZone(job.timezone)) {
+    throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
+  }
+  checkInteger(`${path}.windowHours`, job.windowHours, [1, 24 * 90]);
+}
+
+function checkModelThresholds(path: string, t: ModelAlarmThresholds): void {
+  checkPositive(`${path}.latencyP50Ms`, t.latencyP50Ms, 900_000);
+  checkPositive(`${path}.latencyP99Ms`, t.latencyP99Ms, 900_000);
+  checkPositive(`${path}.clientErrorRatePercent`, t.clientErrorRatePercent, 100);
+  checkPositive(`${path}.serverErrorRatePercent`, t.serverErrorRatePercent, 100);
+  checkInteger(`${path}.minRequests`, t.minRequests, [1, 1_000_000_000]);
+  checkPositive(`${path}.featurePsi`, t.featurePsi, 10);
+  checkPositive(`${path}.minAccuracy`, t.minAccuracy, 1);
+  checkPositive(`${path}.minAuc`, t.minAuc, 1);
+  checkPositive(`${path}.maxRmse`, t.maxRmse);
+  checkPositive(`${path}.maxMae`, t.maxMae);
+  checkPositive(`${path}.qualityDrop`, t.qualityDrop, 1);
+  checkPositive(`${path}.errorIncreasePercent`, t.errorIncreasePercent, 1000);
+  checkInteger(`${path}.minLabeledRows`, t.minLabeledRows, [1, 1_000_000_000]);
+}
+
+function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig): void {
+  const { models } = config;
+  models.forEach((model, i) => modelVersion(`models[${i}].source`, model.source));
+  const bucket = monitoring.bucket ?? {};
+  checkOneOf('monitoring.bucket.encryption', bucket.encryption, ['kms', 's3-managed']);
+  checkInteger('monitoring.bucket.captureExpirationDays', bucket.captureExpirationDays, LIMITS.accessLogsExpirationDays);
+  checkInteger('monitoring.bucket.reportExpirationDays', bucket.reportExpirationDays, LIMITS.accessLogsExpirationDays);
+  checkInteger('monitoring.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays);
+
+  const capture = monitoring.capture ?? {};
+  checkNumber('monitoring.capture.sampleRate', capture.sampleRate, 0, 1);
+  if (Array.isArray(capture.features)) {
+    checkFeatureList('monitoring.capture.features', capture.features);
+  } else if (capture.features !== undefined) {
+    for (const [name, list] of Object.entries(capture.features)) {
+      checkModelName(`monitoring.capture.features.${name}`, name, models);
+      checkFeatureList(`monitoring.capture.features.${name}`, list);
+    }
+  }
+
+  checkJob('monitoring.drift', monitoring.drift);
+  checkJob('monitoring.labelQuality', monitoring.labelQuality);
+
+  const alarms = monitoring.alarms ?? {};
+  checkModelThresholds('monitoring.alarms', alarms);
+  checkInteger('monitoring.alarms.throttles', alarms.throttles, [1, 1_000_000_000]);
+  checkPositive('monitoring.alarms.concurrencyPercent', alarms.concurrencyPercent, 100);
+  checkInteger('monitoring.alarms.initDurationMs', alarms.initDurationMs, [1, 600_000]);
+  checkInteger('monitoring.alarms.batchRunFailures', alarms.batchRunFailures, [1, 1_000_000]);
+  for (const [name, thresholds] of Object.entries(alarms.models ?? {})) {
+    checkModelName(`monitoring.alarms.models.${name}`, name, models);
+    checkModelThresholds(`monitoring.alarms.models.${name}`, thresholds);
+  }
+
+  (monitoring.notifications?.emails ?? []).forEach((email, i) => {
+    if (!EMAIL.test(email)) throw new Error(`monitoring.notifications.emails[${i}] must be an email address, got ${JSON.stringify(email)}`);
+  });
+
+  const retraining = monitoring.retraining ?? {};
+  if (retraining.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(retraining.stateMachineArn)) {
+    throw new Error(`monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got ${JSON.stringify(retraining.stateMachineArn)}`);
+  }
+  checkInteger('monitoring.retraining.cooldownHours', retraining.cooldownHours, [1, 24 * 365]);
+  checkRetention('monitoring.logRetentionDays', monitoring.logRetentionDays);
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -25,6 +25,11 @@ export interface HandlerFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: string;
+  /**
+   * Lambda's JSON log format, whose `platform.report` records carry `initDurationMs` for a metric
+   * filter; the application log level then follows `logLevel`. @default false (text)
+   */
+  readonly jsonLogs?: boolean;
   /** Powertools service name (a metrics dimension and a log field). */
   readonly serviceName: string;
   /** CloudWatch namespace of the function's metrics. @default 'ServerlessInference' */
@@ -92,6 +97,12 @@ export class HandlerFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
+      ...(props.jsonLogs && {
+        loggingFormat: LoggingFormat.JSON,
+        // Lambda would otherwise filter the application's logs at INFO whatever LOG_LEVEL says.
+        applicationLogLevelV2: (props.logLevel ?? 'INFO') as ApplicationLogLevel,
+        systemLogLevelV2: SystemLogLevel.INFO,
+      }),
       tracing: Tracing.ACTIVE,
       environment: {
         ...props.environment,

@@ -7,6 +7,7 @@ import { BatchScoring } from './batch-scoring.ts';
 import { type BatchConfig, type InferenceConfig, validateConfig } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { InferenceApi } from './inference-api.ts';
+import { MONITORING_PREFIXES, Monitoring, monitoringBucket } from './monitoring.ts';
 import { PredictFunction } from './predict-function.ts';
 
 export interface InferenceStackProps extends StackProps {
@@ -19,10 +20,14 @@ export class InferenceStack extends Stack {
   readonly predict: PredictFunction;
   readonly api: InferenceApi;
   readonly batch?: BatchScoring;
+  readonly monitoring?: Monitoring;
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
-    const { predict = {}, api = {}, batch, ...config } = validateConfig(props.config);
+    const { predict = {}, api = {}, batch, monitoring = {}, ...config } = validateConfig(props.config);
+    const monitored = monitoring.enabled !== false;
+    const monitoringData = monitored ? monitoringBucket(this, 'MonitoringData', monitoring.bucket) : undefined;
+    const capture = monitoring.capture ?? {};
 
     this.predict = new PredictFunction(this, 'Predict', {
       models: config.models,
@@ -36,6 +41,10 @@ export class InferenceStack extends Stack {
       logRetention: predict.logRetentionDays as RetentionDays | undefined,
       logLevel: predict.logLevel,
       metricsNamespace: config.metricsNamespace,
+      capture:
+        monitoringData && capture.enabled !== false
+          ? { bucket: monitoringData, prefix: MONITORING_PREFIXES.captures, sampleRate: capture.sampleRate, features: capture.features }
+          : undefined,
     });
 
     this.api = new InferenceApi(this, 'Api', {
@@ -56,6 +65,17 @@ export class InferenceStack extends Stack {
       new CfnOutput(this, 'ApiKeyId', { description: 'aws apigateway get-api-key --include-value --api-key <id>', value: this.api.apiKey.keyId });
     }
     if (batch) this.batch = this.batchScoring(batch, config);
+    if (monitoringData) {
+      this.monitoring = new Monitoring(this, 'Monitoring', {
+        config: monitoring,
+        models: config.models,
+        metricsNamespace: config.metricsNamespace,
+        bucket: monitoringData,
+        predict: this.predict,
+        reservedConcurrency: predict.reservedConcurrency,
+        batchStateMachine: this.batch?.stateMachine,
+      });
+    }
   }
 
   private batchScoring(batch: BatchConfig, config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>): BatchScoring {

@@ -32,15 +32,25 @@ describe('InferenceStack', () => {
     for (const uri of uris) expect(uri).toMatch(/PredictLive/);
   });
 
-  it('outputs the API URL, the function name, the alias ARN and, with batch scoring, the state machine and bucket', () => {
+  it('outputs the API URL, the function name, the alias ARN and, with batch scoring and monitoring, their state machines, buckets and topic', () => {
     const outputs = synth().template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'BatchDataBucketName', 'BatchStateMachineArn', 'PredictAliasArn', 'PredictFunctionName']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AlarmTopicArn',
+      'ApiUrl',
+      'BatchDataBucketName',
+      'BatchStateMachineArn',
+      'MonitoringBucketName',
+      'PredictAliasArn',
+      'PredictFunctionName',
+      'RetrainingStateMachineArn',
+    ]);
     const { batch: _, ...withoutBatch } = defaultConfig;
-    expect(Object.keys(synth(withoutBatch).template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'PredictAliasArn', 'PredictFunctionName']);
+    const bare = synth({ ...withoutBatch, monitoring: { enabled: false } });
+    expect(Object.keys(bare.template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'PredictAliasArn', 'PredictFunctionName']);
   });
 
   it('builds batch scoring over a created, S3-managed data bucket by default, with no schedule', () => {
-    const { template } = synth();
+    const { template } = synth({ ...defaultConfig, monitoring: { enabled: false } });
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     template.resourceCountIs('AWS::KMS::Key', 0);
@@ -48,7 +58,7 @@ describe('InferenceStack', () => {
   });
 
   it('passes every batch setting of the complete example to the constructs', () => {
-    const { template } = synth(completeConfig);
+    const { template } = synth({ ...completeConfig, monitoring: { enabled: false } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: Match.anyValue() });
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] } });
@@ -67,7 +77,7 @@ describe('InferenceStack', () => {
   });
 
   it('uses an existing data bucket by name instead of creating one', () => {
-    const { template } = synth({ ...defaultConfig, batch: { bucket: { existingBucketName: 'acme-data' } } });
+    const { template } = synth({ ...defaultConfig, batch: { bucket: { existingBucketName: 'acme-data' } }, monitoring: { enabled: false } });
     template.resourceCountIs('AWS::S3::Bucket', 0);
     expect(template.findOutputs('BatchDataBucketName').BatchDataBucketName!.Value).toBe('acme-data');
     expect(JSON.stringify(template.toJSON())).toContain(':s3:::acme-data/input/*');
@@ -121,6 +131,7 @@ describe('InferenceStack', () => {
   it.each([
     ['the default config', defaultConfig],
     ['API keys and an S3 model', { ...defaultConfig, models: [{ name: 'churn', source: 's3://my-models/churn/2.1.0' }], api: { auth: 'apiKey' } }],
+    ['monitoring off', { ...defaultConfig, monitoring: { enabled: false } }],
     ['the complete example', completeConfig],
   ] as const)('has no unacknowledged cdk-nag AwsSolutions finding with %s', (_, config) => {
     expect(nagFindings(synth(config).stack)).toEqual([]);

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { parsePackage } from '../functions/core/load.ts';
+import { type ModelConfig, modelVersion, parseSource } from './config.ts';
+import { PROJECT_ROOT } from './handler-function.ts';
+
+/** Powertools service names (the `service` dimension) of the functions whose metrics monitoring reads. */
+export const SERVICES = {
+  predict: 'predict',
+  drift: 'drift-job',
+  labelQuality: 'label-quality',
+  batchFinalize: 'batch-finalize',
+} as const;
+
+/**
+ * A served model as monitoring sees it: its metrics' `model` and `version` dimensions, and, for a
+ * bundled package, what its model.json says (task, features, holdout metrics). An S3 package is
+ * only read at run time, so those stay unknown at synth.
+ */
+export interface MonitoredModel {
+  readonly name: string;
+  readonly version: string;
+  readonly source: string;
+  readonly task?: 'binary-classification' | 'multiclass-classification' | 'regression';
+  readonly features?: readonly string[];
+  readonly holdout?: Readonly<Record<string, number>>;
+}
+
+export function monitoredModel(path: string, model: ModelConfig): MonitoredModel {
+  const version = modelVersion(`${path}.source`, model.source);
+  const source = parseSource(`${path}.source`, model.source);
+  if (source.kind !== 'bundled') return { name: model.name, version, source: model.source };
+  const pkg = parsePackage(readFileSync(join(PROJECT_ROOT, source.folder, 'model.json'), 'utf8'), source.folder);
+  return { name: model.name, version, source: model.source, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout };
+}
+
+/** The period request metrics are judged over. */
+export const REQUEST_PERIOD = Duration.minutes(5);
+/** The period job metrics (drift, live quality) are judged over: a run emits one datapoint. */
+export const JOB_PERIOD = Duration.hours(1);
+
+/**
+ * The CloudWatch metrics of one model, as its handlers emit them (EMF, dimensions service + model +
+ * version): one place for the alarms and the dashboard to read them from.
+ */
+export class ModelMetrics {
+  constructor(
+    readonly namespace: string,
+    readonly model: MonitoredModel,
+  ) {}
+
+  private emf(service: string, metricName: string, statistic: string, period: Duration, label?: string): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap: { service, model: this.model.name, version: this.model.version },
+      statistic,
+      period,
+      label,
+    });
+  }
+
+  /** Handler latency (ms) at a percentile such as 'p50' or 'p99'. */
+  latency(percentile: string): Metric {
+    return this.emf(SERVICES.predict, 'Latency', percentile, REQUEST_PERIOD, `latency ${percentile}`);
+  }
+
+  /** Requests answered: every request records one latency. */
+  requests(period = REQUEST_PERIOD): Metric {
+    return this.emf(SERVICES.predict, 'Latency', 'SampleCount', period, 'requests');
+  }
+
+  /** Percent of requests answered 4xx ('ClientErrors') or 5xx ('ServerErrors'), 0 below `minRequests` a period. */
+  errorRate(metricName: 'ClientErrors' | 'ServerErrors', minRequests: number): MathExpression {
+    // Ids are the metric names, so that both rates can share a graph.
+    const errors = metricName === 'ClientErrors' ? 'clientErrors' : 'serverErrors';
+    return new MathExpression({
+      expression: `IF(requests >= ${minRequests}, 100 * FILL(${errors}, 0) / requests, 0)`,
+      usingMetrics: { requests: this.requests(), [errors]: this.emf(SERVICES.predict, metricName, 'Sum', REQUEST_PERIOD) },
+      label: metricName === 'ClientErrors' ? '4xx %' : '5xx %',
+      period: REQUEST_PERIOD,
+    });
+  }
+
+  /** The drift job's overall decision, 0 or 1. */
+  driftDetected(): Metric {
+    return this.emf(SERVICES.drift, 'DriftDetected', 'Maximum', JOB_PERIOD, 'drift detected');
+  }
+
+  predictionPsi(): Metric {
+    return this.emf(SERVICES.drift, 'PredictionPsi', 'Maximum', JOB_PERIOD, 'prediction PSI');
+  }
+
+  /** The largest PSI of any feature in a drift run: a Metrics Insights query, so features need not be known at synth. */
+  maxFeaturePsi(): MathExpression {
+    return new MathExpression({
+      expression:
+        `SELECT MAX(FeaturePsi) FROM SCHEMA("${this.namespace}", feature, model, service, version) ` +
+        `WHERE service = '${SERVICES.drift}' AND model = '${this.model.name}' AND version = '${this.model.version}'`,
+      usingMetrics: {},
+      label: 'largest feature PSI',
+      period: JOB_PERIOD,
+    });
+  }
+
+  /** One line per feature of a per-feature drift metric ('FeaturePsi' or 'FeatureDrift'), for graphs. */
+  perFeature(metricName: 'FeaturePsi' | 'FeatureDrift'): MathExpression {
+    const schema = `{"${this.namespace}",feature,model,service,version}`;
+    const filter = `MetricName="${metricName}" service="${SERVICES.drift}" model="${this.model.name}" version="${this.model.version}"`;
+    return new MathExpression({
+      expression: `SEARCH('${schema} ${filter}', 'Maximum', ${JOB_PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      label: '',
+      period: JOB_PERIOD,
+    });
+  }
+
+  /** A live-quality metric of the label-quality job. */
+  quality(metricName: 'LiveAccuracy' | 'LiveAuc' | 'LiveRmse' | 'LiveMae'): Metric {
+    // The worst value of the period: lowest accuracy or AUC, highest error.
+    const worst = metricName === 'LiveAccuracy' || metricName === 'LiveAuc' ? 'Minimum' : 'Maximum';
+    return this.emf(SERVICES.labelQuality, metricName, worst, JOB_PERIOD, metricName);
+  }
+
+  labeledRows(): Metric {
+    return this.emf(SERVICES.labelQuality, 'LabeledRows', 'Sum', JOB_PERIOD, 'labeled rows');
+  }
+}

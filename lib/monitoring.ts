@@ -1,0 +1,139 @@
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { type IStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import type { ModelConfig, MonitoringConfig } from './config.ts';
+import { DataBucket } from './data-bucket.ts';
+import { ModelAlarms, resolveModelThresholds, ServingAlarms } from './model-alarms.ts';
+import { ModelDashboard } from './model-dashboard.ts';
+import { ModelMetrics, monitoredModel } from './model-metrics.ts';
+import { MonitoringJobs, type MonitoringPrefixes, uriOf } from './monitoring-jobs.ts';
+import type { PredictFunction } from './predict-function.ts';
+import { RetrainingPlaceholder, RetrainingTrigger } from './retraining-trigger.ts';
+
+/** Key prefixes in the monitoring bucket. */
+export const MONITORING_PREFIXES: MonitoringPrefixes = { captures: 'captures', reports: 'drift-reports', labels: 'labels' };
+
+/**
+ * The monitoring bucket: captures (expiring), drift reports (expiring) and labels (kept), private,
+ * encrypted and SSL-only with server access logs. Separate from the batch bucket, which may not
+ * exist or may be someone else's, and whose data has another owner and lifetime.
+ */
+export function monitoringBucket(scope: Construct, id: string, config: MonitoringConfig['bucket'] = {}): Bucket {
+  const { bucket } = new DataBucket(scope, id, { encryption: config.encryption, accessLogsExpirationDays: config.accessLogsExpirationDays });
+  bucket.addLifecycleRule({ id: 'captures', prefix: `${MONITORING_PREFIXES.captures}/`, expiration: Duration.days(config.captureExpirationDays ?? 90) });
+  bucket.addLifecycleRule({
+    id: 'drift-reports',
+    prefix: `${MONITORING_PREFIXES.reports}/`,
+    // Reports are read when an alarm fires, then rarely.
+    transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+    expiration: Duration.days(Math.max(config.reportExpirationDays ?? 365, 31)),
+  });
+  return bucket;
+}
+
+export interface MonitoringProps {
+  readonly config: MonitoringConfig;
+  readonly models: readonly ModelConfig[];
+  readonly metricsNamespace?: string;
+  /** The monitoring bucket (`monitoringBucket`), which the predict function already captures to. */
+  readonly bucket: Bucket;
+  readonly predict: PredictFunction;
+  readonly reservedConcurrency?: number;
+  readonly batchStateMachine?: IStateMachine;
+}
+
+/**
+ * Everything that watches the served models: the alarm topic, the scheduled drift and label-quality
+ * jobs, alarms and one dashboard per model, and the drift-triggered retraining.
+ */
+export class Monitoring extends Construct {
+  readonly topic: Topic;
+  readonly jobs: MonitoringJobs;
+  readonly serving: ServingAlarms;
+  readonly modelAlarms: Record<string, ModelAlarms> = {};
+  readonly dashboards: Record<string, ModelDashboard> = {};
+  readonly retraining?: RetrainingTrigger;
+  readonly retrainingStateMachine?: IStateMachine;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { config, bucket } = props;
+    const namespace = props.metricsNamespace ?? 'ServerlessInference';
+    const logRetention = config.logRetentionDays as RetentionDays | undefined;
+    const stackName = Stack.of(this).stackName;
+
+    // SSE with a customer-managed key: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: `${stackName} alarm notifications` });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'AlarmTopic', { displayName: `${stackName} alarms`, masterKey: key, enforceSSL: true });
+    for (const email of config.notifications?.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
+
+    this.jobs = new MonitoringJobs(this, 'Jobs', {
+      bucket,
+      prefixes: MONITORING_PREFIXES,
+      models: props.models,
+      drift: config.drift,
+      labelQuality: config.labelQuality,
+      logRetention,
+      metricsNamespace: props.metricsNamespace,
+    });
+
+    const alarms = config.alarms ?? {};
+    this.serving = new ServingAlarms(this, 'PredictAlarms', {
+      function: props.predict.function,
+      logGroup: props.predict.logGroup,
+      reservedConcurrency: props.reservedConcurrency,
+      batchStateMachine: props.batchStateMachine,
+      namespace,
+      thresholds: alarms,
+      topic: this.topic,
+    });
+
+    props.models.forEach((config, i) => {
+      const metrics = new ModelMetrics(namespace, monitoredModel(`models[${i}]`, config));
+      const thresholds = resolveModelThresholds(alarms, metrics);
+      const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic });
+      this.modelAlarms[config.name] = modelAlarms;
+      this.dashboards[config.name] = new ModelDashboard(this, `Dashboard-${config.name}`, {
+        dashboardName: `${stackName}-${config.name}`,
+        metrics,
+        thresholds,
+        function: props.predict.function,
+        reservedConcurrency: props.reservedConcurrency,
+        serving: this.serving,
+        alarms: modelAlarms.alarms,
+        batchStateMachine: props.batchStateMachine,
+        reportsUri: uriOf(bucket, MONITORING_PREFIXES.reports),
+      });
+    });
+
+    const retraining = config.retraining ?? {};
+    if (retraining.enabled !== false && this.jobs.drift) {
+      this.retrainingStateMachine =
+        retraining.stateMachineArn === undefined
+          ? new RetrainingPlaceholder(this, 'RetrainingPlaceholder', { logRetention }).stateMachine
+          : StateMachine.fromStateMachineArn(this, 'RetrainingStateMachine', retraining.stateMachineArn);
+      this.retraining = new RetrainingTrigger(this, 'Retraining', {
+        stateMachine: this.retrainingStateMachine,
+        driftAlarms: Object.values(this.modelAlarms).map((a) => a.drift),
+        bucket,
+        reportsPrefix: MONITORING_PREFIXES.reports,
+        cooldownHours: retraining.cooldownHours,
+        logRetention,
+        metricsNamespace: props.metricsNamespace,
+      });
+    }
+
+    new CfnOutput(scope, 'AlarmTopicArn', { description: 'Alarm notifications: subscribe here', value: this.topic.topicArn });
+    new CfnOutput(scope, 'MonitoringBucketName', { description: 'captures/, drift-reports/ and labels/ (upload label files here)', value: bucket.bucketName });
+    if (this.retrainingStateMachine) {
+      new CfnOutput(scope, 'RetrainingStateMachineArn', { description: 'Started by the drift alarms', value: this.retrainingStateMachine.stateMachineArn });
+    }
+  }
+}

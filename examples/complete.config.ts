@@ -62,4 +62,41 @@ export default {
       { name: 'weekly-churn', cron: 'rate(7 days)', model: 'churn', input: 'incoming/customers.csv', output: 'scored/churn/', format: 'jsonl' },
     ],
   },
+  monitoring: {
+    enabled: true,
+    bucket: { encryption: 'kms', captureExpirationDays: 30, reportExpirationDays: 730, accessLogsExpirationDays: 365 },
+    capture: {
+      enabled: true,
+      sampleRate: 0.25,
+      // Per model: churn captures only these; breast-cancer, not named, captures every feature.
+      features: { churn: ['tenure_months', 'monthly_charges', 'contract'] },
+    },
+    drift: { enabled: true, schedule: 'cron(0 */6 * * ? *)', timezone: 'Europe/Paris', windowHours: 48 },
+    labelQuality: { enabled: true, schedule: 'rate(1 day)', windowHours: 336 },
+    alarms: {
+      latencyP50Ms: 50,
+      latencyP99Ms: 500,
+      clientErrorRatePercent: 5,
+      serverErrorRatePercent: 0.5,
+      minRequests: 50,
+      featurePsi: 0.2,
+      qualityDrop: 0.03,
+      errorIncreasePercent: 20,
+      minLabeledRows: 200,
+      throttles: 5,
+      concurrencyPercent: 90,
+      initDurationMs: 2000,
+      batchRunFailures: 1,
+      models: {
+        churn: { latencyP99Ms: 800, minAccuracy: 0.8, minAuc: 0.85 },
+      },
+    },
+    notifications: { emails: ['ml-oncall@example.com'] },
+    retraining: {
+      enabled: true,
+      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:churn-retraining',
+      cooldownHours: 72,
+    },
+    logRetentionDays: 90,
+  },
 } satisfies InferenceConfig;

@@ -59,8 +59,8 @@ export class ModelDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      graph('Requests (per 5 min)', [metrics.requests()]),
-      graph('Latency (ms)', [metrics.latency('p50'), metrics.latency('p99')], [line(t.latencyP50Ms, 'p50 alarm'), line(t.latencyP99Ms, 'p99 alarm')]),
+      graph('Requests (per 5 min)', [metrics.requests().with({ label: 'requests' })]),
+      graph('Latency (ms)', [metrics.latency('p50').with({ label: 'p50' }), metrics.latency('p99').with({ label: 'p99' })], [line(t.latencyP50Ms, 'p50 alarm'), line(t.latencyP99Ms, 'p99 alarm')]),
       graph(
         'Error rates (%)',
         [metrics.errorRate('ClientErrors', 1), metrics.errorRate('ServerErrors', 1)],
@@ -77,7 +77,7 @@ export class ModelDashboard extends Construct {
       graph('Cold start init duration (ms)', [props.serving.initDuration]),
     );
     this.dashboard.addWidgets(
-      graph('Drift: overall decision and prediction PSI', [metrics.driftDetected(), metrics.predictionPsi()], [line(1, 'drift')]),
+      graph('Drift: overall decision and prediction PSI', [metrics.driftDetected().with({ label: 'drift detected' }), metrics.predictionPsi().with({ label: 'prediction PSI' })], [line(1, 'drift')]),
       graph('Drift: PSI per feature', [metrics.perFeature('FeaturePsi')], [line(t.featurePsi, 'PSI alarm')]),
       graph('Drift: drifted features (1 = drifted)', [metrics.perFeature('FeatureDrift')]),
     );
@@ -94,7 +94,7 @@ export class ModelDashboard extends Construct {
       t.maxRmse !== undefined && line(t.maxRmse, 'RMSE ceiling'),
       t.maxMae !== undefined && line(t.maxMae, 'MAE ceiling'),
     ].filter((a): a is HorizontalAnnotation => a !== false);
-    const row = [graph('Live quality (labeled predictions)', quality, bounds), graph('Labeled rows per run', [metrics.labeledRows()])];
+    const row = [graph('Live quality (labeled predictions)', quality, bounds), graph('Labeled rows per run', [metrics.labeledRows().with({ label: 'labeled rows' })])];
     if (props.batchStateMachine) {
       const day = { statistic: Stats.SUM, period: Duration.hours(1) };
       row.push(graph('Batch runs (all models)', [props.batchStateMachine.metricSucceeded(day), props.batchStateMachine.metricFailed(day), props.batchStateMachine.metricTimedOut(day)]));

@@ -51,25 +51,25 @@ export class ModelMetrics {
     readonly model: MonitoredModel,
   ) {}
 
-  private emf(service: string, metricName: string, statistic: string, period: Duration, label?: string): Metric {
+  // No labels: a labelled metric makes its alarm a metric-math alarm; dashboards label with `.with()`.
+  private emf(service: string, metricName: string, statistic: string, period: Duration): Metric {
     return new Metric({
       namespace: this.namespace,
       metricName,
       dimensionsMap: { service, model: this.model.name, version: this.model.version },
       statistic,
       period,
-      label,
     });
   }
 
   /** Handler latency (ms) at a percentile such as 'p50' or 'p99'. */
   latency(percentile: string): Metric {
-    return this.emf(SERVICES.predict, 'Latency', percentile, REQUEST_PERIOD, `latency ${percentile}`);
+    return this.emf(SERVICES.predict, 'Latency', percentile, REQUEST_PERIOD);
   }
 
   /** Requests answered: every request records one latency. */
   requests(period = REQUEST_PERIOD): Metric {
-    return this.emf(SERVICES.predict, 'Latency', 'SampleCount', period, 'requests');
+    return this.emf(SERVICES.predict, 'Latency', 'SampleCount', period);
   }
 
   /** Percent of requests answered 4xx ('ClientErrors') or 5xx ('ServerErrors'), 0 below `minRequests` a period. */
@@ -86,11 +86,11 @@ export class ModelMetrics {
 
   /** The drift job's overall decision, 0 or 1. */
   driftDetected(): Metric {
-    return this.emf(SERVICES.drift, 'DriftDetected', 'Maximum', JOB_PERIOD, 'drift detected');
+    return this.emf(SERVICES.drift, 'DriftDetected', 'Maximum', JOB_PERIOD);
   }
 
   predictionPsi(): Metric {
-    return this.emf(SERVICES.drift, 'PredictionPsi', 'Maximum', JOB_PERIOD, 'prediction PSI');
+    return this.emf(SERVICES.drift, 'PredictionPsi', 'Maximum', JOB_PERIOD);
   }
 
   /** The largest PSI of any feature in a drift run: a Metrics Insights query, so features need not be known at synth. */
@@ -121,10 +121,10 @@ export class ModelMetrics {
   quality(metricName: 'LiveAccuracy' | 'LiveAuc' | 'LiveRmse' | 'LiveMae'): Metric {
     // The worst value of the period: lowest accuracy or AUC, highest error.
     const worst = metricName === 'LiveAccuracy' || metricName === 'LiveAuc' ? 'Minimum' : 'Maximum';
-    return this.emf(SERVICES.labelQuality, metricName, worst, JOB_PERIOD, metricName);
+    return this.emf(SERVICES.labelQuality, metricName, worst, JOB_PERIOD);
   }
 
   labeledRows(): Metric {
-    return this.emf(SERVICES.labelQuality, 'LabeledRows', 'Sum', JOB_PERIOD, 'labeled rows');
+    return this.emf(SERVICES.labelQuality, 'LabeledRows', 'Sum', JOB_PERIOD);
   }
 }

@@ -145,3 +145,42 @@ describe('parseSource', () => {
     expect(parseSource('s', 's3://my-models/churn/2.1.0/')).toEqual({ kind: 's3', bucket: 'my-models', prefix: 'churn/2.1.0' });
   });
 });
+
+describe('validateConfig: monitoring', () => {
+  const monitoring = (patch: object) => withConfig({ monitoring: patch });
+
+  it('is on by default and accepts every field of the complete example', () => {
+    expect(() => withConfig({})()).not.toThrow();
+    expect(() => withConfig({ models: completeConfig.models, monitoring: completeConfig.monitoring })()).not.toThrow();
+  });
+
+  it.each([
+    [{ bucket: { encryption: 'aes' } }, "monitoring.bucket.encryption must be one of 'kms', 's3-managed', got \"aes\""],
+    [{ bucket: { captureExpirationDays: 0 } }, 'monitoring.bucket.captureExpirationDays must be an integer between 1 and 3650, got 0'],
+    [{ capture: { sampleRate: 1.5 } }, 'monitoring.capture.sampleRate must be a number between 0 and 1, got 1.5'],
+    [{ capture: { features: [] } }, 'monitoring.capture.features must be a non-empty list of feature names, got []'],
+    [{ capture: { features: { wine: ['x'] } } }, 'monitoring.capture.features.wine must name one of models (breast-cancer), got "wine"'],
+    [{ drift: { schedule: 'every day' } }, 'monitoring.drift.schedule must be an EventBridge Scheduler expression'],
+    [{ labelQuality: { timezone: 'Mars/Olympus' } }, 'monitoring.labelQuality.timezone must be an IANA time zone'],
+    [{ drift: { windowHours: 0 } }, 'monitoring.drift.windowHours must be an integer between 1 and 2160, got 0'],
+    [{ alarms: { latencyP99Ms: 0 } }, 'monitoring.alarms.latencyP99Ms must be a number above 0 and at most 900000, got 0'],
+    [{ alarms: { serverErrorRatePercent: 150 } }, 'monitoring.alarms.serverErrorRatePercent must be a number above 0 and at most 100, got 150'],
+    [{ alarms: { minAccuracy: 1.2 } }, 'monitoring.alarms.minAccuracy must be a number above 0 and at most 1, got 1.2'],
+    [{ alarms: { throttles: 0.5 } }, 'monitoring.alarms.throttles must be an integer between 1 and 1000000000, got 0.5'],
+    [{ alarms: { concurrencyPercent: 0 } }, 'monitoring.alarms.concurrencyPercent must be a number above 0 and at most 100, got 0'],
+    [{ alarms: { models: { churn: {} } } }, 'monitoring.alarms.models.churn must name one of models (breast-cancer), got "churn"'],
+    [{ alarms: { models: { 'breast-cancer': { featurePsi: -1 } } } }, 'monitoring.alarms.models.breast-cancer.featurePsi must be a number above 0 and at most 10, got -1'],
+    [{ notifications: { emails: ['oncall'] } }, 'monitoring.notifications.emails[0] must be an email address, got "oncall"'],
+    [{ retraining: { stateMachineArn: 'my-state-machine' } }, 'monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got "my-state-machine"'],
+    [{ retraining: { cooldownHours: 0 } }, 'monitoring.retraining.cooldownHours must be an integer between 1 and 8760, got 0'],
+    [{ logRetentionDays: 10 }, 'monitoring.logRetentionDays must be one of'],
+  ])('names the invalid prop: %j', (patch, message) => {
+    expect(monitoring(patch)).toThrow(message);
+  });
+
+  it('requires an S3 model prefix to end in its version, which the metrics carry, unless monitoring is off', () => {
+    const models = [{ name: 'churn', source: 's3://my-models/churn/latest' }];
+    expect(withConfig({ models })).toThrow('models[0].source must end in the model version (s3://bucket/prefix/1.0.0) for monitoring');
+    expect(withConfig({ models, monitoring: { enabled: false } })).not.toThrow();
+  });
+});

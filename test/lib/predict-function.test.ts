@@ -161,3 +161,31 @@ describe('PredictFunction bundling', () => {
     expect(megabytes).toBeLessThan(50);
   });
 });
+
+describe('PredictFunction capture', () => {
+  it('tells the handler where and how much to capture, and may only put objects under the capture prefix', async () => {
+    const { Bucket } = await import('aws-cdk-lib/aws-s3');
+    const stack = unbundledStack();
+    const bucket = new Bucket(stack, 'Monitoring');
+    new PredictFunction(stack, 'Predict', { models: [bundled], capture: { bucket, prefix: 'captures', sampleRate: 0.05, features: ['mean_radius'] } });
+    const template = Template.fromStack(stack);
+    const env = environment(template);
+    expect(env).toMatchObject({ CAPTURE_SAMPLE_RATE: '0.05', CAPTURE_FEATURES: '["mean_radius"]' });
+    expect(env.CAPTURE_URI).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: expect.stringMatching(/^Monitoring/) }, '/captures']] });
+    const s3 = policyStatements(template).filter((s) => JSON.stringify(s).includes('s3:'));
+    expect(s3).toEqual([
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^Monitoring/), 'Arn'] }, '/captures/*']] } },
+    ]);
+    expect(nagFindings(stack).filter((f) => f.includes('Predict'))).toEqual([]);
+  });
+
+  it('rejects a sample rate outside 0..1 and a prefix with a trailing slash', async () => {
+    const { Bucket } = await import('aws-cdk-lib/aws-s3');
+    const stack = unbundledStack();
+    const bucket = new Bucket(stack, 'Monitoring');
+    expect(() => new PredictFunction(stack, 'A', { models: [bundled], capture: { bucket, prefix: 'captures', sampleRate: 2 } })).toThrow(
+      'capture.sampleRate must be a number between 0 and 1, got 2',
+    );
+    expect(() => new PredictFunction(stack, 'B', { models: [bundled], capture: { bucket, prefix: 'captures/' } })).toThrow("capture.prefix must be a key prefix without leading or trailing '/'");
+  });
+});

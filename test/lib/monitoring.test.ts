@@ -1,0 +1,336 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import completeConfig from '../../examples/complete.config.ts';
+import defaultConfig from '../../inference.config.ts';
+import type { InferenceConfig } from '../../lib/config.ts';
+import { InferenceStack } from '../../lib/inference-stack.ts';
+import { CDK_CONTEXT, nagFindings } from './cdk.ts';
+
+function synth(config: InferenceConfig = defaultConfig) {
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new InferenceStack(app, config.stackName, { config });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Resource = { Properties: Record<string, any> };
+const resources = (template: Template, type: string) => Object.entries(template.findResources(type)) as [string, Resource][];
+const alarms = (template: Template) => Object.fromEntries(resources(template, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties.AlarmName, r.Properties]));
+const functionNamed = (template: Template, service: string) => {
+  const found = resources(template, 'AWS::Lambda::Function').find(([, r]) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service);
+  if (!found) throw new Error(`no function of service ${service}`);
+  return { logicalId: found[0], properties: found[1].Properties };
+};
+/** Statements of the inline policies attached to the role of a function. */
+const statementsOf = (template: Template, fn: { properties: Record<string, any> }) => {
+  const role = fn.properties.Role['Fn::GetAtt'][0];
+  return resources(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+};
+const json = (value: unknown) => JSON.stringify(value);
+
+describe('Monitoring of the default config (breast-cancer 1.0.0, bundled, batch scoring, no reserved concurrency)', () => {
+  const { template } = synth();
+  const byName = alarms(template);
+  const topic = resources(template, 'AWS::SNS::Topic')[0]![0];
+
+  it('alarms per model and on the shared predict function and batch runs, with the default thresholds', () => {
+    const thresholds = Object.fromEntries(Object.entries(byName).map(([name, a]) => [name, [a.ComparisonOperator, a.Threshold]]));
+    expect(thresholds).toEqual({
+      'ServerlessInference-breast-cancer-latency-p50': ['GreaterThanThreshold', 100],
+      'ServerlessInference-breast-cancer-latency-p99': ['GreaterThanThreshold', 1000],
+      'ServerlessInference-breast-cancer-4xx-rate': ['GreaterThanThreshold', 10],
+      'ServerlessInference-breast-cancer-5xx-rate': ['GreaterThanThreshold', 1],
+      'ServerlessInference-breast-cancer-feature-psi': ['GreaterThanThreshold', 0.25],
+      'ServerlessInference-breast-cancer-drift': ['GreaterThanOrEqualToThreshold', 1],
+      // model.json holdout: accuracy 0.97345, ROC AUC 0.99665, minus the default 0.05 drop.
+      'ServerlessInference-breast-cancer-live-accuracy': ['LessThanThreshold', 0.9235],
+      'ServerlessInference-breast-cancer-live-auc': ['LessThanThreshold', 0.9466],
+      'ServerlessInference-predict-throttles': ['GreaterThanOrEqualToThreshold', 1],
+      'ServerlessInference-predict-init-duration': ['GreaterThanThreshold', 3000],
+      'ServerlessInference-predict-batch-run-failures': ['GreaterThanOrEqualToThreshold', 1],
+    });
+  });
+
+  it('notifies the alarm topic on ALARM and on OK, from every alarm', () => {
+    for (const alarm of Object.values(byName)) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.OKActions).toEqual([{ Ref: topic }]);
+    }
+  });
+
+  it('reads latency percentiles and error rates from the EMF metrics of the model version, over 3 five-minute periods', () => {
+    const p99 = byName['ServerlessInference-breast-cancer-latency-p99']!;
+    expect(p99).toMatchObject({
+      Namespace: 'ServerlessInference',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'notBreaching',
+      Dimensions: expect.arrayContaining([
+        { Name: 'service', Value: 'predict' },
+        { Name: 'model', Value: 'breast-cancer' },
+        { Name: 'version', Value: '1.0.0' },
+      ]),
+    });
+    const rate = byName['ServerlessInference-breast-cancer-5xx-rate']!.Metrics;
+    expect(rate.find((m: { Expression?: string }) => m.Expression)).toMatchObject({ Expression: 'IF(requests >= 20, 100 * FILL(serverErrors, 0) / requests, 0)' });
+    expect(rate.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual(['Latency', 'ServerErrors']);
+  });
+
+  it("alarms on the drift job's overall decision with model and version dimensions (which the retraining trigger reads), kept until the next run", () => {
+    expect(byName['ServerlessInference-breast-cancer-drift']).toMatchObject({
+      MetricName: 'DriftDetected',
+      Statistic: 'Maximum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'ignore',
+      Dimensions: expect.arrayContaining([
+        { Name: 'service', Value: 'drift-job' },
+        { Name: 'model', Value: 'breast-cancer' },
+        { Name: 'version', Value: '1.0.0' },
+      ]),
+    });
+  });
+
+  it('alarms on the largest feature PSI with a Metrics Insights query, so features need not be known at synth', () => {
+    const [query] = byName['ServerlessInference-breast-cancer-feature-psi']!.Metrics;
+    expect(query.Expression).toBe(
+      `SELECT MAX(FeaturePsi) FROM SCHEMA("ServerlessInference", feature, model, service, version) WHERE service = 'drift-job' AND model = 'breast-cancer' AND version = '1.0.0'`,
+    );
+  });
+
+  it('judges live quality only over runs with enough labeled rows', () => {
+    const metrics = byName['ServerlessInference-breast-cancer-live-accuracy']!.Metrics;
+    expect(metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('IF(rows >= 100, quality, 1)');
+  });
+
+  it("measures cold starts from the predict function's JSON platform.report records", () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.type = "platform.report") && ($.record.metrics.initDurationMs > 0) }',
+      MetricTransformations: [{ MetricNamespace: 'ServerlessInference', MetricName: 'PredictInitDuration', MetricValue: '$.record.metrics.initDurationMs' }],
+    });
+    expect(functionNamed(template, 'predict').properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
+  });
+
+  it('has one dashboard per model with its requests, latency, errors, function, drift, quality, batch and alarm widgets', () => {
+    const dashboards = resources(template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards.map(([, d]) => d.Properties.DashboardName)).toEqual(['ServerlessInference-breast-cancer']);
+    const body = json(dashboards[0]![1].Properties.DashboardBody);
+    for (const title of [
+      'Requests (per 5 min)',
+      'Latency (ms)',
+      'Error rates (%)',
+      'Throttles (predict function)',
+      'Concurrency (predict function)',
+      'Cold start init duration (ms)',
+      'Drift: overall decision and prediction PSI',
+      'Drift: PSI per feature',
+      'Drift: drifted features (1 = drifted)',
+      'Live quality (labeled predictions)',
+      'Labeled rows per run',
+      'Batch runs (all models)',
+      'Alarms',
+    ]) {
+      expect(body).toContain(`\\"title\\":\\"${title}\\"`);
+    }
+    expect(body).toContain('SEARCH(');
+    expect(body).toContain('MetricName=\\\\\\"FeaturePsi\\\\\\"');
+    expect(body).toContain('LiveAuc');
+    expect(body).not.toContain('LiveRmse');
+  });
+
+  it('publishes to an SNS topic encrypted with a rotated customer key that CloudWatch may use, over SSL only', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('MonitoringTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('keeps captures, reports and labels in an encrypted, SSL-only, access-logged bucket where captures and reports expire', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { LogFilePrefix: 'data/' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'captures', Prefix: 'captures/', ExpirationInDays: 90 }),
+          Match.objectLike({ Id: 'drift-reports', Prefix: 'drift-reports/', ExpirationInDays: 365 }),
+        ]),
+      },
+    });
+  });
+
+  it('captures 10% of predict requests into the monitoring bucket, with PutObject on the capture prefix only', () => {
+    const predict = functionNamed(template, 'predict');
+    const env = predict.properties.Environment.Variables;
+    expect(json(env.CAPTURE_URI)).toMatch(/s3:\/\/.*MonitoringData.*\/captures"/);
+    expect(env.CAPTURE_SAMPLE_RATE).toBe('0.1');
+    expect(env.CAPTURE_FEATURES).toBeUndefined();
+    const s3 = statementsOf(template, predict).filter((s) => json(s.Action).includes('s3:'));
+    expect(s3).toHaveLength(1);
+    expect(s3[0]).toMatchObject({ Action: 's3:PutObject' });
+    expect(json(s3[0].Resource)).toMatch(/MonitoringData.*\/captures\/\*"/);
+  });
+
+  it('runs the drift job and the label-quality job per model on EventBridge Scheduler, with the model and window as input', () => {
+    const schedules = resources(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    expect(schedules).toHaveLength(2);
+    const byFunction = (service: string) => schedules.find((s) => json(s.Target.Arn).includes(functionNamed(template, service).logicalId))!;
+    expect(byFunction('drift-job')).toMatchObject({ ScheduleExpression: 'cron(15 0 * * ? *)', Target: { Input: '{"model":"breast-cancer","windowHours":24}' } });
+    expect(byFunction('label-quality')).toMatchObject({ ScheduleExpression: 'cron(45 0 * * ? *)', Target: { Input: '{"model":"breast-cancer","windowHours":168}' } });
+  });
+
+  it('gives the drift job the model packages, the capture and report locations, and read/list on captures, write on reports', () => {
+    const drift = functionNamed(template, 'drift-job');
+    const env = drift.properties.Environment.Variables;
+    expect(env.MODELS).toBe('["/var/task/models/breast-cancer/1.0.0"]');
+    expect(json(env.CAPTURE_URI)).toMatch(/\/captures"/);
+    expect(json(env.REPORTS_URI)).toMatch(/\/drift-reports"/);
+    const statements = statementsOf(template, drift).filter((s) => json(s.Action).includes('s3:'));
+    expect(statements.map((s) => s.Action).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(statements.find((s) => s.Action === 's3:ListBucket').Condition).toEqual({ StringLike: { 's3:prefix': ['captures/*', 'drift-reports/*'] } });
+    expect(json(statements.find((s) => s.Action === 's3:GetObject').Resource)).toMatch(/\/captures\/\*"\]\]\}$/);
+    expect(json(statements.find((s) => s.Action === 's3:PutObject').Resource)).toMatch(/\/drift-reports\/\*"\]\]\}$/);
+    const quality = functionNamed(template, 'label-quality');
+    expect(json(quality.properties.Environment.Variables.LABELS_URI)).toMatch(/\/labels"/);
+    expect(statementsOf(template, quality).some((s) => json(s).includes('s3:PutObject'))).toBe(false);
+  });
+
+  it('starts retraining from an EventBridge rule matching the drift alarm going to ALARM, targeting the trigger function', () => {
+    const trigger = functionNamed(template, 'retraining-trigger');
+    const driftAlarm = resources(template, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.AlarmName.endsWith('-drift'))![0];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        resources: [{ 'Fn::GetAtt': [driftAlarm, 'Arn'] }],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [trigger.logicalId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 7200 } })],
+    });
+  });
+
+  it('gives the trigger its cooldown, state machine and reports, runs it one at a time, and lets it do only that', () => {
+    const trigger = functionNamed(template, 'retraining-trigger');
+    expect(trigger.properties.ReservedConcurrentExecutions).toBe(1);
+    const env = trigger.properties.Environment.Variables;
+    const parameter = resources(template, 'AWS::SSM::Parameter')[0]![0];
+    expect(env).toMatchObject({ COOLDOWN_HOURS: '24', COOLDOWN_PARAMETER: { Ref: parameter } });
+    const placeholder = resources(template, 'AWS::StepFunctions::StateMachine').find(([id]) => id.includes('RetrainingPlaceholder'))![0];
+    expect(env.RETRAINING_STATE_MACHINE_ARN).toEqual({ Ref: placeholder });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/ServerlessInference/retraining/last-starts', Value: '{}', Type: 'String' });
+
+    const statements = statementsOf(template, trigger).filter((s) => !json(s.Action).match(/logs:|xray:/));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: placeholder } },
+      {
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter', { Ref: parameter }]],
+        },
+      },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: expect.anything(), Condition: { StringLike: { 's3:prefix': ['drift-reports/*'] } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [expect.anything(), '/drift-reports/*']] } },
+    ]);
+  });
+});
+
+describe('Monitoring of the complete example', () => {
+  const { template } = synth(completeConfig);
+  const byName = alarms(template);
+
+  it('applies global thresholds, per-model overrides and the reserved-concurrency alarm', () => {
+    const threshold = (name: string) => byName[`InferenceComplete-${name}`]?.Threshold;
+    expect(threshold('breast-cancer-latency-p99')).toBe(500);
+    expect(threshold('churn-latency-p99')).toBe(800);
+    expect(threshold('churn-latency-p50')).toBe(50);
+    expect(threshold('churn-5xx-rate')).toBe(0.5);
+    expect(threshold('churn-feature-psi')).toBe(0.2);
+    expect(threshold('churn-live-accuracy')).toBe(0.8);
+    expect(threshold('churn-live-auc')).toBe(0.85);
+    // breast-cancer's floors derive from its holdout with the 0.03 drop.
+    expect(threshold('breast-cancer-live-accuracy')).toBe(0.9435);
+    expect(threshold('predict-concurrency')).toBe(45);
+    expect(threshold('predict-throttles')).toBe(5);
+    expect(threshold('predict-init-duration')).toBe(2000);
+    expect(byName['InferenceComplete-churn-latency-p99']!.Dimensions).toEqual(expect.arrayContaining([{ Name: 'version', Value: '2.1.0' }]));
+    expect(byName['InferenceComplete-churn-5xx-rate']!.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toContain('requests >= 50');
+  });
+
+  it('starts the configured retraining state machine, with no placeholder, after a 72-hour cooldown', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:churn-retraining';
+    expect(resources(template, 'AWS::StepFunctions::StateMachine').some(([id]) => id.includes('RetrainingPlaceholder'))).toBe(false);
+    const trigger = functionNamed(template, 'retraining-trigger');
+    expect(trigger.properties.Environment.Variables).toMatchObject({ RETRAINING_STATE_MACHINE_ARN: arn, COOLDOWN_HOURS: '72' });
+    expect(statementsOf(template, trigger)).toContainEqual({ Effect: 'Allow', Action: 'states:StartExecution', Resource: arn });
+    const rule = resources(template, 'AWS::Events::Rule')[0]![1];
+    expect(rule.Properties.EventPattern.resources).toHaveLength(2);
+  });
+
+  it('captures a quarter of requests, with the per-model feature allow-list, into a KMS-encrypted bucket', () => {
+    const predict = functionNamed(template, 'predict');
+    expect(predict.properties.Environment.Variables).toMatchObject({
+      CAPTURE_SAMPLE_RATE: '0.25',
+      CAPTURE_FEATURES: '{"churn":["tenure_months","monthly_charges","contract"]}',
+    });
+    expect(statementsOf(template, predict)).toContainEqual(expect.objectContaining({ Action: 'kms:GenerateDataKey' }));
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'captures', ExpirationInDays: 30 })]) },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' } })] },
+    });
+  });
+
+  it('schedules both jobs for both models in the configured time zone and windows, and emails the on-call list', () => {
+    const schedules = resources(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
+    const monitoring = schedules.filter((s) => s.ScheduleExpression === 'cron(0 */6 * * ? *)' || s.ScheduleExpression === 'rate(1 day)');
+    expect(monitoring).toHaveLength(4);
+    expect(monitoring.map((s) => s.Target.Input).sort()).toEqual([
+      '{"model":"breast-cancer","windowHours":336}',
+      '{"model":"breast-cancer","windowHours":48}',
+      '{"model":"churn","windowHours":336}',
+      '{"model":"churn","windowHours":48}',
+    ]);
+    expect(monitoring.find((s) => s.ScheduleExpression.startsWith('cron'))!.ScheduleExpressionTimezone).toBe('Europe/Paris');
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-oncall@example.com' });
+  });
+
+  it('shows every quality metric for the S3 model, whose task is unknown at synth', () => {
+    const churn = resources(template, 'AWS::CloudWatch::Dashboard').find(([, d]) => d.Properties.DashboardName === 'InferenceComplete-churn')!;
+    const body = json(churn[1].Properties.DashboardBody);
+    for (const metric of ['LiveAccuracy', 'LiveAuc', 'LiveRmse', 'LiveMae']) expect(body).toContain(metric);
+  });
+});
+
+describe('Monitoring switches', () => {
+  it('deploys neither capture nor monitoring when monitoring is off', () => {
+    const { template } = synth({ ...defaultConfig, monitoring: { enabled: false } });
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::SNS::Topic', 'AWS::Events::Rule', 'AWS::SSM::Parameter']) template.resourceCountIs(type, 0);
+    expect(functionNamed(template, 'predict').properties.Environment.Variables.CAPTURE_URI).toBeUndefined();
+  });
+
+  it('turns off capture, the jobs or retraining one by one, with no unacknowledged cdk-nag finding', () => {
+    const { stack, template } = synth({ ...defaultConfig, monitoring: { capture: { enabled: false }, labelQuality: { enabled: false }, retraining: { enabled: false } } });
+    expect(functionNamed(template, 'predict').properties.Environment.Variables.CAPTURE_URI).toBeUndefined();
+    expect(() => functionNamed(template, 'label-quality')).toThrow();
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('refuses monitoring an S3 model whose prefix does not end in its version, naming the source', () => {
+    expect(() => synth({ ...defaultConfig, models: [{ name: 'churn', source: 's3://my-models/churn/latest' }] })).toThrow(
+      'models[0].source must end in the model version (s3://bucket/prefix/1.0.0) for monitoring',
+    );
+  });
+});

@@ -15,7 +15,7 @@ function synth(config: InferenceConfig = defaultConfig) {
 
 type Resource = { Properties: Record<string, any> };
 const resources = (template: Template, type: string) => Object.entries(template.findResources(type)) as [string, Resource][];
-const alarms = (template: Template) => Object.fromEntries(resources(template, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties.AlarmName, r.Properties]));
+const alarms = (template: Template): Record<string, Record<string, any>> => Object.fromEntries(resources(template, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties.AlarmName, r.Properties]));
 const functionNamed = (template: Template, service: string) => {
   const found = resources(template, 'AWS::Lambda::Function').find(([, r]) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service);
   if (!found) throw new Error(`no function of service ${service}`);

@@ -32,7 +32,7 @@ describe('RetrainingPlaceholder (the retraining input contract)', () => {
     ['a drift report that is not an s3:// URI', { ...request, driftReport: 'https://example.com/report.json' }],
     ['a numeric model', { ...request, model: 42 }],
   ])('fails with InvalidRetrainingRequest on %s', async (_, input) => {
-    const error = await placeholder().run(input).result.catch((e: unknown) => e);
+    const error = await placeholder().run(JSON.parse(JSON.stringify(input))).result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecutionError);
     expect((error as ExecutionError).cause).toMatchObject({ name: 'InvalidRetrainingRequest' });
   });

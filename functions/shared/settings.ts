@@ -25,17 +25,18 @@ export const Settings = z.object({
   CAPTURE_URI: z.string().min(1).optional(),
   /** Share of requests captured. */
   CAPTURE_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
-  /** JSON array of the features kept in captures; all when absent. */
+  /** Features kept in captures: a JSON array for every model, or an object of arrays by model name; all when absent. */
   CAPTURE_FEATURES: z
     .string()
     .transform((text, ctx) => {
+      const names = z.array(z.string());
       try {
-        const list = JSON.parse(text);
-        if (Array.isArray(list) && list.every((s) => typeof s === 'string')) return list as string[];
+        const parsed = z.union([names, z.record(z.string(), names)]).safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
       } catch {
         // reported below
       }
-      ctx.addIssue({ code: 'custom', message: `CAPTURE_FEATURES must be a JSON array of feature names, got ${text}` });
+      ctx.addIssue({ code: 'custom', message: `CAPTURE_FEATURES must be a JSON array of feature names or an object of such arrays by model, got ${text}` });
       return z.NEVER;
     })
     .optional(),

@@ -13,8 +13,8 @@ export interface RequestCaptureOptions {
   readonly prefix: string;
   /** Share of requests captured, 0 to 1. */
   readonly sampleRate: number;
-  /** Features kept in a record (others are left out, e.g. personal data). @default every feature */
-  readonly features?: readonly string[];
+  /** Features kept in a record (others are left out, e.g. personal data): one list, or lists by model name. @default every feature */
+  readonly features?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** Records buffered before an upload starts. @default 500 */
   readonly maxRecords?: number;
   /** Age of the oldest buffered record after which an upload starts. @default 60 s */
@@ -36,10 +36,18 @@ export class RequestCapture {
   private buffer: Buffered[] = [];
   private oldest = 0;
   private readonly uploads = new Set<Promise<void>>();
-  private readonly features: ReadonlySet<string> | undefined;
+  private readonly allowLists = new Map<string, ReadonlySet<string> | undefined>();
 
-  constructor(private readonly options: RequestCaptureOptions) {
-    this.features = options.features ? new Set(options.features) : undefined;
+  constructor(private readonly options: RequestCaptureOptions) {}
+
+  /** The features a model's records keep, or undefined for all of them. */
+  private allowList(model: string): ReadonlySet<string> | undefined {
+    if (!this.allowLists.has(model)) {
+      const { features } = this.options;
+      const list = Array.isArray(features) ? features : (features as Record<string, readonly string[]> | undefined)?.[model];
+      this.allowLists.set(model, list ? new Set(list) : undefined);
+    }
+    return this.allowLists.get(model);
   }
 
   /** Whether this request is captured. */
@@ -56,15 +64,16 @@ export class RequestCapture {
     const now = (this.options.now ?? Date.now)();
     if (this.buffer.length === 0) this.oldest = now;
     const names = model.pkg.features;
+    const allowed = this.allowList(model.name);
     for (let i = 0; i < instances.length; i++) {
       const instance = instances[i];
       let features: Record<string, unknown>;
-      if (!this.features && !Array.isArray(instance)) features = instance as Record<string, unknown>;
+      if (!allowed && !Array.isArray(instance)) features = instance as Record<string, unknown>;
       else {
         features = {};
         for (let j = 0; j < names.length; j++) {
           const name = names[j]!.name;
-          if (this.features && !this.features.has(name)) continue;
+          if (allowed && !allowed.has(name)) continue;
           features[name] = Array.isArray(instance) ? instance[j] : (instance as Record<string, unknown>)[name];
         }
       }

@@ -24,7 +24,8 @@ describe('predict settings from the environment', () => {
       CAPTURE_SAMPLE_RATE: 0.25,
       CAPTURE_FEATURES: ['x', 'y'],
     });
-    expect(() => readSettings({ MODELS: '["a"]', CAPTURE_FEATURES: 'x,y' })).toThrow(/CAPTURE_FEATURES must be a JSON array of feature names/);
+    expect(readSettings({ MODELS: '["a"]', CAPTURE_FEATURES: '{"a":["x"]}' }).CAPTURE_FEATURES).toEqual({ a: ['x'] });
+    expect(() => readSettings({ MODELS: '["a"]', CAPTURE_FEATURES: 'x,y' })).toThrow(/CAPTURE_FEATURES must be a JSON array of feature names or an object of such arrays by model/);
     expect(() => readSettings({ MODELS: '["a"]', CAPTURE_SAMPLE_RATE: '2' })).toThrow(/CAPTURE_SAMPLE_RATE/);
   });
 

@@ -54,6 +54,18 @@ describe.each(['local', 's3'] as const)('request capture over %s storage', (wher
 });
 
 describe('request capture', () => {
+  it('keeps a per-model allow-list, and every feature of a model it does not list', async () => {
+    const bodies: string[] = [];
+    const store = { write: async (_: string, body: string) => void bodies.push(body) } as unknown as ObjectStore;
+    const m = await model(MODELS.breastCancer);
+    for (const features of [{ 'breast-cancer': ['mean_radius'] }, { other: ['x'] }] as Record<string, string[]>[]) {
+      const capture = new RequestCapture({ store, prefix: 'c', sampleRate: 1, features });
+      capture.add(m, 'r', [instance], [prediction]);
+      await capture.flush();
+    }
+    expect(bodies.map((b) => Object.keys(JSON.parse(b).features).length)).toEqual([1, 30]);
+  });
+
   it('samples about the configured share of requests', () => {
     let seed = 1;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);

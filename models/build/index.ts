@@ -8,7 +8,8 @@ import { buildWine } from './packages/wine-mlp.ts';
 
 /** Each package and where it lives under the repository root. */
 export const PACKAGES: readonly { readonly dir: string; readonly build: (outDir: string) => Promise<ModelPackage> }[] = [
-  { dir: 'models/breast-cancer/1.0.0', build: buildBreastCancer },
+  { dir: 'models/breast-cancer/1.0.0', build: (dir) => buildBreastCancer(dir, '1.0.0') },
+  { dir: 'models/breast-cancer/1.1.0', build: (dir) => buildBreastCancer(dir, '1.1.0') },
   { dir: 'test/fixtures/models/wine-mlp/1.0.0', build: buildWine },
   { dir: 'test/fixtures/models/diabetes-trees/1.0.0', build: buildDiabetesTrees },
   { dir: 'test/fixtures/models/diabetes-categorical/1.0.0', build: buildDiabetesCategorical },

@@ -7,7 +7,13 @@ import { type Draft, exampleRows, instanceOf, numericBaselines, numericFeatures,
 import { runOnnx } from '../run-onnx.ts';
 import { type LogisticRegression, trainLogisticRegression } from '../train/logistic-regression.ts';
 
-const LAMBDA = 1;
+/**
+ * The versions shipped: 1.0.0 is served by default; 1.1.0, less regularised, is the candidate the
+ * rollout, A/B, shadow and replay examples compare with it.
+ */
+export const BREAST_CANCER_VERSIONS = { '1.0.0': { lambda: 1 }, '1.1.0': { lambda: 0.1 } } as const;
+export type BreastCancerVersion = keyof typeof BREAST_CANCER_VERSIONS;
+
 const DESCRIPTION =
   'Breast tumour diagnosis (benign or malignant) from 30 measurements of cell nuclei in a fine needle aspirate image; logistic regression, features standardised inside the graph.';
 
@@ -17,21 +23,23 @@ export interface TrainedBreastCancer {
   readonly onnx: Uint8Array;
 }
 
-export function trainBreastCancer(): TrainedBreastCancer {
+export function trainBreastCancer(version: BreastCancerVersion = '1.0.0'): TrainedBreastCancer {
   const data = loadClassification(SOURCES.breastCancer, 'diagnosis', ['benign', 'malignant']);
-  const model = trainLogisticRegression(pick(data.x, data.split.train), pick(data.y, data.split.train), { lambda: LAMBDA });
+  const { lambda } = BREAST_CANCER_VERSIONS[version];
+  const model = trainLogisticRegression(pick(data.x, data.split.train), pick(data.y, data.split.train), { lambda });
   return { data, model, onnx: exportLogisticRegression(model, DESCRIPTION) };
 }
 
-/** The default model: writes model.onnx and model.json into `outDir`. */
-export async function buildBreastCancer(outDir: string): Promise<ModelPackage> {
-  const { data, onnx } = trainBreastCancer();
+/** The default model, in one of its versions: writes model.onnx and model.json into `outDir`. */
+export async function buildBreastCancer(outDir: string, version: BreastCancerVersion = '1.0.0'): Promise<ModelPackage> {
+  const { lambda } = BREAST_CANCER_VERSIONS[version];
+  const { data, onnx } = trainBreastCancer(version);
   const { train, holdout } = data.split;
   const trainX = pick(data.x, train);
   const probabilities = await runOnnx(onnx, { features: { type: 'float32', rows: pick(data.x, holdout) } }, 'probabilities');
   const draft: Draft = {
     name: 'breast-cancer',
-    version: '1.0.0',
+    version,
     task: 'binary-classification',
     description: DESCRIPTION,
     inputs: [{ name: 'features', type: 'float32' }],
@@ -42,7 +50,7 @@ export async function buildBreastCancer(outDir: string): Promise<ModelPackage> {
     ],
     baseline: { rows: train.length, features: numericBaselines(data.features, trainX) },
     metrics: { holdout: classificationMetrics(pick(data.y, holdout), probabilities) },
-    training: trainingOf(data, `L2-regularised logistic regression (lambda ${LAMBDA}, Newton's method) on standardised features; malignant is the positive class`, 'models/build/packages/breast-cancer.ts'),
+    training: trainingOf(data, `L2-regularised logistic regression (lambda ${lambda}, Newton's method) on standardised features; malignant is the positive class`, 'models/build/packages/breast-cancer.ts'),
   };
   const examples = exampleRows(holdout, (r) => data.y[r]!).map((r) => instanceOf(data.features, data.x[r]!));
   return writePackage(outDir, draft, onnx, examples);

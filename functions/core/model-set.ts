@@ -1,14 +1,20 @@
 import { loadModel, type LoadOptions } from './load.ts';
 import type { Model } from './model.ts';
 
-/** The models one process serves, by name; loaded once at init. */
+/**
+ * The models one process serves, loaded once at init. A name may be served in several versions
+ * (an A/B test, a shadow candidate): the first one listed is the name's primary version.
+ */
 export class ModelSet {
-  private readonly byName = new Map<string, Model>();
+  private readonly primary = new Map<string, Model>();
+  private readonly byVersion = new Map<string, Model>();
 
   constructor(models: readonly Model[]) {
     for (const model of models) {
-      if (this.byName.has(model.name)) throw new Error(`model "${model.name}" is served twice; serve one version per name`);
-      this.byName.set(model.name, model);
+      const key = `${model.name}@${model.version}`;
+      if (this.byVersion.has(key)) throw new Error(`model ${key} is listed twice`);
+      this.byVersion.set(key, model);
+      if (!this.primary.has(model.name)) this.primary.set(model.name, model);
     }
   }
 
@@ -16,15 +22,22 @@ export class ModelSet {
     return new ModelSet(await Promise.all(sources.map((s) => loadModel(s, options))));
   }
 
+  /** The primary version of a model. */
   get(name: string): Model | undefined {
-    return this.byName.get(name);
+    return this.primary.get(name);
+  }
+
+  /** One version of a model. */
+  version(name: string, version: string): Model | undefined {
+    return this.byVersion.get(`${name}@${version}`);
   }
 
   get names(): string[] {
-    return [...this.byName.keys()];
+    return [...this.primary.keys()];
   }
 
+  /** Every served version, primaries first in the order listed. */
   list(): Model[] {
-    return [...this.byName.values()];
+    return [...this.byVersion.values()];
   }
 }

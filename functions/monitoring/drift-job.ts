@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { runDriftJob } from '../core/drift/drift-job.ts';
 import { openLocation } from '../core/storage/location.ts';
 import { parse } from '../shared/parse.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { emitMetric, logger, metrics } from '../shared/powertools.ts';
 import { loadServedModels } from '../shared/served-models.ts';
 import { step } from '../shared/step.ts';
 import { MonitoringEvent } from './events.ts';
@@ -31,10 +31,8 @@ export const handler = step(async (event: unknown) => {
   metrics.addMetric('CapturedRows', MetricUnit.Count, report.rows);
   metrics.addMetric('DriftDetected', MetricUnit.Count, report.drift ? 1 : 0);
   for (const f of report.features) {
-    const one = metrics.singleMetric();
-    one.addDimensions({ ...dimensions, feature: f.name });
-    one.addMetric('FeatureDrift', MetricUnit.Count, f.drift ? 1 : 0);
-    one.addMetric('FeaturePsi', MetricUnit.NoUnit, f.psi);
+    emitMetric({ ...dimensions, feature: f.name }, 'FeatureDrift', MetricUnit.Count, f.drift ? 1 : 0);
+    emitMetric({ ...dimensions, feature: f.name }, 'FeaturePsi', MetricUnit.NoUnit, f.psi);
   }
   if (report.prediction) metrics.addMetric('PredictionPsi', MetricUnit.NoUnit, report.prediction.psi);
   logger.info('drift report', { ...dimensions, drift: report.drift, drifted: report.features.filter((f) => f.drift).map((f) => f.name), report: uri });

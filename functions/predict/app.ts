@@ -9,7 +9,9 @@ import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { coreErrors } from '../http/core-errors.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';
-import { captureFlush, labelModel, recordBatch, requestMetrics } from './observability.ts';
+import type { Experiment } from '../shared/settings.ts';
+import { captureFlush, labelModel, recordBatch, reportShadow, requestMetrics } from './observability.ts';
+import { Traffic } from './traffic.ts';
 import { routes } from './routes.ts';
 
 export interface AppOptions {
@@ -17,20 +19,38 @@ export interface AppOptions {
   readonly maxBodyBytes: number;
   /** Samples requests into S3 for drift detection and label joins. @default no capture */
   readonly capture?: RequestCapture;
+  /** A/B splits and shadows, by model name. @default none: every request gets the primary version */
+  readonly experiments?: Readonly<Record<string, Experiment>>;
 }
 
 const INTERNAL = JSON.stringify({ error: 'internal error', issues: [] });
 
 /** The API Gateway (REST, proxy integration) handler over a set of loaded models. */
-export function createHandler(models: ModelSet, { maxBodyBytes, capture }: AppOptions) {
+export function createHandler(models: ModelSet, { maxBodyBytes, capture, experiments = {} }: AppOptions) {
+  const traffic = new Traffic(models, experiments, reportShadow);
   const serve = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded };
     const { requestId } = event.requestContext;
-    const onScored = capture?.sample()
-      ? (model: Model, instances: readonly unknown[], predictions: readonly unknown[]) => capture.add(model, requestId, instances, predictions)
-      : undefined;
-    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models, maxBodyBytes, onModel: labelModel, onBatch: recordBatch, onScored });
-    return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) };
+    const sampled = capture?.sample();
+    let served: Model | undefined;
+    const payload = await routes.dispatch(event.httpMethod, event.path, {
+      request,
+      models,
+      maxBodyBytes,
+      choose: (name) => traffic.choose(name, request.headers),
+      onModel: (model) => {
+        served = model;
+        labelModel(model);
+      },
+      onBatch: recordBatch,
+      onScored: (model, instances, predictions) => {
+        if (sampled) capture!.add(model, requestId, instances, predictions);
+        traffic.shadowOf(model)?.mirror(model, instances, predictions);
+      },
+    });
+    // Every answer of a model names the version that gave it: the variant, in an A/B test.
+    const headers = { 'Content-Type': 'application/json', ...(served ? { 'X-Model-Version': served.version } : {}) };
+    return { statusCode: 200, headers, body: JSON.stringify(payload) };
   };
   // middy runs onError/after hooks in reverse order: coreErrors maps first, the error handler answers,
   // then requestMetrics sees the final status and logMetrics flushes.

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RequestCapture } from '../core/capture/request-capture.ts';
 import { openLocation } from '../core/storage/location.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { emitMetric, logger } from '../shared/powertools.ts';
 import type { Settings } from '../shared/settings.ts';
 
 /** The request capture the settings ask for, or undefined; a failed upload is logged and counted, never thrown at a caller. */
@@ -15,7 +15,7 @@ export function captureFrom(settings: Settings): RequestCapture | undefined {
     features: settings.CAPTURE_FEATURES,
     onError: (error, records) => {
       logger.error('capture upload failed', { error, records });
-      metrics.singleMetric().addMetric('CaptureRecordsLost', MetricUnit.Count, records);
+      emitMetric({}, 'CaptureRecordsLost', MetricUnit.Count, records);
     },
   });
 }

@@ -5,4 +5,8 @@ import { captureFrom } from './capture.ts';
 // Loaded during Lambda init (top-level await), once per execution environment.
 const { settings, models } = await loadServedModels(process.env);
 
-export const handler = createHandler(models, { maxBodyBytes: settings.MAX_BODY_BYTES, capture: captureFrom(settings) });
+export const handler = createHandler(models, {
+  maxBodyBytes: settings.MAX_BODY_BYTES,
+  capture: captureFrom(settings),
+  experiments: settings.EXPERIMENTS,
+});

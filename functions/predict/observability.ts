@@ -2,7 +2,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
 import type { RequestCapture } from '../core/capture/request-capture.ts';
 import type { Model } from '../core/model.ts';
-import { logger, metrics, tracer } from '../shared/powertools.ts';
+import type { ShadowOutcome } from '../core/routing/shadow.ts';
+import { emitMetric, logger, metrics, tracer } from '../shared/powertools.ts';
 
 const ERROR_KINDS: Record<number, string> = {
   400: 'InvalidInput',
@@ -33,7 +34,7 @@ export const requestMetrics = (): middy.MiddlewareObj => {
     if (status < 400) return;
     const kind = ERROR_KINDS[status] ?? (status >= 500 ? 'Internal' : `Http${status}`);
     metrics.addMetric(status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
-    metrics.singleMetric().addDimension('kind', kind).addMetric('Errors', MetricUnit.Count, 1);
+    emitMetric({ kind }, 'Errors', MetricUnit.Count, 1);
   };
   return {
     before: () => {
@@ -50,3 +51,16 @@ export const captureFlush = (capture: RequestCapture | undefined): middy.Middlew
     void capture?.flushIfDue();
   },
 });
+
+/** Shadow results as their own EMF lines (they land after the request's own metrics were flushed). */
+export function reportShadow({ primary, candidate, comparison, latencyMs, error }: ShadowOutcome): void {
+  const dimensions = { model: primary.name, version: primary.version, candidate: candidate.version };
+  if (error) {
+    logger.warn('shadow scoring failed', { ...dimensions, error });
+    emitMetric(dimensions, 'ShadowErrors', MetricUnit.Count, 1);
+    return;
+  }
+  emitMetric(dimensions, 'ShadowLatency', MetricUnit.Milliseconds, latencyMs);
+  emitMetric(dimensions, 'ShadowMeanAbsDiff', MetricUnit.NoUnit, comparison!.meanAbsDiff);
+  if (comparison!.agreement !== undefined) emitMetric(dimensions, 'ShadowAgreement', MetricUnit.Percent, comparison!.agreement * 100);
+}

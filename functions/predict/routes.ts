@@ -2,6 +2,7 @@ import { IssueList } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { infer, metadata } from '../core/open-inference.ts';
+import type { Prediction } from '../core/predictions.ts';
 import { httpError } from '../http/http-error.ts';
 import { type RawRequest, readJsonBody } from '../http/json-body.ts';
 import { Router } from '../http/router.ts';
@@ -10,16 +11,18 @@ export interface RequestContext {
   readonly request: RawRequest;
   readonly models: ModelSet;
   readonly maxBodyBytes: number;
+  /** The version that answers a model's predictions (an A/B variant, or the primary). */
+  readonly choose: (name: string) => Model | undefined;
   /** Called once the request is known to concern a model, to label logs, metrics and traces. */
   readonly onModel: (model: Model) => void;
   /** Called with the row count of every scored batch. */
   readonly onBatch: (rows: number) => void;
-  /** Present when this request is sampled for capture: told of its rows and predictions. */
-  readonly onScored?: (model: Model, instances: readonly unknown[], predictions: readonly unknown[]) => void;
+  /** Told of every scored request's rows and predictions (capture, shadow). */
+  readonly onScored: (model: Model, instances: readonly unknown[], predictions: readonly Prediction[]) => void;
 }
 
-const find = (name: string, ctx: RequestContext): Model => {
-  const model = ctx.models.get(name);
+const find = (name: string, ctx: RequestContext, pick: (name: string) => Model | undefined = (n) => ctx.models.get(n)): Model => {
+  const model = pick(name);
   if (!model) throw httpError(404, `unknown model "${name}"`, [{ path: 'name', message: `served models: ${ctx.models.names.join(', ')}` }]);
   ctx.onModel(model);
   return model;
@@ -58,11 +61,11 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   }))
   .on('GET', '/models/{name}', ({ name }, ctx) => card(find(name!, ctx)))
   .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
-    const model = find(name!, ctx);
+    const model = find(name!, ctx, ctx.choose);
     const instances = predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes));
     const predictions = await model.predict(instances);
     ctx.onBatch(predictions.length);
-    ctx.onScored?.(model, instances as unknown[], predictions);
+    ctx.onScored(model, instances as unknown[], predictions);
     return { model: { name: model.name, version: model.version }, predictions };
   })
   .on('GET', '/v2', () => ({ name: 'serverless-inference', version: '2', extensions: [] }))
@@ -71,9 +74,8 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/v2/models/{name}', ({ name }, ctx) => metadata(find(name!, ctx)))
   .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
   .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
-    const model = find(name!, ctx);
-    const onScored = ctx.onScored;
-    const response = await infer(model, readJsonBody(ctx.request, ctx.maxBodyBytes), onScored && ((rows, predictions) => onScored(model, rows, predictions)));
+    const model = find(name!, ctx, ctx.choose);
+    const response = await infer(model, readJsonBody(ctx.request, ctx.maxBodyBytes), (rows, predictions) => ctx.onScored(model, rows, predictions));
     ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
     return response;
   });

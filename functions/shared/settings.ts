@@ -2,6 +2,29 @@ import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Per model: how its served versions share traffic, and which version shadows it. */
+export const Experiment = z.object({
+  /** Version → weight; callers are split stickily by `stickyHeader`. */
+  weights: z.record(z.string(), z.number().positive()).optional(),
+  /** Request header whose value keeps a caller on one variant. */
+  stickyHeader: z.string().min(1).default('x-user-id'),
+  /** Version that receives a mirror of live requests, off the response path. */
+  shadow: z.string().optional(),
+});
+export type Experiment = z.infer<typeof Experiment>;
+
+const json = <T extends z.ZodType>(schema: T, name: string) =>
+  z.string().transform((text, ctx): z.infer<T> => {
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: `${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be JSON, got ${text}` });
+    }
+    return z.NEVER;
+  });
+
 /** The environment of the functions that load models (predict, score-chunk), as set by the stack or the CLI. */
 export const Settings = z.object({
   /** JSON array of model package sources: folders or s3:// URIs. */
@@ -40,6 +63,8 @@ export const Settings = z.object({
       return z.NEVER;
     })
     .optional(),
+  /** JSON object of experiments by model name (A/B weights, sticky header, shadow version). */
+  EXPERIMENTS: json(z.record(z.string(), Experiment), 'EXPERIMENTS').optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

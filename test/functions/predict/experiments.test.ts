@@ -1,0 +1,61 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../../functions/core/load.ts';
+import { ModelSet } from '../../../functions/core/model-set.ts';
+import { createHandler } from '../../../functions/predict/app.ts';
+import { lambdaContext, proxyEvent } from '../../support/events.ts';
+import { MODELS, ROOT, model, readPackage } from '../../support/models.ts';
+
+const candidateDir = `${ROOT}/models/breast-cancer/1.1.0`;
+const example = readPackage(MODELS.breastCancer).examples[0]!;
+let models: ModelSet;
+
+beforeAll(async () => {
+  models = new ModelSet([await model(MODELS.breastCancer), await loadModel(candidateDir)]);
+});
+
+const caller = (experiments: Parameters<typeof createHandler>[1]['experiments']) => {
+  const handler = createHandler(models, { maxBodyBytes: 1 << 20, experiments });
+  return async (user?: string) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(user ? { 'X-User-Id': user } : {}) };
+    const res = (await handler(proxyEvent('POST', '/models/breast-cancer/predict', { body: { instances: [example.instance] }, headers }), lambdaContext())) as APIGatewayProxyResult;
+    return { status: res.statusCode, variant: res.headers!['X-Model-Version'], body: JSON.parse(res.body) };
+  };
+};
+
+describe('A/B split in the predict handler', () => {
+  it('serves each caller one variant, sticky by x-user-id, and names it in the header and the body', async () => {
+    const call = caller({ 'breast-cancer': { weights: { '1.0.0': 50, '1.1.0': 50 }, stickyHeader: 'x-user-id' } });
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 400; i++) {
+      const res = await call(`user-${i}`);
+      expect(res.status).toBe(200);
+      expect(res.body.model.version).toBe(res.variant);
+      seen.set(`user-${i}`, res.variant as string);
+    }
+    for (let i = 0; i < 400; i += 7) expect((await call(`user-${i}`)).variant).toBe(seen.get(`user-${i}`));
+    const treated = [...seen.values()].filter((v) => v === '1.1.0').length;
+    expect(treated).toBeGreaterThan(150);
+    expect(treated).toBeLessThan(250);
+  });
+
+  it('serves the primary version when the model has no experiment', async () => {
+    const res = await caller({})('user-1');
+    expect(res.variant).toBe('1.0.0');
+    expect(res.body.predictions).toEqual([example.prediction]);
+  });
+
+  it('refuses at init an experiment naming a version that is not served', () => {
+    expect(() => createHandler(models, { maxBodyBytes: 1 << 20, experiments: { 'breast-cancer': { weights: { '1.0.0': 1, '9.9.9': 1 }, stickyHeader: 'x-user-id' } } })).toThrow(
+      'EXPERIMENTS.breast-cancer: version 9.9.9 of breast-cancer is not served',
+    );
+    expect(() => createHandler(models, { maxBodyBytes: 1 << 20, experiments: { nope: { stickyHeader: 'x-user-id' } } })).toThrow('EXPERIMENTS.nope: model "nope" is not served');
+  });
+
+  it('answers the primary unchanged while a shadow version scores a mirror of the request', async () => {
+    const call = caller({ 'breast-cancer': { stickyHeader: 'x-user-id', shadow: '1.1.0' } });
+    const res = await call('user-1');
+    expect(res).toMatchObject({ status: 200, variant: '1.0.0' });
+    expect(res.body.predictions).toEqual([example.prediction]);
+  });
+});

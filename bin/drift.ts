@@ -5,13 +5,13 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { DriftReport } from '../functions/core/drift/drift-report.ts';
 import type { ColumnsRead, FeatureSpec, InputPlan } from '../functions/core/drift/read-columns.ts';
 import type { ModelPackage } from '../functions/core/model-package.ts';
+import { modelSource } from '../local/model-source.ts';
 
 /**
  * `npm run drift`: the drift job's report, computed here over local files or any S3-compatible
  * endpoint: an input against a model's training baseline (`--model`), or against a reference input
  * (`--reference`), with the same readers and statistics.
  */
-const root = resolve(import.meta.dirname, '..');
 
 /** Inputs smaller than this get no progress bar: they are read before one would be seen. */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
@@ -96,18 +96,6 @@ try {
   process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<Options>();
-
-/** A model name from inference.config.ts, or a package folder / s3:// URI given directly. */
-async function modelSource(model: string): Promise<string> {
-  if (model.startsWith('s3://')) return model;
-  if (model.includes('/') || model.startsWith('.')) return resolve(model);
-  const { default: config } = await import('../inference.config.ts');
-  const served = config.models.find((m) => m.name === model);
-  if (!served) {
-    throw new UsageError(`unknown model "${model}": inference.config.ts serves ${config.models.map((m) => m.name).join(', ')}; or pass a package folder`);
-  }
-  return served.source.startsWith('s3://') ? served.source : resolve(root, served.source);
-}
 
 async function readPackage(source: string): Promise<ModelPackage> {
   const { openLocation, joinKey } = await import('../functions/core/storage/location.ts');

@@ -1,30 +1,20 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobSpec } from '../functions/core/batch/contracts.ts';
 import { runLocalJob } from '../local/batch-runner.ts';
+import { modelSource } from '../local/model-source.ts';
 
 /**
  * `npm run score`: the batch job of the state machine, run here over local files or any
  * S3-compatible endpoint, with the same plan, worker and finalize code.
  */
-const root = resolve(import.meta.dirname, '..');
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
   return n;
 };
-
-/** A model name from inference.config.ts, or a package folder / s3:// URI given directly. */
-async function modelSource(model: string): Promise<string> {
-  if (model.startsWith('s3://') || model.includes('/')) return model.startsWith('s3://') ? model : resolve(model);
-  const { default: config } = await import('../inference.config.ts');
-  const served = config.models.find((m) => m.name === model);
-  if (!served) throw new Error(`unknown model "${model}": inference.config.ts serves ${config.models.map((m) => m.name).join(', ')}; or pass a package folder`);
-  return served.source.startsWith('s3://') ? served.source : resolve(root, served.source);
-}
 
 const program = new Command('score')
   .description('Score a CSV, JSON Lines or Parquet input (file, folder or s3:// prefix) with a model, accounting for every row.')

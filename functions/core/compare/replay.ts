@@ -56,9 +56,10 @@ export async function replay(current: Model, candidate: Model, batches: AsyncIte
   };
   let warm = false;
   for await (const batch of batches) {
-    // One untimed run each first, so that neither version's first-call cost counts as its speed.
+    // One untimed pass of the first batch through each first, so that neither version is timed while the code warms up.
     if (!warm && batch.length > 0) {
-      await Promise.allSettled([current.predict(batch.slice(0, 1)), candidate.predict(batch.slice(0, 1))]);
+      const sample = batch.slice(0, current.layout.maxBatch);
+      await Promise.allSettled([current.predict(sample), candidate.predict(sample)]);
       warm = true;
     }
     for (let from = 0; from < batch.length; from += current.layout.maxBatch) {

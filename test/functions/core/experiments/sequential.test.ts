@@ -96,6 +96,27 @@ describe(`A/A simulation with daily peeking (${EXPERIMENTS} experiments × 30 da
   });
 });
 
+describe('A/A simulation for means (200 experiments × 30 days × 300 users, exponential revenue, mean 10)', () => {
+  // Skewed values: the plug-in variance and the normal approximation are what is being checked here.
+  const rand = random(11);
+  let naive = 0;
+  let sequential = 0;
+  for (let e = 0; e < 200; e++) {
+    const test = new SequentialTest('mean', { alpha: 0.05 });
+    let peeked = false;
+    for (let day = 0; day < DAYS; day++) {
+      for (let u = 0; u < USERS_PER_DAY; u++) test.add(rand() < 0.5 ? 'treatment' : 'control', -Math.log(1 - rand()) * 10);
+      if (test.naivePValue() < 0.05) peeked = true;
+    }
+    naive += Number(peeked);
+    sequential += Number(test.conclusive);
+  }
+  it(`mSPRT false-positive rate ${((sequential / 200) * 100).toFixed(1)}% ≤ 5%; naive daily Welch test ${((naive / 200) * 100).toFixed(1)}% > 5%`, () => {
+    expect(sequential / 200).toBeLessThanOrEqual(0.05);
+    expect(naive / 200).toBeGreaterThan(0.05);
+  });
+});
+
 describe('analyze', () => {
   it('reads the evidence over the rows in order and keeps the always-valid p-value monotone', () => {
     const rand = random(3);

@@ -297,6 +297,55 @@ export interface MonitoringConfig {
   readonly logRetentionDays?: number;
 }
 
+/** Which alarms stop a rollout (and roll it back with `autoRollback`): each served model's, as monitoring defines them. */
+export interface RolloutAlarmsConfig {
+  /** Each model's 5xx-rate alarm. @default true */
+  readonly errors?: boolean;
+  /** Each model's p99-latency alarm. @default true */
+  readonly latencyP99?: boolean;
+  /** Each model's live-quality alarms, where labels exist (bundled packages with holdout metrics, or set bounds). @default true */
+  readonly quality?: boolean;
+}
+
+/**
+ * How a new version takes traffic: one policy for every serving path. For Lambda-served models it
+ * is a CodeDeploy deployment of the predict function's `live` alias; the SageMaker path maps the same
+ * fields onto endpoint deployment guardrails (`DeploymentConfig` of `CfnEndpoint`):
+ * - `strategy` -> `BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type` (`CANARY`, `LINEAR`, `ALL_AT_ONCE`);
+ * - `percent` -> `CanarySize` (canary) or `LinearStepSize` (linear), `{ Type: 'CAPACITY_PERCENT', Value: percent }`;
+ * - `intervalMinutes` -> `WaitIntervalInSeconds` (`intervalMinutes * 60`; SageMaker allows at most 3600);
+ * - `alarms` -> `AutoRollbackConfiguration.Alarms` (the endpoint variant's alarms, at most 10);
+ * - `autoRollback: false` -> no `AutoRollbackConfiguration`;
+ * - `preTrafficHook` -> SageMaker has no hook: the golden examples are checked before the endpoint is updated.
+ */
+export interface RolloutConfig {
+  /** Whether new versions roll out gradually; when off, the alias moves at once with no checks. @default true */
+  readonly enabled?: boolean;
+  /**
+   * `canary`: `percent` of traffic for `intervalMinutes`, then the rest; `linear`: `percent` more
+   * every `intervalMinutes`; `all-at-once`: every request at once (the hook and alarms still apply).
+   * @default 'canary'
+   */
+  readonly strategy?: 'canary' | 'linear' | 'all-at-once';
+  /** Percent of traffic of the canary step, or added at each linear step (1 to 99). @default 10 */
+  readonly percent?: number;
+  /**
+   * Minutes between steps (1 to 2880). The monitoring alarms judge three 5-minute periods, so a
+   * rollout shorter than about 15 minutes is guarded by the pre-traffic hook more than by them.
+   * @default 5
+   */
+  readonly intervalMinutes?: number;
+  /** Alarms that stop the rollout. @default - all of them */
+  readonly alarms?: RolloutAlarmsConfig;
+  /** Roll back to the previous version when the deployment fails or an alarm fires. @default true */
+  readonly autoRollback?: boolean;
+  /**
+   * Before any traffic moves, send every served model's `model.json` examples to the new version
+   * and fail the deployment on an error or a prediction that differs. @default true
+   */
+  readonly preTrafficHook?: boolean;
+}
+
 /** Everything `cdk deploy` needs to know. */
 export interface InferenceConfig {
   /** CloudFormation stack name. */
@@ -315,6 +364,8 @@ export interface InferenceConfig {
   readonly batch?: BatchConfig;
   /** Monitoring. @default - on, with every field's default; `{ enabled: false }` turns it off */
   readonly monitoring?: MonitoringConfig;
+  /** How new versions reach users. @default - a canary: 10% for 5 minutes, every alarm, automatic rollback, the pre-traffic hook */
+  readonly rollout?: RolloutConfig;
 }
 
 /** Inclusive bounds shared by config and construct validation, so both reject the same values. */
@@ -337,6 +388,9 @@ export const LIMITS = {
   retryIntervalSeconds: [1, 3600],
   chunkBytes: [1024, 5 * 1024 ** 4],
   accessLogsExpirationDays: [1, 3650],
+  // CodeDeploy's time-based canary and linear steps.
+  rolloutPercent: [1, 99],
+  rolloutIntervalMinutes: [1, 2880],
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** The retention values CloudWatch Logs accepts. */
@@ -430,6 +484,7 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
   checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays);
   if (config.batch !== undefined) checkBatch(config.batch, config.models);
   if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config);
+  if (config.rollout !== undefined) checkRollout(config.rollout, config.models);
   return config;
 }
 
@@ -627,4 +682,38 @@ function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig):
   }
   checkInteger('monitoring.retraining.cooldownHours', retraining.cooldownHours, [1, 24 * 365]);
   checkRetention('monitoring.logRetentionDays', monitoring.logRetentionDays);
+}
+
+function checkBoolean(path: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new Error(`${path} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[]): void {
+  checkBoolean('rollout.enabled', rollout.enabled);
+  if (rollout.enabled === false) return;
+  checkOneOf('rollout.strategy', rollout.strategy, ['canary', 'linear', 'all-at-once']);
+  if (rollout.strategy === 'all-at-once') {
+    for (const key of ['percent', 'intervalMinutes'] as const) {
+      if (rollout[key] !== undefined) throw new Error(`rollout.${key} does not apply to strategy 'all-at-once'`);
+    }
+  }
+  checkInteger('rollout.percent', rollout.percent, LIMITS.rolloutPercent);
+  checkInteger('rollout.intervalMinutes', rollout.intervalMinutes, LIMITS.rolloutIntervalMinutes);
+  const alarms = rollout.alarms ?? {};
+  checkBoolean('rollout.alarms.errors', alarms.errors);
+  checkBoolean('rollout.alarms.latencyP99', alarms.latencyP99);
+  checkBoolean('rollout.alarms.quality', alarms.quality);
+  checkBoolean('rollout.autoRollback', rollout.autoRollback);
+  checkBoolean('rollout.preTrafficHook', rollout.preTrafficHook);
+  if (alarms.errors !== false || alarms.latencyP99 !== false || alarms.quality !== false) {
+    // The alarms read per-version metrics: an S3 package must name its version, as for monitoring.
+    models.forEach((model, i) => {
+      const source = parseSource(`models[${i}].source`, model.source);
+      if (source.kind === 's3' && !SEMVER.test(source.prefix.split('/').at(-1)!)) {
+        throw new Error(
+          `models[${i}].source must end in the model version (s3://bucket/prefix/1.0.0) for the rollout alarms, which watch the version's metrics; got ${model.source} (or set every rollout.alarms field false)`,
+        );
+      }
+    });
+  }
 }

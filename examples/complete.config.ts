@@ -99,4 +99,14 @@ export default {
     },
     logRetentionDays: 90,
   },
+  rollout: {
+    enabled: true,
+    // 20% more of the traffic every 3 minutes (a custom CodeDeploy config: no predefined one matches).
+    strategy: 'linear',
+    percent: 20,
+    intervalMinutes: 3,
+    alarms: { errors: true, latencyP99: true, quality: true },
+    autoRollback: true,
+    preTrafficHook: true,
+  },
 } satisfies InferenceConfig;

@@ -4,9 +4,12 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { BatchScoring } from './batch-scoring.ts';
-import { type BatchConfig, type InferenceConfig, validateConfig } from './config.ts';
+import { type BatchConfig, type InferenceConfig, type MonitoringConfig, validateConfig } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { InferenceApi } from './inference-api.ts';
+import { GradualRollout, type ModelGuards } from './gradual-rollout.ts';
+import { resolveModelThresholds, RolloutGuardAlarms } from './model-alarms.ts';
+import { ModelMetrics, monitoredModel } from './model-metrics.ts';
 import { MONITORING_PREFIXES, Monitoring, monitoringBucket } from './monitoring.ts';
 import { PredictFunction } from './predict-function.ts';
 
@@ -21,10 +24,11 @@ export class InferenceStack extends Stack {
   readonly api: InferenceApi;
   readonly batch?: BatchScoring;
   readonly monitoring?: Monitoring;
+  readonly rollout?: GradualRollout;
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
-    const { predict = {}, api = {}, batch, monitoring = {}, ...config } = validateConfig(props.config);
+    const { predict = {}, api = {}, batch, monitoring = {}, rollout = {}, ...config } = validateConfig(props.config);
     const monitored = monitoring.enabled !== false;
     const monitoringData = monitored ? monitoringBucket(this, 'MonitoringData', monitoring.bucket) : undefined;
     const capture = monitoring.capture ?? {};
@@ -76,6 +80,33 @@ export class InferenceStack extends Stack {
         batchStateMachine: this.batch?.stateMachine,
       });
     }
+    if (rollout.enabled !== false) {
+      this.rollout = new GradualRollout(this, 'Rollout', {
+        predict: this.predict,
+        models: config.models,
+        policy: rollout,
+        guards: this.rolloutGuards(config, monitoring, rollout.alarms),
+        logRetention: predict.logRetentionDays as RetentionDays | undefined,
+        metricsNamespace: config.metricsNamespace,
+      });
+      new CfnOutput(this, 'DeploymentGroupName', { description: 'CodeDeploy deployment group of the live alias', value: this.rollout.deploymentGroup.deploymentGroupName });
+    }
+  }
+
+  /**
+   * The alarms a rollout may watch: monitoring's own when it is deployed; otherwise each model's
+   * 5xx-rate and p99-latency alarms alone (no notification, no quality: no label job runs).
+   */
+  private rolloutGuards(config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>, monitoring: MonitoringConfig, watch: { errors?: boolean; latencyP99?: boolean } = {}): Record<string, ModelGuards> {
+    if (this.monitoring) return this.monitoring.modelAlarms;
+    if (watch.errors === false && watch.latencyP99 === false) return {};
+    return Object.fromEntries(
+      config.models.map((model, i) => {
+        const metrics = new ModelMetrics(config.metricsNamespace ?? 'ServerlessInference', monitoredModel(`models[${i}]`, model));
+        const alarms = new RolloutGuardAlarms(this, `RolloutAlarms-${model.name}`, { metrics, thresholds: resolveModelThresholds(monitoring.alarms ?? {}, metrics) });
+        return [model.name, { serving: alarms.serving, quality: [] }];
+      }),
+    );
   }
 
   private batchScoring(batch: BatchConfig, config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>): BatchScoring {

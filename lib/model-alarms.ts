@@ -80,14 +80,14 @@ interface AlarmSpec {
   readonly treatMissingData: TreatMissingData;
 }
 
-/** Creates named alarms that notify a topic on ALARM and OK. */
+/** Creates named alarms that notify a topic, when there is one, on ALARM and OK. */
 abstract class AlarmSet extends Construct {
   readonly alarms: Alarm[] = [];
 
   constructor(
     scope: Construct,
     id: string,
-    private readonly topic: ITopic,
+    private readonly topic: ITopic | undefined,
     private readonly namePrefix: string,
   ) {
     super(scope, id);
@@ -104,8 +104,10 @@ abstract class AlarmSet extends Construct {
       datapointsToAlarm: spec.datapointsToAlarm,
       treatMissingData: spec.treatMissingData,
     });
-    alarm.addAlarmAction(new SnsAction(this.topic));
-    alarm.addOkAction(new SnsAction(this.topic));
+    if (this.topic) {
+      alarm.addAlarmAction(new SnsAction(this.topic));
+      alarm.addOkAction(new SnsAction(this.topic));
+    }
     this.alarms.push(alarm);
     return alarm;
   }
@@ -130,35 +132,25 @@ export interface ModelAlarmsProps {
 export class ModelAlarms extends AlarmSet {
   /** The overall drift alarm, whose ALARM state starts retraining. */
   readonly drift: Alarm;
+  /** The 5xx-rate and p99-latency alarms, which also guard rollouts. */
+  readonly serving: ServingGuards;
+  /** The live-quality alarms this model has (none without quality bounds), which also guard rollouts. */
+  readonly quality: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: ModelAlarmsProps) {
     const { metrics, thresholds: t } = props;
     const model = metrics.model;
     super(scope, id, props.topic, `${Stack.of(scope).stackName}-${model.name}`);
-    const requests = { evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING };
     const runs = { evaluationPeriods: 1, treatMissingData: TreatMissingData.IGNORE };
     const over = ComparisonOperator.GREATER_THAN_THRESHOLD;
     const under = ComparisonOperator.LESS_THAN_THRESHOLD;
     const at = `${model.name} ${model.version}`;
+    const specs = requestAlarmSpecs(metrics, t);
 
-    this.alarm({ id: 'latency-p50', description: `${at}: median latency above ${t.latencyP50Ms} ms for 15 minutes`, metric: metrics.latency('p50'), threshold: t.latencyP50Ms, comparison: over, ...requests });
-    this.alarm({ id: 'latency-p99', description: `${at}: p99 latency above ${t.latencyP99Ms} ms for 15 minutes`, metric: metrics.latency('p99'), threshold: t.latencyP99Ms, comparison: over, ...requests });
-    this.alarm({
-      id: '4xx-rate',
-      description: `${at}: over ${t.clientErrorRatePercent}% of requests answered 4xx for 15 minutes (periods of ${t.minRequests}+ requests)`,
-      metric: metrics.errorRate('ClientErrors', t.minRequests),
-      threshold: t.clientErrorRatePercent,
-      comparison: over,
-      ...requests,
-    });
-    this.alarm({
-      id: '5xx-rate',
-      description: `${at}: over ${t.serverErrorRatePercent}% of requests answered 5xx for 15 minutes (periods of ${t.minRequests}+ requests)`,
-      metric: metrics.errorRate('ServerErrors', t.minRequests),
-      threshold: t.serverErrorRatePercent,
-      comparison: over,
-      ...requests,
-    });
+    this.alarm(specs.latencyP50);
+    const latencyP99 = this.alarm(specs.latencyP99);
+    this.alarm(specs.clientErrorRate);
+    this.serving = { latencyP99, serverErrorRate: this.alarm(specs.serverErrorRate) };
     // A run emits one datapoint; IGNORE keeps the state until the next run says otherwise.
     this.alarm({ id: 'feature-psi', description: `${at}: a feature's PSI above ${t.featurePsi} in the last drift run`, metric: metrics.maxFeaturePsi(), threshold: t.featurePsi, comparison: over, ...runs });
     this.drift = this.alarm({
@@ -180,12 +172,56 @@ export class ModelAlarms extends AlarmSet {
         period: JOB_PERIOD,
       });
       const words = floor ? `below ${bound}` : `above ${bound}`;
-      this.alarm({ id, description: `${at}: ${name} ${words} over ${t.minLabeledRows}+ labeled rows`, metric, threshold: bound, comparison: floor ? under : over, ...runs });
+      this.quality.push(this.alarm({ id, description: `${at}: ${name} ${words} over ${t.minLabeledRows}+ labeled rows`, metric, threshold: bound, comparison: floor ? under : over, ...runs }));
     };
     quality('live-accuracy', 'LiveAccuracy', t.minAccuracy, true);
     quality('live-auc', 'LiveAuc', t.minAuc, true);
     quality('live-rmse', 'LiveRmse', t.maxRmse, false);
     quality('live-mae', 'LiveMae', t.maxMae, false);
+  }
+}
+
+/** A model's alarms that judge its requests: what a rollout watches at the least. */
+export interface ServingGuards {
+  readonly latencyP99: Alarm;
+  readonly serverErrorRate: Alarm;
+}
+
+/** The request alarms of a Lambda-served model (EMF latency and error rates), judged over 3 consecutive 5-minute periods. */
+function requestAlarmSpecs(metrics: ModelMetrics, t: ResolvedModelThresholds): Record<'latencyP50' | 'latencyP99' | 'clientErrorRate' | 'serverErrorRate', AlarmSpec> {
+  const requests = { evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD };
+  const at = `${metrics.model.name} ${metrics.model.version}`;
+  return {
+    latencyP50: { id: 'latency-p50', description: `${at}: median latency above ${t.latencyP50Ms} ms for 15 minutes`, metric: metrics.latency('p50'), threshold: t.latencyP50Ms, ...requests },
+    latencyP99: { id: 'latency-p99', description: `${at}: p99 latency above ${t.latencyP99Ms} ms for 15 minutes`, metric: metrics.latency('p99'), threshold: t.latencyP99Ms, ...requests },
+    clientErrorRate: {
+      id: '4xx-rate',
+      description: `${at}: over ${t.clientErrorRatePercent}% of requests answered 4xx for 15 minutes (periods of ${t.minRequests}+ requests)`,
+      metric: metrics.errorRate('ClientErrors', t.minRequests),
+      threshold: t.clientErrorRatePercent,
+      ...requests,
+    },
+    serverErrorRate: {
+      id: '5xx-rate',
+      description: `${at}: over ${t.serverErrorRatePercent}% of requests answered 5xx for 15 minutes (periods of ${t.minRequests}+ requests)`,
+      metric: metrics.errorRate('ServerErrors', t.minRequests),
+      threshold: t.serverErrorRatePercent,
+      ...requests,
+    },
+  };
+}
+
+/**
+ * The 5xx-rate and p99-latency alarms of one model alone, with no notification: what a rollout
+ * needs when monitoring (and so `ModelAlarms`) is not deployed. Same names and definitions.
+ */
+export class RolloutGuardAlarms extends AlarmSet {
+  readonly serving: ServingGuards;
+
+  constructor(scope: Construct, id: string, props: Omit<ModelAlarmsProps, 'topic'>) {
+    super(scope, id, undefined, `${Stack.of(scope).stackName}-${props.metrics.model.name}`);
+    const specs = requestAlarmSpecs(props.metrics, props.thresholds);
+    this.serving = { latencyP99: this.alarm(specs.latencyP99), serverErrorRate: this.alarm(specs.serverErrorRate) };
   }
 }
 

@@ -62,6 +62,19 @@ describe('bin/app.ts', () => {
     expect(app.read('validation-report.json').pluginReports).toEqual([]);
   });
 
+  it('synthesizes the linear rollout of the complete example: deployment group, custom config, alarms, rollback and hook', () => {
+    const app = runApp({ config: 'examples/complete.config.ts' });
+    expect(app.status).toBe(0);
+    const resources = Object.values(app.read('InferenceComplete.template.json').Resources) as { Type: string; Properties: Record<string, any>; UpdatePolicy?: Record<string, any> }[];
+    const [config] = resources.filter((r) => r.Type === 'AWS::CodeDeploy::DeploymentConfig');
+    expect(config!.Properties.TrafficRoutingConfig).toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearInterval: 3, LinearPercentage: 20 } });
+    const [group] = resources.filter((r) => r.Type === 'AWS::CodeDeploy::DeploymentGroup');
+    expect(group!.Properties.AlarmConfiguration.Alarms).toHaveLength(8);
+    expect(group!.Properties.AutoRollbackConfiguration).toEqual({ Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] });
+    const [alias] = resources.filter((r) => r.Type === 'AWS::Lambda::Alias');
+    expect(alias!.UpdatePolicy!.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({ Ref: expect.stringMatching(/^RolloutPreTrafficHook/) });
+  });
+
   it('stops with an error naming the prop when the config is invalid', () => {
     const config = writeConfig(`export default { stackName: 'Bad', models: [{ name: 'm', source: 'models/m/1.0.0' }], predict: { memorySize: 64 } };`);
     const app = runApp({ config });

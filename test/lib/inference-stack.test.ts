@@ -32,20 +32,21 @@ describe('InferenceStack', () => {
     for (const uri of uris) expect(uri).toMatch(/PredictLive/);
   });
 
-  it('outputs the API URL, the function name, the alias ARN and, with batch scoring and monitoring, their state machines, buckets and topic', () => {
+  it('outputs the API URL, the function name, the alias ARN and, with batch scoring, monitoring and rollout, their state machines, buckets, topic and deployment group', () => {
     const outputs = synth().template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual([
       'AlarmTopicArn',
       'ApiUrl',
       'BatchDataBucketName',
       'BatchStateMachineArn',
+      'DeploymentGroupName',
       'MonitoringBucketName',
       'PredictAliasArn',
       'PredictFunctionName',
       'RetrainingStateMachineArn',
     ]);
     const { batch: _, ...withoutBatch } = defaultConfig;
-    const bare = synth({ ...withoutBatch, monitoring: { enabled: false } });
+    const bare = synth({ ...withoutBatch, monitoring: { enabled: false }, rollout: { enabled: false } });
     expect(Object.keys(bare.template.findOutputs('*')).sort()).toEqual(['ApiUrl', 'PredictAliasArn', 'PredictFunctionName']);
   });
 

@@ -314,7 +314,8 @@ describe('Monitoring of the complete example', () => {
 
 describe('Monitoring switches', () => {
   it('deploys neither capture nor monitoring when monitoring is off', () => {
-    const { template } = synth({ ...defaultConfig, monitoring: { enabled: false } });
+    // The rollout's own error and latency alarms without monitoring are tested with the rollout.
+    const { template } = synth({ ...defaultConfig, monitoring: { enabled: false }, rollout: { enabled: false } });
     for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::SNS::Topic', 'AWS::Events::Rule', 'AWS::SSM::Parameter']) template.resourceCountIs(type, 0);
     expect(functionNamed(template, 'predict').properties.Environment.Variables.CAPTURE_URI).toBeUndefined();
   });

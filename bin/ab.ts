@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { openLocation } from '../functions/core/storage/location.ts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Analysis } from '../functions/core/experiments/analyze.ts';
 
@@ -54,6 +55,10 @@ const program = new Command('ab')
       'Or, with --plan, the sample size per variant.',
   )
   .option('--input <path>', 'rows: file, folder or s3://bucket/prefix')
+  .option('--captures <path>', 'instead of --input: captured requests (their version is the variant), joined with --outcomes by request id')
+  .option('--outcomes <path>', 'with --captures: outcome records {requestId, index?, value}')
+  .option('--model <name>', 'with --captures: only this model\'s requests')
+  .option('--missing-outcome <how>', "with --captures: a request without an outcome is dropped ('drop') or counts as 0 ('zero')", 'drop')
   .option('--metric <kind>', 'conversion (0/1 values) or mean (any number); default: conversion when every value is 0 or 1')
   .option('--control <name>', 'the control variant (default: the first variant in the rows)')
   .option('--weights <list>', 'expected traffic shares for the sample-ratio check: 50,50 (control first, then in order of appearance) or a=50,b=50 (default: equal)', weights)
@@ -88,6 +93,10 @@ const program = new Command('ab')
 
 interface Options {
   input?: string;
+  captures?: string;
+  outcomes?: string;
+  model?: string;
+  missingOutcome: string;
   metric?: string;
   control?: string;
   weights?: number[] | Record<string, number>;
@@ -172,16 +181,25 @@ function table(a: Analysis): string {
 }
 
 async function analyzeInput(): Promise<void> {
-  if (!opts.input) throw new UsageError('give --input FILE|s3://... to analyze, or --plan (see --help)');
+  if (!opts.input && !opts.captures) throw new UsageError('give --input FILE|s3://... (or --captures and --outcomes) to analyze, or --plan (see --help)');
+  if (opts.input && opts.captures) throw new UsageError('give --input or --captures, not both');
+  if (Boolean(opts.captures) !== Boolean(opts.outcomes)) throw new UsageError('--captures and --outcomes go together');
+  if (!['drop', 'zero'].includes(opts.missingOutcome)) throw new UsageError(`--missing-outcome must be drop or zero, got ${opts.missingOutcome}`);
   for (const o of ['baseline', 'sd', 'power'] as const) if (opts[o] !== undefined) throw new UsageError(`--${o} goes with --plan`);
   if (opts.mde !== undefined) throw new UsageError('--mde goes with --plan');
   const { readAbColumns } = await import('../functions/core/experiments/read-rows.ts');
   const { analyzeColumns } = await import('../functions/core/experiments/analyze.ts');
   let columns;
   try {
-    columns = await readAbColumns(opts.input, { endpointUrl: opts.endpointUrl, variantColumn: opts.variantColumn, valueColumn: opts.valueColumn, timeColumn: opts.timeColumn });
+    columns = opts.captures
+      ? await (await import('../functions/core/experiments/assignments.ts')).assignmentsWithOutcomes(
+          openLocation(opts.captures, { endpointUrl: opts.endpointUrl }),
+          openLocation(opts.outcomes!, { endpointUrl: opts.endpointUrl }),
+          { model: opts.model, missingOutcome: opts.missingOutcome as 'drop' | 'zero' },
+        )
+      : await readAbColumns(opts.input!, { endpointUrl: opts.endpointUrl, variantColumn: opts.variantColumn, valueColumn: opts.valueColumn, timeColumn: opts.timeColumn });
   } catch (err) {
-    throw new UsageError(`cannot read ${opts.input}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read ${opts.input ?? `${opts.captures} and ${opts.outcomes}`}: ${(err as Error).message}`);
   }
   if (columns.rejectedRows) console.error(`ab: ${columns.rejectedRows} lines could not be parsed and were left out`);
   if (columns.invalidValues) console.error(`ab: ${columns.invalidValues} values are not numbers; their rows were left out`);
@@ -195,7 +213,7 @@ async function analyzeInput(): Promise<void> {
       tuning: opts.tuning,
     });
   } catch (err) {
-    throw new UsageError(`${opts.input}: ${(err as Error).message}`);
+    throw new UsageError(`${opts.input ?? opts.captures}: ${(err as Error).message}`);
   }
   if (opts.report) {
     const { renderAbReport } = await import('../functions/core/experiments/html-report.ts');

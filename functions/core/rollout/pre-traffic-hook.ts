@@ -1,5 +1,4 @@
-import { parsePackage } from '../load.ts';
-import type { ModelPackage } from '../model-package.ts';
+import { ModelPackage } from '../model-package.ts';
 import { joinKey, type LocationOptions, openLocation } from '../storage/location.ts';
 import { checkExamples, type ExampleFailure, type InvokeVersion } from './golden-examples.ts';
 
@@ -39,12 +38,17 @@ export async function runPreTrafficHook(ports: PreTrafficHookPorts): Promise<Hoo
   return outcome;
 }
 
-/** Reads each source's model.json (a folder or an `s3://bucket/prefix` URI), validated. */
+/**
+ * Reads each source's model.json (a folder or an `s3://bucket/prefix` URI), validated. Not through
+ * load.ts's parsePackage: that module imports onnxruntime-node, which the hook's asset leaves out.
+ */
 export async function readPackages(sources: readonly string[], options: LocationOptions = {}): Promise<ModelPackage[]> {
   return Promise.all(
     sources.map(async (source) => {
       const { store, key } = openLocation(source, options);
-      return parsePackage(new TextDecoder().decode(await store.readBytes(joinKey(key, 'model.json'))), source);
+      const parsed = ModelPackage.safeParse(JSON.parse(new TextDecoder().decode(await store.readBytes(joinKey(key, 'model.json')))));
+      if (!parsed.success) throw new Error(`${source}/model.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      return parsed.data;
     }),
   );
 }

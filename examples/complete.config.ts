@@ -8,7 +8,12 @@ export default {
   stackName: 'InferenceComplete',
   env: { region: 'eu-west-1' },
   models: [
-    { name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' },
+    {
+      name: 'breast-cancer',
+      source: 'models/breast-cancer/1.0.0',
+      // 1.1.0 answers 10% of callers (sticky by account) and shadows the rest.
+      experiment: { variants: [{ source: 'models/breast-cancer/1.1.0', percent: 10 }], stickyHeader: 'x-account-id', shadow: 'models/breast-cancer/1.1.0' },
+    },
     { name: 'churn', source: 's3://acme-models/churn/2.1.0' },
   ],
   metricsNamespace: 'Acme/Inference',

@@ -12,6 +12,18 @@ export interface ModelConfig {
    * `models/<name>/<version>` bundled into the function asset, or an `s3://bucket/prefix` URI read at init.
    */
   readonly source: string;
+  /** Other versions served beside this one: an A/B split and a shadow. @default none: this version answers every request */
+  readonly experiment?: ExperimentConfig;
+}
+
+/** Versions of one model served side by side by the predict function. */
+export interface ExperimentConfig {
+  /** Versions that take a share of callers (sources as for `source`); the primary keeps the rest of 100 percent. @default none */
+  readonly variants?: readonly { readonly source: string; readonly percent: number }[];
+  /** Request header whose value keeps a caller on one variant (across cold starts and deployments). @default 'x-user-id' */
+  readonly stickyHeader?: string;
+  /** A version (source) that gets a mirror of every request, scored off the response path. @default none */
+  readonly shadow?: string;
 }
 
 /** Settings of the Lambda function that serves predictions. */
@@ -450,7 +462,58 @@ export function checkModels(path: string, models: readonly ModelConfig[]): void 
     if (seen.has(model.name)) throw new Error(`${path}[${i}].name ${model.name} is listed twice`);
     seen.add(model.name);
     parseSource(`${path}[${i}].source`, model.source);
+    if (model.experiment) checkExperiment(`${path}[${i}].experiment`, model);
   });
+}
+
+const HEADER = /^[A-Za-z0-9-]{1,64}$/;
+
+function checkExperiment(path: string, model: ModelConfig): void {
+  const experiment = model.experiment!;
+  const versions = new Set([modelVersion(`${path.replace(/\.experiment$/, '')}.source`, model.source)]);
+  let share = 0;
+  (experiment.variants ?? []).forEach((variant, j) => {
+    const version = modelVersion(`${path}.variants[${j}].source`, variant.source);
+    if (versions.has(version)) throw new Error(`${path}.variants[${j}].source serves version ${version} a second time`);
+    versions.add(version);
+    if (!(typeof variant.percent === 'number' && variant.percent > 0 && variant.percent < 100)) {
+      throw new Error(`${path}.variants[${j}].percent must be a number above 0 and below 100, got ${variant.percent}`);
+    }
+    share += variant.percent;
+  });
+  if (share >= 100) throw new Error(`${path}.variants take ${share} percent; the primary version needs the rest of 100`);
+  if (experiment.stickyHeader !== undefined && !HEADER.test(experiment.stickyHeader)) {
+    throw new Error(`${path}.stickyHeader must be an HTTP header name, got ${JSON.stringify(experiment.stickyHeader)}`);
+  }
+  if (experiment.shadow !== undefined) modelVersion(`${path}.shadow`, experiment.shadow);
+}
+
+/** The other versions a model's experiment serves, as model entries of the same name. */
+export const experimentVersions = (model: ModelConfig): ModelConfig[] => [
+  ...(model.experiment?.variants ?? []).map((v) => ({ name: model.name, source: v.source })),
+  ...(model.experiment?.shadow ? [{ name: model.name, source: model.experiment.shadow }] : []),
+];
+
+/** The EXPERIMENTS setting of the predict function: weights, sticky header and shadow by model name. */
+export function experimentsSetting(models: readonly ModelConfig[]): Record<string, { weights?: Record<string, number>; stickyHeader: string; shadow?: string }> {
+  const out: Record<string, { weights?: Record<string, number>; stickyHeader: string; shadow?: string }> = {};
+  models.forEach((model, i) => {
+    const experiment = model.experiment;
+    if (!experiment) return;
+    const variants = experiment.variants ?? [];
+    const primary = modelVersion(`models[${i}].source`, model.source);
+    out[model.name] = {
+      ...(variants.length > 0 && {
+        weights: Object.fromEntries([
+          [primary, 100 - variants.reduce((sum, v) => sum + v.percent, 0)],
+          ...variants.map((v, j) => [modelVersion(`models[${i}].experiment.variants[${j}].source`, v.source), v.percent]),
+        ]),
+      }),
+      stickyHeader: experiment.stickyHeader ?? 'x-user-id',
+      ...(experiment.shadow && { shadow: modelVersion(`models[${i}].experiment.shadow`, experiment.shadow) }),
+    };
+  });
+  return out;
 }
 
 /** Validates a config, throwing an error that names the offending prop; returns it unchanged. */

@@ -9,7 +9,7 @@ import {
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type ModelConfig, parseSource, type RolloutConfig } from './config.ts';
+import { type ModelConfig, experimentVersions, parseSource, type RolloutConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
 import type { ServingGuards } from './model-alarms.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
@@ -130,7 +130,11 @@ function deploymentConfig(scope: Construct, policy: RolloutConfig): ILambdaDeplo
  */
 export class PreTrafficHook extends HandlerFunction {
   constructor(scope: Construct, id: string, props: Pick<GradualRolloutProps, 'predict' | 'models' | 'logRetention' | 'metricsNamespace'>) {
-    const sources = props.models.map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
+    // Every version the predict function serves answers its own examples: primaries and experiment versions alike.
+    const served = [...props.models, ...props.models.flatMap(experimentVersions)].filter(
+      (m, i, all) => all.findIndex((o) => o.name === m.name && o.source === m.source) === i,
+    );
+    const sources = served.map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
     const version = props.predict.function.currentVersion;
     super(scope, id, {
       entry: 'functions/rollout/pre-traffic-hook.ts',

@@ -11,6 +11,8 @@ import { HandlerFunction, type HandlerFunctionProps, PROJECT_ROOT } from './hand
 export interface ModelFunctionProps extends Omit<HandlerFunctionProps, 'nodeModules' | 'afterBundling'> {
   /** Models the handler loads; bundled folders are copied into the asset, S3 prefixes are readable by the function. */
   readonly models: readonly ModelConfig[];
+  /** Further versions of those models (A/B variants, shadows), loaded after them. @default none */
+  readonly extraVersions?: readonly ModelConfig[];
   /** onnxruntime intra-op threads. @default 1 */
   readonly intraOpNumThreads?: number;
   /** Largest number of rows scored in one `session.run`. @default 1000 */
@@ -26,7 +28,8 @@ export class ModelFunction extends HandlerFunction {
     checkModels('models', props.models);
     checkInteger('intraOpNumThreads', props.intraOpNumThreads, LIMITS.intraOpNumThreads);
     checkInteger('maxBatch', props.maxBatch, LIMITS.maxBatch);
-    const sources = props.models.map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
+    // Primaries first: the handler takes the first version of a name as its primary.
+    const sources = [...props.models, ...(props.extraVersions ?? [])].map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
     sources.forEach(({ model, source }, i) => checkBundledPackage(`models[${i}]`, model, source));
     const platform = (props.architecture ?? Architecture.ARM_64) === Architecture.ARM_64 ? 'linux/arm64' : 'linux/x64';
 

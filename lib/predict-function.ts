@@ -4,7 +4,7 @@ import { Alias, type Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type CaptureConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
+import { type CaptureConfig, checkInteger, checkRetention, experimentsSetting, experimentVersions, LIMITS, type ModelConfig } from './config.ts';
 import { ModelFunction } from './model-function.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
 
@@ -66,6 +66,7 @@ export class PredictFunction extends ModelFunction {
     super(scope, id, {
       entry: 'functions/predict/handler.ts',
       models: props.models,
+      extraVersions: props.models.flatMap(experimentVersions),
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       architecture: props.architecture,
@@ -78,7 +79,11 @@ export class PredictFunction extends ModelFunction {
       // Cold starts are measured from the JSON platform.report records (monitoring's init duration).
       jsonLogs: true,
       metricsNamespace: props.metricsNamespace,
-      environment: { MAX_BODY_BYTES: String(props.maxBodyBytes ?? 1024 * 1024), ...captureEnvironment(props.capture) },
+      environment: {
+        MAX_BODY_BYTES: String(props.maxBodyBytes ?? 1024 * 1024),
+        ...captureEnvironment(props.capture),
+        ...(props.models.some((m) => m.experiment) && { EXPERIMENTS: JSON.stringify(experimentsSetting(props.models)) }),
+      },
     });
     if (props.capture) this.grantCapture(props.capture);
     this.alias = new Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });

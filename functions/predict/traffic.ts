@@ -2,6 +2,7 @@ import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { Shadow, type ShadowOutcome } from '../core/routing/shadow.ts';
 import { assignVariant } from '../core/routing/traffic-split.ts';
+import { httpError } from '../http/http-error.ts';
 import type { Experiment } from '../shared/settings.ts';
 
 const header = (headers: Record<string, string | undefined>, name: string): string | undefined => {
@@ -33,12 +34,26 @@ export class Traffic {
     }
   }
 
-  /** The version that answers: a sticky draw among the weighted variants, else the primary. */
+  /**
+   * The version that answers: the one a request pins with `X-Model-Version` (the rollout hook
+   * checks each version's examples this way), else a sticky draw among the weighted variants, else
+   * the primary.
+   */
   choose(name: string, headers: Record<string, string | undefined>): Model | undefined {
+    const pinned = header(headers, 'x-model-version');
+    if (pinned !== undefined && this.models.get(name)) {
+      const model = this.models.version(name, pinned);
+      if (!model) throw httpError(404, `version ${pinned} of model "${name}" is not served`, [{ path: 'X-Model-Version', message: `served versions: ${this.versionsOf(name).join(', ')}` }]);
+      return model;
+    }
     const experiment = this.experiments[name];
     if (!experiment?.weights) return this.models.get(name);
     const version = assignVariant({ model: name, weights: experiment.weights }, header(headers, experiment.stickyHeader.toLowerCase()));
     return this.models.version(name, version);
+  }
+
+  private versionsOf(name: string): string[] {
+    return this.models.list().filter((m) => m.name === name).map((m) => m.version);
   }
 
   /** The shadow of the model that answered, unless it is the shadow version itself. */

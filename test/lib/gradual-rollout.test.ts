@@ -153,9 +153,11 @@ describe('Gradual rollout of the complete example (linear 20% every 3 minutes, t
     }
   });
 
-  it("reads the S3 model's examples from its model.json, and only that object", () => {
+  it("checks every served version, the experiment's included, and reads the S3 model's examples from its model.json only", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ MODEL_PACKAGES: '["/var/task/models/breast-cancer/1.0.0","s3://acme-models/churn/2.1.0"]' }) },
+      Environment: {
+        Variables: Match.objectLike({ MODEL_PACKAGES: '["/var/task/models/breast-cancer/1.0.0","s3://acme-models/churn/2.1.0","/var/task/models/breast-cancer/1.1.0"]' }),
+      },
     });
     const s3 = hookPolicy(template).filter((s) => s.Action === 's3:GetObject');
     expect(s3).toEqual([{ Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::acme-models/churn/2.1.0/model.json']] } }]);

@@ -125,6 +125,23 @@ describe('PredictFunction', () => {
     expect(() => synth(props)).toThrow(message);
   });
 
+  it('serves an experiment\'s versions beside the primary, and passes the split and the shadow to the handler', () => {
+    const experiment = { variants: [{ source: 'models/breast-cancer/1.1.0', percent: 10 }], stickyHeader: 'x-account', shadow: 'models/breast-cancer/1.1.0' };
+    const env = environment(synth({ models: [{ ...bundled, experiment }] }).template);
+    expect(JSON.parse(env.MODELS!)).toEqual(['/var/task/models/breast-cancer/1.0.0', '/var/task/models/breast-cancer/1.1.0', '/var/task/models/breast-cancer/1.1.0']);
+    expect(JSON.parse(env.EXPERIMENTS!)).toEqual({ 'breast-cancer': { weights: { '1.0.0': 90, '1.1.0': 10 }, stickyHeader: 'x-account', shadow: '1.1.0' } });
+    expect(environment(synth().template).EXPERIMENTS).toBeUndefined();
+  });
+
+  it.each([
+    [{ variants: [{ source: 'models/breast-cancer/1.1.0', percent: 100 }] }, 'models[0].experiment.variants[0].percent must be a number above 0 and below 100, got 100'],
+    [{ variants: [{ source: 'models/breast-cancer/1.0.0', percent: 10 }] }, 'models[0].experiment.variants[0].source serves version 1.0.0 a second time'],
+    [{ stickyHeader: 'x user' }, 'models[0].experiment.stickyHeader must be an HTTP header name, got "x user"'],
+    [{ shadow: 'nowhere' }, 'models[0].experiment.shadow must be a repo-relative folder'],
+  ])('refuses an invalid experiment %j, naming the prop', (experiment, message) => {
+    expect(() => synth({ models: [{ ...bundled, experiment }] })).toThrow(message);
+  });
+
   it('refuses at synth a bundled package that is missing or is another model than the config names', () => {
     expect(() => synth({ models: [{ name: 'breast-cancer', source: 'models/breast-cancer/9.9.9' }] })).toThrow(
       'models[0].source: no model package at models/breast-cancer/9.9.9',

@@ -5,6 +5,8 @@ export interface VersionRequest {
   readonly method: 'POST';
   readonly path: string;
   readonly body: string;
+  /** The model version that must answer (the `X-Model-Version` request header), whatever an A/B split would pick. */
+  readonly modelVersion: string;
 }
 
 /** What the version answered. */
@@ -65,7 +67,7 @@ export async function checkExamples(packages: readonly ModelPackage[], invoke: I
 async function checkOne(pkg: ModelPackage, example: ModelPackage['examples'][number], invoke: InvokeVersion, tolerance: number): Promise<string | undefined> {
   let response: VersionResponse;
   try {
-    response = await invoke({ method: 'POST', path: `/models/${pkg.name}/predict`, body: JSON.stringify({ instances: [example.instance] }) });
+    response = await invoke({ method: 'POST', path: `/models/${pkg.name}/predict`, body: JSON.stringify({ instances: [example.instance] }), modelVersion: pkg.version });
   } catch (err) {
     return `invocation failed: ${(err as Error).message}`;
   }

@@ -39,6 +39,16 @@ describe('A/B split in the predict handler', () => {
     expect(treated).toBeLessThan(250);
   });
 
+  it('answers with the version a request pins in X-Model-Version, and 404 for a version not served', async () => {
+    const handler = createHandler(models, { maxBodyBytes: 1 << 20, experiments: { 'breast-cancer': { weights: { '1.0.0': 99, '1.1.0': 1 }, stickyHeader: 'x-user-id' } } });
+    const pinned = async (version: string) =>
+      (await handler(proxyEvent('POST', '/models/breast-cancer/predict', { body: { instances: [example.instance] }, headers: { 'Content-Type': 'application/json', 'X-Model-Version': version } }), lambdaContext())) as APIGatewayProxyResult;
+    for (let i = 0; i < 20; i++) expect((await pinned('1.1.0')).headers!['X-Model-Version']).toBe('1.1.0');
+    const missing = await pinned('9.9.9');
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: 'version 9.9.9 of model "breast-cancer" is not served', issues: [{ path: 'X-Model-Version', message: 'served versions: 1.0.0, 1.1.0' }] });
+  });
+
   it('serves the primary version when the model has no experiment', async () => {
     const res = await caller({})('user-1');
     expect(res.variant).toBe('1.0.0');

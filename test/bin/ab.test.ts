@@ -1,3 +1,4 @@
+import { Random } from '../../models/build/random.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +12,10 @@ const S3_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_R
 const dir = mkdtempSync(join(tmpdir(), 'ab-cli-'));
 const ab = (args: readonly string[], env?: NodeJS.ProcessEnv) => runCli('bin/ab.ts', args, env);
 
-/** mulberry32: a small seeded generator, so that every run draws the same rows. */
+/** The build's seeded generator (mulberry32), so that every run draws the same rows. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 /**

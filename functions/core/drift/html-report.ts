@@ -1,3 +1,4 @@
+import { htmlPage } from '../reports/html-page.ts';
 import type { Distribution, DriftReport, FeatureDrift } from './drift-report.ts';
 import { barChartSvg, barsOf, COLORS, escapeHtml as e, formatNumber, formatPercent } from './svg-chart.ts';
 
@@ -159,16 +160,5 @@ export function renderDriftReport(report: DriftReport, options: RenderOptions = 
     `<p class="note">Drifted means significant after correcting for ${features.length} tests and an effect size over its threshold, so that ` +
       `a trivial shift in a large sample does not count as drift. ${e(formatPercent(s.alpha))} false-discovery rate.</p>`,
   ];
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head><body><main>',
-    ...body,
-    '</main></body></html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, STYLE, body, e);
 }

@@ -1,3 +1,4 @@
+import { htmlPage } from '../reports/html-page.ts';
 import { escapeHtml as e, formatNumber } from '../drift/svg-chart.ts';
 import type { Analysis, Comparison } from './analyze.ts';
 import { AB_COLORS, evidenceChartSvg, intervalChartSvg } from './charts.ts';
@@ -127,16 +128,5 @@ export function renderAbReport(a: Analysis, options: AbReportOptions = {}): stri
     '<h2>Comparisons</h2>',
     ...a.comparisons.map((c) => comparisonSection(c, a)),
   ];
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${e(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head><body><main>',
-    ...body,
-    '</main></body></html>',
-    '',
-  ].join('\n');
+  return htmlPage(title, STYLE, body, e);
 }

@@ -1,25 +1,13 @@
+import { Random } from '../../../../models/build/random.ts';
+
 /** Seeded data for the drift specifications: the same numbers on every machine and every run. */
 
-/** mulberry32: a small, well-mixed 32-bit PRNG. */
-export class Rng {
-  private state: number;
+/** The build's seeded generator, with a normal draw that uses both halves of each Box–Muller pair. */
+export class Rng extends Random {
   private spare = NaN;
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
   /** Standard normal by Box–Muller, using both the cosine and the sine of each pair. */
-  normal(): number {
+  override normal(): number {
     if (!Number.isNaN(this.spare)) {
       const v = this.spare;
       this.spare = NaN;

@@ -1,18 +1,13 @@
+import { Random } from '../../../../models/build/random.ts';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../../functions/core/experiments/analyze.ts';
 import { confidenceHalfWidth, mixingVarianceFor, mixtureLogLikelihoodRatio, optimalRatio, SequentialTest } from '../../../../functions/core/experiments/msprt.ts';
 import { twoProportionZTest } from '../../../../functions/core/experiments/proportions.ts';
 
-/** mulberry32: a small seeded generator, so that every run draws the same experiments. */
+/** The build's seeded generator (mulberry32), so that every run draws the same rows. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 describe('mSPRT statistic', () => {

@@ -27,3 +27,17 @@ export async function uploadPackage(s3: S3Client, bucket: string, prefix: string
 }
 
 export const deleteObject = (s3: S3Client, bucket: string, key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+
+/**
+ * Points the AWS SDK of handlers imported from now on at moto, with test credentials, plus the
+ * handler's own settings: what a Lambda environment gives a function before its module loads.
+ */
+export function useMotoEnvironment(settings: Record<string, string>): void {
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: inject('motoEndpoint'),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ...settings,
+  });
+}

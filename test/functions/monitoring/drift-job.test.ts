@@ -1,10 +1,10 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RequestCapture } from '../../../functions/core/capture/request-capture.ts';
 import { runDriftJob } from '../../../functions/core/drift/drift-job.ts';
 import { DriftReport } from '../../../functions/core/drift/drift-report.ts';
 import { openLocation } from '../../../functions/core/storage/location.ts';
 import { generateCsv } from '../../support/batch-data.ts';
-import { createBucket, motoS3 } from '../../support/s3.ts';
+import { createBucket, motoS3, useMotoEnvironment } from '../../support/s3.ts';
 import { MODELS, model } from '../../support/models.ts';
 
 let handler: (event: unknown, context: unknown) => Promise<{ drift: boolean; rows: number; report?: string }>;
@@ -26,11 +26,7 @@ async function captureTraffic(prefix: string, scale: number) {
 beforeAll(async () => {
   bucket = await createBucket(motoS3(), 'monitoring-drift');
   await captureTraffic('captures', 1);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: inject('motoEndpoint'),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+  useMotoEnvironment({
     MODELS: JSON.stringify([MODELS.breastCancer]),
     CAPTURE_URI: `s3://${bucket}/captures`,
     REPORTS_URI: `s3://${bucket}/reports`,

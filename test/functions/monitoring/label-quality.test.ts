@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RequestCapture } from '../../../functions/core/capture/request-capture.ts';
 import { openLocation } from '../../../functions/core/storage/location.ts';
-import { createBucket, motoS3 } from '../../support/s3.ts';
+import { createBucket, motoS3, useMotoEnvironment } from '../../support/s3.ts';
 import { MODELS, model, readPackage } from '../../support/models.ts';
 
 const pkg = readPackage(MODELS.breastCancer);
@@ -17,11 +17,7 @@ beforeAll(async () => {
   // Labels: the truth for every example, one of them contradicting the model.
   const labels = pkg.examples.map((e, i) => ({ requestId: `req-${i}`, label: i === 0 ? 'benign' : (e.prediction as { label: string }).label }));
   await openLocation(`s3://${bucket}/labels`, { s3 }).store.write('labels/breast-cancer/2026-11-23.jsonl', labels.map((l) => JSON.stringify(l)).join('\n'));
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: inject('motoEndpoint'),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+  useMotoEnvironment({
     MODELS: JSON.stringify([MODELS.breastCancer]),
     CAPTURE_URI: `s3://${bucket}/captures`,
     LABELS_URI: `s3://${bucket}/labels`,

@@ -2,7 +2,7 @@ import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsComm
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBucket, motoS3 } from '../../support/s3.ts';
+import { createBucket, motoS3, useMotoEnvironment } from '../../support/s3.ts';
 
 const aws = () => ({ endpoint: inject('motoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 let handler: (event: unknown, context: unknown) => Promise<{ started: boolean; execution?: string; reason?: string }>;
@@ -30,11 +30,7 @@ beforeAll(async () => {
   for (const at of ['2026-11-22T03-00-00Z', '2026-11-23T03-00-00Z']) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `reports/breast-cancer/1.0.0/${at}.json`, Body: '{}' }));
   }
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: inject('motoEndpoint'),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
+  useMotoEnvironment({
     RETRAINING_STATE_MACHINE_ARN: stateMachineArn,
     COOLDOWN_PARAMETER: '/inference/retraining/last-start',
     COOLDOWN_HOURS: '24',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -104,7 +105,7 @@ export class SageMakerMirror implements RegistryMirror {
           ...metrics,
         },
         // Same version registered twice concurrently: SageMaker answers the first package again.
-        ClientToken: `${v.model}-${v.version}-${v.sha256.slice(0, 16)}`.slice(0, 36),
+        ClientToken: createHash('sha256').update(`${this.group(v.model)}/${v.version}/${v.sha256}`).digest('hex').slice(0, 36),
       }),
     );
     this.#arns.set(`${this.group(v.model)}/${v.version}`, res.ModelPackageArn!);
@@ -113,6 +114,10 @@ export class SageMakerMirror implements RegistryMirror {
   async setApproval(model: string, version: string, status: ApprovalStatus, reason: string): Promise<void> {
     const arn = await this.find(model, version);
     if (!arn) throw new Error(`no SageMaker model package mirrors ${model} ${version} in group ${this.group(model)}: register it again to create one`);
-    await this.#client.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: status, ApprovalDescription: reason.slice(0, 1000) }));
+    // The metadata is sent back unchanged: a no-op on SageMaker, and moto 5.2 clears it when absent.
+    const { CustomerMetadataProperties } = await this.#client.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    await this.#client.send(
+      new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: status, ApprovalDescription: reason.slice(0, 1000), CustomerMetadataProperties }),
+    );
   }
 }

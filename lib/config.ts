@@ -2,6 +2,7 @@
  * The typed config an infra engineer writes in `inference.config.ts`. Plain data with no CDK types,
  * so the CLI and the local server can read the same file without loading aws-cdk-lib.
  */
+import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 
 /** One served model. */
 export interface ModelConfig {
@@ -378,6 +379,8 @@ export interface InferenceConfig {
   readonly monitoring?: MonitoringConfig;
   /** How new versions reach users. @default - a canary: 10% for 5 minutes, every alarm, automatic rollback, the pre-traffic hook */
   readonly rollout?: RolloutConfig;
+  /** The retraining pipeline (SageMaker training, evaluation, gate, registry, deploy), documented in lib/retraining-config.ts. @default - none */
+  readonly retraining?: RetrainingPipelineConfig;
 }
 
 /** Inclusive bounds shared by config and construct validation, so both reject the same values. */
@@ -548,6 +551,7 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
   if (config.batch !== undefined) checkBatch(config.batch, config.models);
   if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config);
   if (config.rollout !== undefined) checkRollout(config.rollout, config.models);
+  if (config.retraining !== undefined) checkRetrainingConfig(config.retraining, config.models.map((m) => m.name));
   return config;
 }
 

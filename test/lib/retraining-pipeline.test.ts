@@ -1,0 +1,152 @@
+import { createRequire } from 'node:module';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../../lib/config.ts';
+import { checkRetrainingConfig, type RetrainingPipelineConfig } from '../../lib/retraining-config.ts';
+import { RetrainingPipeline } from '../../lib/retraining-pipeline.ts';
+import { definitionOf } from '../state-machines/definition.ts';
+import { nagFindings, unbundledStack } from './cdk.ts';
+
+const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: () => string };
+
+export const RETRAINING: RetrainingPipelineConfig = {
+  model: 'breast-cancer',
+  trainingImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/breast-cancer-training:1',
+  checkpointS3Uri: 's3://ml-data/checkpoints/breast-cancer',
+  maxRuntimeSeconds: 3600,
+  maxWaitSeconds: 7200,
+  hyperparameters: { lambda: '1', target: 'diagnosis', classes: 'benign,malignant' },
+  data: { train: 's3://ml-data/breast-cancer/train/', holdout: 's3://ml-data/breast-cancer/holdout/' },
+  outputS3Uri: 's3://ml-data/training-output',
+  registryS3Uri: 's3://ml-registry/models',
+};
+
+function synth(config: Partial<RetrainingPipelineConfig> = {}) {
+  const stack = unbundledStack();
+  const pipeline = new RetrainingPipeline(stack, 'Retraining', { config: { ...RETRAINING, ...config } });
+  const template = Template.fromStack(stack);
+  return { stack, pipeline, template, definition: definitionOf(template) };
+}
+
+const statementsOf = (template: Template, roleLogicalIdPrefix: string) =>
+  Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(roleLogicalIdPrefix)))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+
+describe('RetrainingPipeline', () => {
+  it('trains on a GPU instance with managed spot, checkpoints and both stopping limits, with s3:// URIs', () => {
+    const { definition, template } = synth();
+    const train = definition.States.Train as Record<string, any>;
+    expect(train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+    expect(train.Parameters).toMatchObject({
+      'TrainingJobName.$': '$.prepare.trainingJobName',
+      AlgorithmSpecification: { TrainingImage: RETRAINING.trainingImage, TrainingInputMode: 'File' },
+      HyperParameters: { lambda: '1', 'model-name': 'breast-cancer', 'model-version.$': '$.prepare.candidateVersion' },
+      ResourceConfig: { InstanceCount: 1, InstanceType: 'ml.g4dn.xlarge', VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 3600, MaxWaitTimeInSeconds: 7200 },
+      EnableManagedSpotTraining: true,
+      CheckpointConfig: { S3Uri: 's3://ml-data/checkpoints/breast-cancer', LocalPath: '/opt/ml/checkpoints' },
+      OutputDataConfig: { S3OutputPath: 's3://ml-data/training-output' },
+    });
+    const uris = (train.Parameters.InputDataConfig as any[]).map((c) => [c.ChannelName, c.DataSource.S3DataSource.S3Uri]);
+    expect(uris).toEqual([
+      ['train', 's3://ml-data/breast-cancer/train/'],
+      ['holdout', 's3://ml-data/breast-cancer/holdout/'],
+    ]);
+    expect(JSON.stringify(definition)).not.toContain('https://');
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'STANDARD' });
+  });
+
+  it('defaults to twice the runtime as the spot wait, and drops it without spot', () => {
+    const defaults = synth({ maxRuntimeSeconds: undefined, maxWaitSeconds: undefined }).definition.States.Train as Record<string, any>;
+    expect(defaults.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 14400, MaxWaitTimeInSeconds: 28800 });
+    const onDemand = synth({ spot: false, maxWaitSeconds: undefined, checkpointS3Uri: undefined, instanceType: 'ml.p3.2xlarge' }).definition.States.Train as Record<string, any>;
+    expect(onDemand.Parameters.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 3600 });
+    expect(onDemand.Parameters.EnableManagedSpotTraining).toBe(false);
+    expect(onDemand.Parameters.ResourceConfig.InstanceType).toBe('ml.p3.2xlarge');
+  });
+
+  it('has an explicit failure state for every step and a rollback before DeployFailed', () => {
+    const { definition } = synth();
+    const s = definition.States as Record<string, any>;
+    const catchOf = (state: string) => s[state].Catch?.[0]?.Next;
+    expect(catchOf('Prepare')).toBe('PrepareFailed');
+    expect(catchOf('Train')).toBe('TrainingFailed');
+    expect(catchOf('Evaluate')).toBe('EvaluationFailed');
+    expect(catchOf('Register')).toBe('RegisterFailed');
+    expect(catchOf('Deploy')).toBe('Rollback');
+    expect(s.Rollback.Next).toBe('DeployFailed');
+    expect(catchOf('Rollback')).toBe('RollbackFailed');
+    expect(s.Gate.Default).toBe('CandidateRejected');
+    expect(s.Gate.Choices[1]).toMatchObject({ And: [{ Variable: '$.evaluation.improvement', IsNumeric: true }, { Variable: '$.evaluation.improvement', NumericGreaterThanEquals: 0 }] });
+    for (const fail of ['PrepareFailed', 'TrainingFailed', 'EvaluationFailed', 'RegisterFailed', 'DeployFailed', 'RollbackFailed', 'CandidateRejected', 'InvalidRequest']) expect(s[fail].Type).toBe('Fail');
+    expect(s.Approve).toBeUndefined();
+  });
+
+  it('waits for approval by task token when the gate asks for it', () => {
+    const { definition } = synth({ gate: { manualApproval: true, approvalTimeoutHours: 24, metric: 'logLoss', minImprovement: 0.01 } });
+    const s = definition.States as Record<string, any>;
+    expect(s.Gate.Choices.map((c: any) => c.Next)).toEqual(['Approve', 'Approve']);
+    expect(s.Gate.Choices[1].And[1]).toEqual({ Variable: '$.evaluation.improvement', NumericGreaterThanEquals: 0.01 });
+    expect(s.Approve).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 86400, Next: 'Register' });
+    expect(s.Approve.Parameters.Payload).toMatchObject({ 'taskToken.$': '$$.Task.Token', 'state.$': '$' });
+    expect(s.Approve.Catch[0].Next).toBe('NotApproved');
+  });
+
+  it('is a valid ASL definition', () => {
+    for (const config of [{}, { gate: { manualApproval: true } }]) {
+      const result = validateAsl(structuredClone(synth(config).definition));
+      expect(result.errorsText()).toBe('');
+      expect(result.isValid).toBe(true);
+    }
+  });
+
+  it('scopes IAM: the job prefix, PassRole to SageMaker only, the training role to its S3 prefixes and repository', () => {
+    const { template, stack, pipeline } = synth();
+    const machineRole = stack.getLogicalId(pipeline.stateMachine.role.node.defaultChild as never);
+    const machine = statementsOf(template, machineRole);
+    expect(machine).toContainEqual(
+      expect.objectContaining({
+        Action: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob'],
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':training-job/breast-cancer-*']] },
+      }),
+    );
+    expect(machine).toContainEqual(expect.objectContaining({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }));
+    const training = statementsOf(template, stack.getLogicalId(pipeline.trainingRole.node.defaultChild as never));
+    const resources = JSON.stringify(training.map((s) => s.Resource));
+    expect(resources).toContain(':s3:::ml-data/breast-cancer/train/*');
+    expect(resources).toContain(':s3:::ml-data/training-output/*');
+    expect(resources).toContain(':s3:::ml-data/checkpoints/breast-cancer/*');
+    expect(resources).toContain(':ecr:us-east-1:123456789012:repository/breast-cancer-training');
+    expect(resources).not.toContain('ml-registry');
+    template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] } });
+  });
+
+  it('passes cdk-nag with every finding acknowledged with a reason', () => {
+    expect(nagFindings(synth().stack)).toEqual([]);
+    expect(nagFindings(synth({ gate: { manualApproval: true } }).stack)).toEqual([]);
+  });
+});
+
+describe('retraining config', () => {
+  const base = { stackName: 'Test', models: [{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }], monitoring: { enabled: false } };
+  it('is validated through validateConfig', () => {
+    expect(() => validateConfig({ ...base, retraining: RETRAINING })).not.toThrow();
+    expect(() => validateConfig({ ...base, retraining: { ...RETRAINING, model: 'other' } })).toThrow(/retraining\.model must name a model/);
+  });
+
+  it.each<[string, Partial<RetrainingPipelineConfig>, RegExp]>([
+    ['spot without checkpoints', { checkpointS3Uri: undefined }, /retraining\.checkpointS3Uri is required with managed spot/],
+    ['a wait shorter than the runtime', { maxWaitSeconds: 60 }, /retraining\.maxWaitSeconds must be at least maxRuntimeSeconds/],
+    ['a wait without spot', { spot: false }, /retraining\.maxWaitSeconds applies only to managed spot/],
+    ['an https data URI', { data: { train: 'https://x/y', holdout: 's3://a-b/c' } }, /retraining\.data\.train must be an s3:/],
+    ['a non-ECR image', { trainingImage: 'python:3.12' }, /retraining\.trainingImage must be an ECR image URI/],
+    ['a bad instance type', { instanceType: 'g4dn.xlarge' }, /retraining\.instanceType must be a SageMaker instance type/],
+    ['a reserved hyperparameter', { hyperparameters: { 'model-version': '1' } }, /retraining\.hyperparameters\.model-version is set by the run/],
+    ['a non-finite improvement', { gate: { minImprovement: Number.NaN } }, /retraining\.gate\.minImprovement must be a finite number/],
+    ['an approval timeout without approval', { gate: { approvalTimeoutHours: 3 } }, /retraining\.gate\.approvalTimeoutHours applies only with manualApproval/],
+    ['a bad runtime', { maxRuntimeSeconds: 0 }, /retraining\.maxRuntimeSeconds must be an integer/],
+  ])('rejects %s, naming the prop', (_, change, message) => {
+    expect(() => checkRetrainingConfig({ ...RETRAINING, ...change }, ['breast-cancer'])).toThrow(message);
+  });
+});

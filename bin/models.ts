@@ -92,7 +92,7 @@ program
         `  metrics: ${Object.entries(v.metrics).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
         ...(l
           ? [
-              `  registered: ${l.registeredAt} from ${l.registeredFrom}`,
+              `  registered: ${l.registeredAt}${l.registeredFrom ? ` from ${l.registeredFrom}` : ''}`,
               `  parent: ${l.parentVersion ?? 'none'}`,
               `  training job: ${l.trainingJob ?? 'none'}`,
               `  data: ${l.dataUris.join(', ') || String(l.training.dataset ?? 'none')}`,

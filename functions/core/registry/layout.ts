@@ -12,24 +12,27 @@ import { z } from 'zod';
 export const versionPrefix = (model: string, version: string) => `${model}/versions/${version}`;
 export const productionKey = (model: string) => `${model}/production.json`;
 
-/** Where a version came from: written once beside its model.json. */
-export const Lineage = z.object({
+/**
+ * Where a version came from: written once beside its model.json. Read leniently (unknown fields
+ * kept, lists defaulted), since the retraining pipeline writes it too.
+ */
+export const Lineage = z.looseObject({
   model: z.string(),
   version: z.string(),
   sha256: z.string(),
   registeredAt: z.string(),
   /** The package registered from (folder or s3:// URI). */
-  registeredFrom: z.string(),
+  registeredFrom: z.string().optional(),
   /** The production version when this one was registered, or the one given explicitly. */
   parentVersion: z.string().optional(),
   /** SageMaker training job (name or ARN) that produced the model, when known. */
   trainingJob: z.string().optional(),
   /** URIs of the data the model was trained and evaluated on. */
-  dataUris: z.array(z.string()),
+  dataUris: z.array(z.string()).default([]),
   /** Holdout metrics, copied from model.json. */
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(z.string(), z.number()).default({}),
   /** model.json's training block (data set, split, algorithm, script). */
-  training: z.record(z.string(), z.unknown()),
+  training: z.record(z.string(), z.unknown()).default({}),
 });
 export type Lineage = z.infer<typeof Lineage>;
 

@@ -4,22 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from '../../lib/retraining-config.ts';
 import { RetrainingPipeline } from '../../lib/retraining-pipeline.ts';
+import { RETRAINING } from '../functions/retraining/config.ts';
 import { definitionOf } from '../state-machines/definition.ts';
 import { nagFindings, unbundledStack } from './cdk.ts';
 
 const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: () => string };
 
-export const RETRAINING: RetrainingPipelineConfig = {
-  model: 'breast-cancer',
-  trainingImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/breast-cancer-training:1',
-  checkpointS3Uri: 's3://ml-data/checkpoints/breast-cancer',
-  maxRuntimeSeconds: 3600,
-  maxWaitSeconds: 7200,
-  hyperparameters: { lambda: '1', target: 'diagnosis', classes: 'benign,malignant' },
-  data: { train: 's3://ml-data/breast-cancer/train/', holdout: 's3://ml-data/breast-cancer/holdout/' },
-  outputS3Uri: 's3://ml-data/training-output',
-  registryS3Uri: 's3://ml-registry/models',
-};
 
 function synth(config: Partial<RetrainingPipelineConfig> = {}) {
   const stack = unbundledStack();

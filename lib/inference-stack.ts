@@ -12,6 +12,7 @@ import { resolveModelThresholds, RolloutGuardAlarms } from './model-alarms.ts';
 import { ModelMetrics, monitoredModel } from './model-metrics.ts';
 import { MONITORING_PREFIXES, Monitoring, monitoringBucket } from './monitoring.ts';
 import { PredictFunction } from './predict-function.ts';
+import { RetrainingPipeline } from './retraining-pipeline.ts';
 
 export interface InferenceStackProps extends StackProps {
   /** The validated deployment config (`inference.config.ts`). */
@@ -25,6 +26,8 @@ export class InferenceStack extends Stack {
   readonly batch?: BatchScoring;
   readonly monitoring?: Monitoring;
   readonly rollout?: GradualRollout;
+  /** The retraining state machine (lib/retraining-pipeline.ts), when `retraining` is configured; drift alarms start it. */
+  readonly retraining?: RetrainingPipeline;
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
@@ -69,9 +72,19 @@ export class InferenceStack extends Stack {
       new CfnOutput(this, 'ApiKeyId', { description: 'aws apigateway get-api-key --include-value --api-key <id>', value: this.api.apiKey.keyId });
     }
     if (batch) this.batch = this.batchScoring(batch, config);
+    if (config.retraining) {
+      this.retraining = new RetrainingPipeline(this, 'Retraining', {
+        config: config.retraining,
+        architecture: predict.architecture,
+        logLevel: predict.logLevel,
+        metricsNamespace: config.metricsNamespace,
+      });
+      new CfnOutput(this, 'RetrainingPipelineArn', { description: 'The retraining state machine: start it with {"model": "<name>"}', value: this.retraining.stateMachine.stateMachineArn });
+    }
     if (monitoringData) {
       this.monitoring = new Monitoring(this, 'Monitoring', {
         config: monitoring,
+        retrainingStateMachine: this.retraining?.stateMachine,
         models: config.models,
         metricsNamespace: config.metricsNamespace,
         bucket: monitoringData,

@@ -46,6 +46,8 @@ export interface MonitoringProps {
   readonly predict: PredictFunction;
   readonly reservedConcurrency?: number;
   readonly batchStateMachine?: IStateMachine;
+  /** The retraining state machine the drift alarms start (lib/retraining-pipeline.ts); `config.retraining.stateMachineArn` wins over it. @default - a placeholder */
+  readonly retrainingStateMachine?: IStateMachine;
 }
 
 /**
@@ -116,9 +118,9 @@ export class Monitoring extends Construct {
     const retraining = config.retraining ?? {};
     if (retraining.enabled !== false && this.jobs.drift) {
       this.retrainingStateMachine =
-        retraining.stateMachineArn === undefined
-          ? new RetrainingPlaceholder(this, 'RetrainingPlaceholder', { logRetention }).stateMachine
-          : StateMachine.fromStateMachineArn(this, 'RetrainingStateMachine', retraining.stateMachineArn);
+        retraining.stateMachineArn !== undefined
+          ? StateMachine.fromStateMachineArn(this, 'RetrainingStateMachine', retraining.stateMachineArn)
+          : (props.retrainingStateMachine ?? new RetrainingPlaceholder(this, 'RetrainingPlaceholder', { logRetention }).stateMachine);
       this.retraining = new RetrainingTrigger(this, 'Retraining', {
         stateMachine: this.retrainingStateMachine,
         driftAlarms: Object.values(this.modelAlarms).map((a) => a.drift),

@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../lib/config.ts';
+import { InferenceStack } from '../../lib/inference-stack.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from '../../lib/retraining-config.ts';
 import { RetrainingPipeline } from '../../lib/retraining-pipeline.ts';
 import { RETRAINING } from '../functions/retraining/config.ts';
 import { definitionOf } from '../state-machines/definition.ts';
-import { nagFindings, unbundledStack } from './cdk.ts';
+import { CDK_CONTEXT, nagFindings, unbundledStack } from './cdk.ts';
 
 const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: () => string };
 
@@ -138,5 +140,22 @@ describe('retraining config', () => {
     ['a bad runtime', { maxRuntimeSeconds: 0 }, /retraining\.maxRuntimeSeconds must be an integer/],
   ])('rejects %s, naming the prop', (_, change, message) => {
     expect(() => checkRetrainingConfig({ ...RETRAINING, ...change }, ['breast-cancer'])).toThrow(message);
+  });
+});
+
+describe('InferenceStack with retraining', () => {
+  it('makes the pipeline the target of the drift trigger, in place of the placeholder, and passes cdk-nag', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new InferenceStack(app, 'Retrain', { config: { stackName: 'Retrain', models: [{ name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' }], retraining: RETRAINING } });
+    const template = Template.fromStack(stack);
+    const machines = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.some((id) => id.includes('RetrainingPlaceholder'))).toBe(false);
+    const pipeline = stack.getLogicalId(stack.retraining!.stateMachine.node.defaultChild as never);
+    expect(machines).toContain(pipeline);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'retraining-trigger', RETRAINING_STATE_MACHINE_ARN: { Ref: pipeline } }) },
+    });
+    template.hasOutput('RetrainingPipelineArn', { Value: { Ref: pipeline } });
+    expect(nagFindings(stack)).toEqual([]);
   });
 });

@@ -15,6 +15,24 @@ export default {
       experiment: { variants: [{ source: 'models/breast-cancer/1.1.0', percent: 10 }], stickyHeader: 'x-account-id', shadow: 'models/breast-cancer/1.1.0' },
     },
     { name: 'churn', source: 's3://acme-models/churn/2.1.0' },
+    {
+      // A heavy model on a SageMaker GPU endpoint, behind the same API and schema checks.
+      name: 'tumor-ensemble',
+      source: 'examples/models/tumor-ensemble/1.0.0',
+      serving: {
+        kind: 'sagemaker',
+        image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/tumor-ensemble:1.0.0',
+        modelData: 's3://acme-models/tumor-ensemble/1.0.0/model.tar.gz',
+        modelJson: 'examples/models/tumor-ensemble/1.0.0/model.json',
+        instanceType: 'ml.g5.xlarge',
+        minInstances: 1,
+        maxInstances: 4,
+        targetInvocationsPerInstance: 200,
+        dataCaptureSamplePercent: 20,
+        variants: [{ name: 'challenger', modelData: 's3://acme-models/tumor-ensemble/1.1.0/model.tar.gz', weight: 0.1 }],
+        timeoutSeconds: 20,
+      },
+    },
   ],
   metricsNamespace: 'Acme/Inference',
   predict: {

@@ -3,6 +3,9 @@
  * so the CLI and the local server can read the same file without loading aws-cdk-lib.
  */
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
+import { checkServing, type ServingConfig } from './sagemaker-config.ts';
+
+export type { SageMakerServing, ServingConfig } from './sagemaker-config.ts';
 
 /** One served model. */
 export interface ModelConfig {
@@ -15,6 +18,13 @@ export interface ModelConfig {
   readonly source: string;
   /** Other versions served beside this one: an A/B split and a shadow. @default none: this version answers every request */
   readonly experiment?: ExperimentConfig;
+  /**
+   * What serves the model: the predict function (`lambda`, ONNX) or a SageMaker endpoint (`sagemaker`:
+   * container image + model data, GPU instances or serverless). A SageMaker-served model's `source`
+   * only names its version (the folder of its `model.json`); see `SageMakerServing`.
+   * @default { kind: 'lambda' }
+   */
+  readonly serving?: ServingConfig;
 }
 
 /** Versions of one model served side by side by the predict function. */
@@ -525,6 +535,7 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
     throw new Error(`stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
   }
   checkModels('models', config.models);
+  checkServing(config);
   if (config.metricsNamespace !== undefined && !/^[^:$][^:]{0,254}$/.test(config.metricsNamespace)) {
     throw new Error(`metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
   }

@@ -48,7 +48,11 @@ export class InferenceApi extends Construct {
   /** The key callers send in `x-api-key`, with `auth: 'apiKey'`. */
   readonly apiKey?: ApiKey;
 
-  constructor(scope: Construct, id: string, props: InferenceApiProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: InferenceApiProps,
+  ) {
     super(scope, id);
     const auth = props.auth ?? 'iam';
     if (auth !== 'iam' && auth !== 'apiKey') throw new Error(`auth must be 'iam' or 'apiKey', got ${auth}`);
@@ -127,6 +131,31 @@ export class InferenceApi extends Construct {
     }
 
     this.acknowledge(auth);
+  }
+
+  /**
+   * Routes `/models/{name}` and `/v2/models/{name}` (and everything under them) of the named models
+   * to another handler (the SageMaker invoke function): literal resources, more specific than the
+   * `{proxy+}` to the predict function, which keeps every other path (its siblings get their own
+   * `{proxy+}` to it, since API Gateway does not fall back from a literal resource to the root's).
+   */
+  routeModels(names: readonly string[], handler: IFunction): void {
+    if (names.length === 0) return;
+    const fallback = new LambdaIntegration(this.props.handler, { proxy: true, allowTestInvoke: false });
+    const integration = new LambdaIntegration(handler, { proxy: true, allowTestInvoke: false });
+    const v2 = this.api.root.addResource('v2');
+    v2.addMethod('ANY', fallback);
+    v2.addProxy({ defaultIntegration: fallback, anyMethod: true });
+    for (const parent of [this.api.root, v2]) {
+      const models = parent.addResource('models');
+      models.addMethod('ANY', fallback);
+      models.addProxy({ defaultIntegration: fallback, anyMethod: true });
+      for (const name of names) {
+        const model = models.addResource(name);
+        model.addMethod('ANY', integration);
+        model.addProxy({ defaultIntegration: integration, anyMethod: true });
+      }
+    }
   }
 
   private acknowledge(auth: 'iam' | 'apiKey'): void {

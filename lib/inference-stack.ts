@@ -13,6 +13,8 @@ import { ModelMetrics, monitoredModel } from './model-metrics.ts';
 import { MONITORING_PREFIXES, Monitoring, monitoringBucket } from './monitoring.ts';
 import { PredictFunction } from './predict-function.ts';
 import { RetrainingPipeline } from './retraining-pipeline.ts';
+import { isSageMaker, lambdaModels } from './sagemaker-config.ts';
+import { SageMakerServing } from './sagemaker-serving.ts';
 
 export interface InferenceStackProps extends StackProps {
   /** The validated deployment config (`inference.config.ts`). */
@@ -28,10 +30,14 @@ export class InferenceStack extends Stack {
   readonly rollout?: GradualRollout;
   /** The retraining state machine (lib/retraining-pipeline.ts), when `retraining` is configured; drift alarms start it. */
   readonly retraining?: RetrainingPipeline;
+  /** SageMaker endpoints and their invoke function, when a model is served by SageMaker. */
+  readonly sagemaker?: SageMakerServing;
 
   constructor(scope: Construct, id: string, props: InferenceStackProps) {
     super(scope, id, props);
-    const { predict = {}, api = {}, batch, monitoring = {}, rollout = {}, ...config } = validateConfig(props.config);
+    const { predict = {}, api = {}, batch, monitoring = {}, rollout = {}, ...all } = validateConfig(props.config);
+    // The predict function, batch, monitoring and rollouts see the Lambda-served models; SageMaker serves the rest.
+    const config = { ...all, models: lambdaModels(all.models) };
     const monitored = monitoring.enabled !== false;
     const monitoringData = monitored ? monitoringBucket(this, 'MonitoringData', monitoring.bucket) : undefined;
     const capture = monitoring.capture ?? {};
@@ -70,6 +76,20 @@ export class InferenceStack extends Stack {
     new CfnOutput(this, 'PredictAliasArn', { description: 'The alias the API invokes and rollouts shift', value: this.predict.alias.functionArn });
     if (this.api.apiKey) {
       new CfnOutput(this, 'ApiKeyId', { description: 'aws apigateway get-api-key --include-value --api-key <id>', value: this.api.apiKey.keyId });
+    }
+    if (all.models.some(isSageMaker)) {
+      this.sagemaker = new SageMakerServing(this, 'SageMaker', {
+        models: all.models,
+        api: this.api,
+        rollout,
+        captureBucket: monitoringData,
+        thresholds: monitoring.alarms,
+        maxBatch: predict.maxBatch,
+        maxBodyBytes: predict.maxBodyBytes,
+        logRetention: predict.logRetentionDays as RetentionDays | undefined,
+        logLevel: predict.logLevel,
+        metricsNamespace: config.metricsNamespace,
+      });
     }
     if (batch) this.batch = this.batchScoring(batch, config);
     if (config.retraining) {

@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import { featureCheck } from './feature-checks.ts';
 import { type Feature, inputOf, type ModelPackage, type TensorType } from './model-package.ts';
 
 /** Where one feature lands: which graph input, which column, and how its values are checked. */
@@ -20,31 +21,6 @@ export interface InputSlot {
 }
 
 type Buffer = Float32Array | Float64Array | Int32Array | BigInt64Array | string[];
-
-const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v;
-
-const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean) => {
-  const range = f.range?.strict ? f.range : undefined;
-  return (v: unknown): string | undefined => {
-    if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
-    if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
-    if (!Number.isFinite(v)) return `must be a finite number, got ${v}`;
-    if (integer && !Number.isInteger(v)) return `expected an integer, got ${v}`;
-    if (range && (v < range.min || v > range.max)) return `${v} is outside the model's range [${range.min}, ${range.max}]`;
-    return undefined;
-  };
-};
-
-const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
-  const known = new Set(f.categories);
-  return (v: unknown): string | undefined => {
-    if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
-    if (typeof v !== 'string') return `expected a string, got ${describe(v)}`;
-    if (!known.has(v)) return `unknown category ${JSON.stringify(v)}; expected one of ${f.categories.map((c) => JSON.stringify(c)).join(', ')}`;
-    return undefined;
-  };
-};
 
 const allocate = (type: TensorType, size: number): Buffer => {
   switch (type) {
@@ -132,8 +108,7 @@ export class FeatureLayout {
       const input = inputs[inputIndex]!;
       const column = next.get(input.name)!;
       next.set(input.name, column + 1);
-      const check =
-        feature.type === 'numeric' ? numericCheck(feature, input.type === 'int32' || input.type === 'int64') : categoricalCheck(feature);
+      const check = featureCheck(feature, input.type);
       return { feature, input, inputIndex, column, check };
     });
     this.inputs = inputs;

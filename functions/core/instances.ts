@@ -1,5 +1,13 @@
 import { IssueList } from './errors.ts';
-import type { FeatureLayout, InputBatch } from './feature-layout.ts';
+import type { FeatureLayout, FeatureSlot } from './feature-layout.ts';
+
+/** What packing needs of a layout: its slots and batch bound (a FeatureLayout, or an ORT-free schema). */
+export type SlotLayout = Pick<FeatureLayout, 'slots' | 'byName' | 'maxBatch'>;
+
+/** Where checked values go: an InputBatch's tensors, or plain rows. */
+export interface RowSink {
+  write(slot: FeatureSlot, row: number, value: unknown): void;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -7,7 +15,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * Checks `instances` (objects of named features, or arrays in feature order) and packs them into
  * `batch`. Returns the row count; throws InvalidInputError naming every problem.
  */
-export function packInstances(layout: FeatureLayout, batch: InputBatch, instances: unknown, path = 'instances'): number {
+export function packInstances(layout: SlotLayout, batch: RowSink, instances: unknown, path = 'instances'): number {
   const issues = new IssueList();
   if (!Array.isArray(instances)) {
     issues.add(path, 'expected an array of instances');
@@ -22,7 +30,7 @@ export function packInstances(layout: FeatureLayout, batch: InputBatch, instance
   return (instances as unknown[]).length;
 }
 
-function packOne(layout: FeatureLayout, batch: InputBatch, instance: unknown, row: number, path: string, issues: IssueList): void {
+function packOne(layout: SlotLayout, batch: RowSink, instance: unknown, row: number, path: string, issues: IssueList): void {
   const slots = layout.slots;
   if (Array.isArray(instance)) {
     if (instance.length !== slots.length) {

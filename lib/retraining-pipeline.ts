@@ -125,7 +125,7 @@ export class RetrainingPipeline extends Construct {
     this.grantS3(this.evaluate.role, candidates, { read: true, write: true }, "reads the training job's model.tar.gz and writes the unpacked candidate beside it");
     this.grantS3(this.evaluate.role, `${registry}/${model}/versions/`, { read: true }, 'reads the production package');
     this.grantS3(this.evaluate.role, config.data.holdout, { read: true, list: true }, 'reads the holdout CSVs');
-    this.grantS3(this.register.role, candidates, { read: true }, 'reads the unpacked candidate');
+    this.grantS3(this.register.role, candidates, { read: true, list: true }, 'reads the unpacked candidate');
     this.grantS3(this.register.role, `${registry}/${model}/versions/`, { read: true, write: true, list: true }, 'writes the new version (only when absent)');
     for (const fn of [this.deploy, this.rollback]) this.grantS3(fn.role, `${registry}/${model}/production.json`, { read: true, write: true, list: true }, 'reads and moves the production pointer');
     if (this.requestApproval) this.grantS3(this.requestApproval.role, `${registry}/${model}/approvals/`, { write: true }, 'writes the approval request');

@@ -16,7 +16,7 @@ import { DeployEvent, Settings } from './events.ts';
 export const handler = step(async (event: unknown) => {
   const { model, registered } = parse(DeployEvent, event);
   const env = parse(Settings, process.env, 'environment');
-  const pointer = await promote({ registryUri: env.REGISTRY_URI, model, version: registered.version, sha256: registered.sha256 });
+  const pointer = await promote({ registryUri: env.REGISTRY_URI, model, version: registered.version });
   logger.info('production pointer moved: deploy the stack with this source to roll it out', { model, version: pointer.version, source: registered.uri, previous: pointer.previous[0]?.version ?? null });
   metrics.addMetric('RetrainingDeployed', MetricUnit.Count, 1);
   return { ...pointer, source: registered.uri };

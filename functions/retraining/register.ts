@@ -16,7 +16,6 @@ export const handler = step(async (event: unknown) => {
     parentVersion: prepare.production?.version ?? null,
     trainingJob: training.trainingJobName,
     dataUris: [env.TRAIN_URI, env.HOLDOUT_URI].filter((u): u is string => u !== undefined),
-    metrics: evaluation.candidate,
   });
   logger.info('candidate registered', registered);
   return registered;

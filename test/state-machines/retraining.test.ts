@@ -203,7 +203,8 @@ describe('retraining state machine, synthesized, with the real steps over moto S
 
     expect(failure!.cause).toMatchObject({ name: 'RetrainingDeployFailed', message: expect.stringContaining('rollout start failed') });
     expect(calls).toEqual(['prepare', 'train', 'evaluate', 'register', 'deploy', 'rollback']);
-    expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toEqual(pointer);
+    // The registry's rollback: production is the version before the run again (with a new promotedAt).
+    expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toMatchObject({ version: pointer.version, sha256: pointer.sha256, previous: [] });
     // The registered version stays: the registry is immutable; only the pointer moves back.
     expect(await keys(bucket, 'registry/breast-cancer/versions/1.2.0/model.json')).toHaveLength(1);
   });

@@ -4,6 +4,7 @@ import type { Model } from '../model.ts';
 import { sha256 } from '../model.ts';
 import { classificationMetrics, regressionMetrics } from '../quality/metrics.ts';
 import { joinKey, type Location, openLocation } from '../storage/location.ts';
+import { openRegistry } from '../registry/registry.ts';
 import { readTarGz } from './tar.ts';
 
 /**
@@ -22,7 +23,6 @@ export interface ProductionPointer extends PointerEntry {
   readonly previous: PointerEntry[];
 }
 
-const PREVIOUS_KEPT = 20;
 export const versionKey = (model: string, version: string) => `${model}/versions/${version}`;
 export const productionKey = (model: string) => `${model}/production.json`;
 
@@ -191,68 +191,49 @@ export interface RegisterInput {
   readonly parentVersion: string | null;
   readonly trainingJob: string;
   readonly dataUris: readonly string[];
-  readonly metrics: Record<string, number>;
-  readonly now?: Date;
-}
-
-/** Copies the candidate into the registry (immutable: an existing version is never overwritten) with its lineage; returns its URI and checksum. */
-export async function registerCandidate(input: RegisterInput): Promise<{ uri: string; version: string; sha256: string }> {
-  const from = openLocation(input.candidateUri);
-  const onnx = await from.store.readBytes(joinKey(from.key, 'model.onnx'));
-  const json = await from.store.readBytes(joinKey(from.key, 'model.json'));
-  const pkg = JSON.parse(decode(json)) as { sha256: string; training: Record<string, unknown> };
-  const checksum = sha256(onnx);
-  if (checksum !== pkg.sha256) throw new Error(`model.onnx under ${input.candidateUri} has SHA-256 ${checksum}, model.json declares ${pkg.sha256}`);
-  const registry = openLocation(input.registryUri);
-  const prefix = joinKey(registry.key, versionKey(input.model, input.version));
-  if (await registry.store.head(joinKey(prefix, 'model.json'))) throw new Error(`${input.model}@${input.version} is already registered at ${registry.store.uri(prefix)}`);
-  await registry.store.writeIfAbsent(joinKey(prefix, 'model.onnx'), onnx);
-  const lineage = {
-    model: input.model,
-    version: input.version,
-    sha256: checksum,
-    registeredAt: (input.now ?? new Date()).toISOString(),
-    registeredFrom: input.candidateUri,
-    ...(input.parentVersion ? { parentVersion: input.parentVersion } : {}),
-    trainingJob: input.trainingJob,
-    dataUris: [...input.dataUris],
-    metrics: input.metrics,
-    training: pkg.training,
-  };
-  await registry.store.writeIfAbsent(joinKey(prefix, 'lineage.json'), `${JSON.stringify(lineage, null, 2)}\n`);
-  // model.json last: its presence commits the version.
-  await registry.store.writeIfAbsent(joinKey(prefix, 'model.json'), json);
-  return { uri: registry.store.uri(prefix), version: input.version, sha256: checksum };
-}
-
-/** Moves the production pointer to `version`, pushing the current one onto `previous`; returns the new pointer. */
-export async function promote(input: { registryUri: string; model: string; version: string; sha256: string; now?: Date }): Promise<ProductionPointer> {
-  const registry = openLocation(input.registryUri);
-  const key = joinKey(registry.key, productionKey(input.model));
-  const current = await readJsonIfExists<ProductionPointer>(registry, key);
-  const previous = current ? [{ version: current.version, sha256: current.sha256, promotedAt: current.promotedAt }, ...current.previous].slice(0, PREVIOUS_KEPT) : [];
-  const pointer: ProductionPointer = { version: input.version, sha256: input.sha256, promotedAt: (input.now ?? new Date()).toISOString(), previous };
-  await registry.store.write(key, `${JSON.stringify(pointer, null, 2)}\n`);
-  return pointer;
 }
 
 /**
- * Puts back the pointer as it was before the run (`before`; none when there was none). Only while the
- * pointer still names the candidate (or is already `before`): a promotion made by someone else since is kept.
+ * Registers the candidate with the model registry (functions/core/registry): immutable, its SHA-256
+ * checked against model.json, its lineage (training job, data URIs, metrics, parent) beside it.
+ */
+export async function registerCandidate(input: RegisterInput): Promise<{ uri: string; version: string; sha256: string }> {
+  const declared = JSON.parse(decode(await readBytesAt(joinKey(input.candidateUri, 'model.json')))) as { name: string; version: string };
+  if (declared.name !== input.model || declared.version !== input.version) throw new Error(`the candidate is ${declared.name}@${declared.version}, expected ${input.model}@${input.version}`);
+  const result = await openRegistry(input.registryUri).register(input.candidateUri, {
+    ...(input.parentVersion ? { parentVersion: input.parentVersion } : {}),
+    trainingJob: input.trainingJob,
+    dataUris: input.dataUris,
+  });
+  if (!result.created) throw new Error(`${input.model}@${input.version} was already registered (${result.uri}): a run never reuses a version`);
+  return { uri: result.uri, version: result.version, sha256: result.sha256 };
+}
+
+async function readBytesAt(uri: string): Promise<Uint8Array> {
+  const at = openLocation(uri);
+  return at.store.readBytes(at.key);
+}
+
+/** Moves the production pointer to `version` through the registry; returns the new pointer. */
+export async function promote(input: { registryUri: string; model: string; version: string }): Promise<ProductionPointer> {
+  return (await openRegistry(input.registryUri).promote(input.model, input.version)).pointer;
+}
+
+/**
+ * After a failed deploy: moves the pointer back to the version before the run with the registry's
+ * rollback, but only while it still names the candidate (a promotion made by someone else since is kept).
+ * With no production version before the run there is nothing to return to: that is an error, for a person.
  */
 export async function restorePointer(input: { registryUri: string; model: string; candidateVersion: string; before: ProductionPointer | null }): Promise<{ restored: boolean; reason: string; pointer: ProductionPointer | null }> {
-  const registry = openLocation(input.registryUri);
-  const key = joinKey(registry.key, productionKey(input.model));
-  const current = await readJsonIfExists<ProductionPointer>(registry, key);
-  if (current && current.version !== input.candidateVersion) {
-    const same = input.before && current.version === input.before.version && current.promotedAt === input.before.promotedAt;
-    return { restored: false, reason: same ? 'the pointer was never moved' : `the pointer names ${current.version}, moved by someone else: left as is`, pointer: current };
+  const registry = openRegistry(input.registryUri);
+  const current = (await registry.production(input.model)) ?? null;
+  if (!current || current.version !== input.candidateVersion) {
+    const reason = current?.version === input.before?.version ? 'the pointer was never moved' : `the pointer names ${current?.version ?? 'nothing'}, not the candidate: left as is`;
+    return { restored: false, reason, pointer: current };
   }
   if (!input.before) {
-    if (current) await registry.store.write(key, 'null\n');
-    // A pointer of null means "no production version": the layout has no delete, and the next promote replaces it.
-    return { restored: true, reason: 'there was no production version before the run', pointer: null };
+    throw new Error(`${input.model} had no production version before this run, so the pointer cannot go back: it names the failed candidate ${input.candidateVersion}; fix it with npm run models -- promote|rollback`);
   }
-  await registry.store.write(key, `${JSON.stringify(input.before, null, 2)}\n`);
-  return { restored: true, reason: `production is ${input.before.version} again`, pointer: input.before };
+  const change = await registry.rollback(input.model);
+  return { restored: true, reason: `production is ${change.to} again`, pointer: change.pointer };
 }

@@ -38,6 +38,28 @@ export interface RetrainingGateConfig {
   readonly approvalTimeoutHours?: number;
 }
 
+/**
+ * A SageMaker-served model: the deploy step creates a SageMaker model from the candidate's
+ * `model.tar.gz`, a new endpoint config, and updates the endpoint with blue/green guardrails; the
+ * production pointer moves only once the endpoint is InService on the new config.
+ */
+export interface RetrainingEndpointConfig {
+  /** The endpoint serving the model (created by the stack or by you). */
+  readonly endpointName: string;
+  /** Inference container image URI (ECR) that serves the model.tar.gz. */
+  readonly image: string;
+  /** Instance type of the new production variant. @default 'ml.g5.xlarge' */
+  readonly instanceType?: string;
+  /** Instances of the new production variant. @default 1 */
+  readonly instanceCount?: number;
+  /** Percent of capacity of the canary step. @default 10 */
+  readonly canaryPercent?: number;
+  /** Minutes the canary runs before the rest of the traffic moves (at most 60). @default 5 */
+  readonly canaryMinutes?: number;
+  /** CloudWatch alarm names that roll the update back (at most 10). @default - none: only a failed update rolls back */
+  readonly alarmNames?: readonly string[];
+}
+
 /** Retraining of one served model. */
 export interface RetrainingPipelineConfig {
   /** The model retrained: a name in `models`. Drift-triggered runs for other models fail as invalid. */
@@ -69,6 +91,8 @@ export interface RetrainingPipelineConfig {
    * the production pointer at `<model>/production.json` (the layout of functions/core/registry).
    */
   readonly registryS3Uri: string;
+  /** Deploy to a SageMaker endpoint. @default - Lambda-served: the deploy step moves the production pointer */
+  readonly endpoint?: RetrainingEndpointConfig;
   /** The gate between evaluation and registration. @default - rocAuc, no worse than production, no approval */
   readonly gate?: RetrainingGateConfig;
   /** Days the pipeline's logs are kept. @default 30 */
@@ -83,6 +107,9 @@ export const RETRAINING_DEFAULTS = {
   metric: 'rocAuc',
   minImprovement: 0,
   approvalTimeoutHours: 72,
+  endpointInstanceType: 'ml.g5.xlarge',
+  canaryPercent: 10,
+  canaryMinutes: 5,
 } as const;
 
 /** Metrics where lower is better, unless `gate.lowerIsBetter` says otherwise. */
@@ -154,6 +181,20 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
   }
   integer(`${path}.gate.approvalTimeoutHours`, gate.approvalTimeoutHours, 1, 24 * 365);
   if (gate.approvalTimeoutHours !== undefined && !gate.manualApproval) throw new Error(`${path}.gate.approvalTimeoutHours applies only with manualApproval: true`);
+  if (retraining.endpoint !== undefined) {
+    const e = retraining.endpoint;
+    if (typeof e.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(e.endpointName)) {
+      throw new Error(`${path}.endpoint.endpointName must be a SageMaker endpoint name (letters, digits and dashes, at most 63), got ${JSON.stringify(e.endpointName)}`);
+    }
+    if (typeof e.image !== 'string' || !IMAGE.test(e.image)) throw new Error(`${path}.endpoint.image must be an ECR image URI, got ${JSON.stringify(e.image)}`);
+    if (e.instanceType !== undefined && !INSTANCE.test(e.instanceType)) throw new Error(`${path}.endpoint.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(e.instanceType)}`);
+    integer(`${path}.endpoint.instanceCount`, e.instanceCount, 1, 100);
+    integer(`${path}.endpoint.canaryPercent`, e.canaryPercent, 1, 99);
+    integer(`${path}.endpoint.canaryMinutes`, e.canaryMinutes, 1, 60);
+    if (e.alarmNames !== undefined && (!Array.isArray(e.alarmNames) || e.alarmNames.length > 10 || e.alarmNames.some((a) => typeof a !== 'string' || a === ''))) {
+      throw new Error(`${path}.endpoint.alarmNames must list at most 10 alarm names, got ${JSON.stringify(e.alarmNames)}`);
+    }
+  }
   const retention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
   if (retraining.logRetentionDays !== undefined && !retention.includes(retraining.logRetentionDays)) {
     throw new Error(`${path}.logRetentionDays must be one of ${retention.join(', ')} (days), got ${retraining.logRetentionDays}`);

@@ -8,7 +8,11 @@ import {
   CustomState,
   DefinitionBody,
   Fail,
+  type IChainable,
   IntegrationPattern,
+  Pass,
+  Wait,
+  WaitTime,
   JsonPath,
   LogLevel,
   StateMachine,
@@ -17,7 +21,7 @@ import {
   TaskInput,
   Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handler-function.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
@@ -60,6 +64,8 @@ interface S3Access {
 export class RetrainingPipeline extends Construct {
   readonly stateMachine: StateMachine;
   readonly trainingRole: Role;
+  /** The role of the SageMaker models the deploy creates, when the model is SageMaker-served. */
+  readonly modelRole?: Role;
   readonly prepare: HandlerFunction;
   readonly evaluate: HandlerFunction;
   readonly register: HandlerFunction;
@@ -131,6 +137,7 @@ export class RetrainingPipeline extends Construct {
     if (this.requestApproval) this.grantS3(this.requestApproval.role, `${registry}/${model}/approvals/`, { write: true }, 'writes the approval request');
 
     this.trainingRole = this.createTrainingRole(config);
+    if (config.endpoint) this.modelRole = this.createModelRole(config);
 
     const definition = this.definition(config, { metric, lowerIsBetter, maxRuntime, maxWait, spot });
     const logGroup = new LogGroup(this, 'Logs', { retention: logRetention });
@@ -144,6 +151,7 @@ export class RetrainingPipeline extends Construct {
       tracingEnabled: true,
     });
     this.grantTraining(config);
+    if (config.endpoint) this.grantEndpoint(config);
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, resource policies) and X-Ray tracing support no resource-level permissions.',
@@ -172,6 +180,121 @@ export class RetrainingPipeline extends Construct {
       new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.trainingRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
     );
     acknowledgeWildcardResources(this.stateMachine.role, [jobs], `Training jobs get a new name per run, always starting with the model's name (${config.model}-).`);
+  }
+
+  private grantEndpoint(config: RetrainingPipelineConfig): void {
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({ actions: ['iam:PassRole'], resources: [this.modelRole!.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
+    );
+    acknowledgeWildcardResources(
+      this.stateMachine.role,
+      ['model', 'endpoint-config'].map((resource) => Stack.of(this).formatArn({ service: 'sagemaker', resource, resourceName: `${config.model}-*` })),
+      `Each run creates a SageMaker model and endpoint config named after its training job, always starting with the model's name (${config.model}-).`,
+    );
+  }
+
+  /** The role SageMaker models created by the deploy run as: reads the candidate's model.tar.gz and pulls the inference image. */
+  private createModelRole(config: RetrainingPipelineConfig): Role {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'ModelRole', { assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'), description: `SageMaker models of ${config.model} deployed by retraining` });
+    this.grantS3(role, `${config.outputS3Uri.replace(/\/+$/, '')}/`, { read: true }, "model's container reads the candidate's model.tar.gz");
+    const image = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(config.endpoint!.image)!;
+    const repository = stack.formatArn({ service: 'ecr', account: image[1], region: image[2], resource: 'repository', resourceName: image[3] });
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], resources: [repository] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken', 'cloudwatch:PutMetricData'], resources: ['*'] }));
+    const logs = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws/sagemaker/Endpoints/*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [logs] }));
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permissions.' });
+    acknowledgeWildcardResources(role, [logs], 'SageMaker writes the endpoint logs into log groups named after the endpoint.');
+    return role;
+  }
+
+  /**
+   * SageMaker-served: CreateModel (the candidate's model.tar.gz) -> CreateEndpointConfig -> UpdateEndpoint
+   * with a blue/green canary (and auto-rollback on the configured alarms) -> poll DescribeEndpoint until
+   * it is InService on the new config. A failed call, a failed endpoint, or an endpoint that SageMaker's
+   * guardrails rolled back to another config goes to `rollback`.
+   */
+  private endpointDeploy(config: RetrainingPipelineConfig, rollback: IChainable, deploy: IChainable) {
+    const endpoint = config.endpoint!;
+    const stack = Stack.of(this);
+    const arn = (resource: string, name: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: name });
+    const models = arn('model', `${config.model}-*`);
+    const configs = arn('endpoint-config', `${config.model}-*`);
+    const endpointArn = arn('endpoint', endpoint.endpointName.toLowerCase());
+    const catchTo = { errors: ['States.ALL'], resultPath: '$.error' };
+    const createModel = new CallAwsService(this, 'CreateModel', {
+      service: 'sagemaker',
+      action: 'createModel',
+      iamResources: [models],
+      parameters: {
+        ModelName: JsonPath.stringAt('$.prepare.trainingJobName'),
+        ExecutionRoleArn: this.modelRole!.roleArn,
+        PrimaryContainer: { Image: endpoint.image, ModelDataUrl: JsonPath.stringAt('$.training.modelArtifacts') },
+        Tags: [{ Key: 'model', Value: config.model }],
+      },
+      resultPath: JsonPath.DISCARD,
+    }).addCatch(rollback, catchTo);
+    const createConfig = new CallAwsService(this, 'CreateEndpointConfig', {
+      service: 'sagemaker',
+      action: 'createEndpointConfig',
+      iamResources: [configs, models],
+      parameters: {
+        EndpointConfigName: JsonPath.stringAt('$.prepare.trainingJobName'),
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: JsonPath.stringAt('$.prepare.trainingJobName'),
+            InstanceType: endpoint.instanceType ?? RETRAINING_DEFAULTS.endpointInstanceType,
+            InitialInstanceCount: endpoint.instanceCount ?? 1,
+          },
+        ],
+        Tags: [{ Key: 'model', Value: config.model }],
+      },
+      resultPath: JsonPath.DISCARD,
+    }).addCatch(rollback, catchTo);
+    const update = new CallAwsService(this, 'UpdateEndpoint', {
+      service: 'sagemaker',
+      action: 'updateEndpoint',
+      iamResources: [endpointArn, configs],
+      parameters: {
+        EndpointName: endpoint.endpointName,
+        EndpointConfigName: JsonPath.stringAt('$.prepare.trainingJobName'),
+        DeploymentConfig: {
+          BlueGreenUpdatePolicy: {
+            TrafficRoutingConfiguration: {
+              Type: 'CANARY',
+              CanarySize: { Type: 'CAPACITY_PERCENT', Value: endpoint.canaryPercent ?? RETRAINING_DEFAULTS.canaryPercent },
+              WaitIntervalInSeconds: (endpoint.canaryMinutes ?? RETRAINING_DEFAULTS.canaryMinutes) * 60,
+            },
+          },
+          ...(endpoint.alarmNames?.length ? { AutoRollbackConfiguration: { Alarms: endpoint.alarmNames.map((AlarmName) => ({ AlarmName })) } } : {}),
+        },
+      },
+      resultPath: JsonPath.DISCARD,
+    }).addCatch(rollback, catchTo);
+    const wait = new Wait(this, 'WaitForEndpoint', { time: WaitTime.duration(Duration.minutes(1)) });
+    const describe = new CallAwsService(this, 'DescribeEndpoint', {
+      service: 'sagemaker',
+      action: 'describeEndpoint',
+      iamResources: [endpointArn],
+      parameters: { EndpointName: endpoint.endpointName },
+      resultSelector: { 'EndpointName.$': '$.EndpointName', 'EndpointStatus.$': '$.EndpointStatus', 'EndpointConfigName.$': '$.EndpointConfigName' },
+      resultPath: '$.endpoint',
+    }).addCatch(rollback, catchTo);
+    const rolledBack = new Pass(this, 'EndpointNotUpdated', {
+      parameters: {
+        Error: 'EndpointUpdateFailed',
+        'Cause.$': "States.Format('endpoint {} is {} on endpoint config {}, not on the candidate: the update failed or was rolled back', $.endpoint.EndpointName, $.endpoint.EndpointStatus, $.endpoint.EndpointConfigName)",
+      },
+      resultPath: '$.error',
+    }).next(rollback);
+    const status = new Choice(this, 'EndpointUpdated')
+      .when(Condition.and(Condition.stringEquals('$.endpoint.EndpointStatus', 'InService'), Condition.stringEqualsJsonPath('$.endpoint.EndpointConfigName', '$.prepare.trainingJobName')), deploy)
+      .when(Condition.or(Condition.stringEquals('$.endpoint.EndpointStatus', 'InService'), Condition.stringEquals('$.endpoint.EndpointStatus', 'Failed'), Condition.stringEquals('$.endpoint.EndpointStatus', 'OutOfService')), rolledBack)
+      .otherwise(wait);
+    createModel.next(createConfig).next(update).next(wait).next(describe).next(status);
+    return createModel;
   }
 
   private createTrainingRole(config: RetrainingPipelineConfig): Role {
@@ -264,7 +387,8 @@ export class RetrainingPipeline extends Construct {
     const rollback = invoke('Rollback', this.rollback, '$.rollback').addCatch(failed('RollbackFailed', 'RetrainingRollbackFailed'), { errors: ['States.ALL'], resultPath: '$.rollbackError' });
     rollback.next(failed('DeployFailed', 'RetrainingDeployFailed'));
     const deploy = invoke('Deploy', this.deploy, '$.deployed').addCatch(rollback, catchTo);
-    register.next(deploy).next(new Succeed(this, 'Deployed', { comment: 'The new version is production in the registry' }));
+    deploy.next(new Succeed(this, 'Deployed', { comment: 'The new version is production in the registry' }));
+    register.next(config.endpoint ? this.endpointDeploy(config, rollback, deploy) : deploy);
 
     let approved: typeof register | LambdaInvoke = register;
     if (this.requestApproval) {

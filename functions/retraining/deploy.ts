@@ -11,7 +11,8 @@ import { DeployEvent, Settings } from './events.ts';
  * with the model's `source` at the new version (`<registry>/<model>/versions/<version>`): `cdk deploy`
  * publishes a new function version and CodeDeploy shifts the `live` alias gradually, behind the
  * pre-traffic hook and the alarms (lib/gradual-rollout.ts). The log line and the `RetrainingDeployed`
- * metric announce it.
+ * metric announce it. For a SageMaker-served model the state machine runs this step only once the
+ * endpoint is InService on the candidate's endpoint config (UpdateEndpoint with blue/green guardrails).
  */
 export const handler = step(async (event: unknown) => {
   const { model, registered } = parse(DeployEvent, event);

@@ -85,6 +85,33 @@ describe('RetrainingPipeline', () => {
     expect(s.Approve.Catch[0].Next).toBe('NotApproved');
   });
 
+  it('deploys a SageMaker-served model: CreateModel, CreateEndpointConfig, UpdateEndpoint with a canary and alarms, polled until InService', () => {
+    const endpoint = { endpointName: 'breast-cancer-gpu', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1', alarmNames: ['breast-cancer-5xx'] };
+    const { definition, template, stack, pipeline } = synth({ endpoint });
+    const s = definition.States as Record<string, any>;
+    expect(s.Register.Next).toBe('CreateModel');
+    expect(s.CreateModel).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:sagemaker:createModel', Next: 'CreateEndpointConfig' });
+    expect(s.CreateModel.Parameters.PrimaryContainer).toEqual({ Image: endpoint.image, 'ModelDataUrl.$': '$.training.modelArtifacts' });
+    expect(s.CreateEndpointConfig.Parameters.ProductionVariants[0]).toMatchObject({ InstanceType: 'ml.g5.xlarge', InitialInstanceCount: 1, 'ModelName.$': '$.prepare.trainingJobName' });
+    expect(s.UpdateEndpoint.Parameters).toMatchObject({
+      EndpointName: 'breast-cancer-gpu',
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 10 }, WaitIntervalInSeconds: 300 } },
+        AutoRollbackConfiguration: { Alarms: [{ AlarmName: 'breast-cancer-5xx' }] },
+      },
+    });
+    expect(s.UpdateEndpoint.Next).toBe('WaitForEndpoint');
+    expect(s.EndpointUpdated.Choices[0].Next).toBe('Deploy');
+    expect(s.EndpointUpdated.Choices[1].Next).toBe('EndpointNotUpdated');
+    expect(s.EndpointUpdated.Default).toBe('WaitForEndpoint');
+    for (const state of ['CreateModel', 'CreateEndpointConfig', 'UpdateEndpoint', 'DescribeEndpoint']) expect(s[state].Catch[0].Next).toBe('Rollback');
+    const machine = JSON.stringify(statementsOf(template, stack.getLogicalId(pipeline.stateMachine.role.node.defaultChild as never)));
+    expect(machine).toContain(':endpoint/breast-cancer-gpu');
+    expect(machine).toContain(':model/breast-cancer-*');
+    expect(validateAsl(structuredClone(definition)).isValid).toBe(true);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
   it('is a valid ASL definition', () => {
     for (const config of [{}, { gate: { manualApproval: true } }]) {
       const result = validateAsl(structuredClone(synth(config).definition));
@@ -138,6 +165,8 @@ describe('retraining config', () => {
     ['a non-finite improvement', { gate: { minImprovement: Number.NaN } }, /retraining\.gate\.minImprovement must be a finite number/],
     ['an approval timeout without approval', { gate: { approvalTimeoutHours: 3 } }, /retraining\.gate\.approvalTimeoutHours applies only with manualApproval/],
     ['a bad runtime', { maxRuntimeSeconds: 0 }, /retraining\.maxRuntimeSeconds must be an integer/],
+    ['a bad endpoint name', { endpoint: { endpointName: 'a_b', image: RETRAINING.trainingImage } }, /retraining\.endpoint\.endpointName must be a SageMaker endpoint name/],
+    ['a long canary', { endpoint: { endpointName: 'ep', image: RETRAINING.trainingImage, canaryMinutes: 61 } }, /retraining\.endpoint\.canaryMinutes must be an integer between 1 and 60/],
   ])('rejects %s, naming the prop', (_, change, message) => {
     expect(() => checkRetrainingConfig({ ...RETRAINING, ...change }, ['breast-cancer'])).toThrow(message);
   });

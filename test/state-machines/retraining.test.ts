@@ -36,7 +36,7 @@ let buckets = 0;
  * A bucket holding the two data channels and a registry whose production version is one of the
  * shipped breast-cancer packages; the step functions' environment points at it, as the construct sets it.
  */
-async function world(production: '1.0.0' | '1.1.0') {
+async function world(production: '1.0.0' | '1.1.0', extra: Partial<typeof RETRAINING> = {}) {
   const bucket = await createBucket(s3(), `retrain-${process.pid}-${buckets++}`);
   for (const [channel, dir] of Object.entries(channels)) {
     for (const file of readdirSync(dir)) await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `data/${channel}/${file}`, Body: readFileSync(join(dir, file)) }));
@@ -51,6 +51,7 @@ async function world(production: '1.0.0' | '1.1.0') {
     outputS3Uri: `s3://${bucket}/training-output`,
     checkpointS3Uri: `s3://${bucket}/checkpoints`,
     registryS3Uri: `s3://${bucket}/registry`,
+    ...extra,
   };
   vi.stubEnv('REGISTRY_URI', config.registryS3Uri);
   vi.stubEnv('OUTPUT_URI', config.outputS3Uri);
@@ -100,10 +101,14 @@ interface RunOptions {
   readonly lambda?: string;
   readonly training?: (request: any) => Promise<unknown>;
   readonly deploy?: (event: unknown, real: () => Promise<unknown>) => Promise<unknown>;
+  /** What DescribeEndpoint answers, poll after poll, given the config UpdateEndpoint asked for. */
+  readonly endpointStatus?: (requestedConfig: string, poll: number) => { EndpointStatus: string; EndpointConfigName: string };
 }
 
 function run(definition: unknown, options: RunOptions = {}) {
   const calls: string[] = [];
+  let requestedConfig = '';
+  let polls = 0;
   const context = lambdaContext();
   const bind = (name: (typeof steps)[number]) => async (event: unknown) => {
     calls.push(name);
@@ -126,7 +131,25 @@ function run(definition: unknown, options: RunOptions = {}) {
           return (await (options.deploy ? options.deploy(event, real) : real())) as never;
         },
         Rollback: bind('rollback'),
+        CreateModel: async (request: any) => {
+          calls.push(`createModel ${request.ModelName} ${request.PrimaryContainer.ModelDataUrl.split('/').at(-1)}`);
+          return {} as never;
+        },
+        CreateEndpointConfig: async (request: any) => {
+          calls.push(`createEndpointConfig ${request.ProductionVariants[0].ModelName}`);
+          return {} as never;
+        },
+        UpdateEndpoint: async (request: any) => {
+          requestedConfig = request.EndpointConfigName;
+          calls.push(`updateEndpoint ${request.EndpointName} ${request.DeploymentConfig.BlueGreenUpdatePolicy.TrafficRoutingConfiguration.Type}`);
+          return {} as never;
+        },
+        DescribeEndpoint: async (request: any) => {
+          calls.push('describeEndpoint');
+          return { EndpointName: request.EndpointName, ...options.endpointStatus!(requestedConfig, polls++) } as never;
+        },
       },
+      waitTimeOverrides: { WaitForEndpoint: 0 },
     },
     context: { Execution: { Name: 'test-run' } } as never,
   });
@@ -207,5 +230,31 @@ describe('retraining state machine, synthesized, with the real steps over moto S
     expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toMatchObject({ version: pointer.version, sha256: pointer.sha256, previous: [] });
     // The registered version stays: the registry is immutable; only the pointer moves back.
     expect(await keys(bucket, 'registry/breast-cancer/versions/1.2.0/model.json')).toHaveLength(1);
+  });
+
+  describe('a SageMaker-served model', () => {
+    const endpoint = { endpointName: 'breast-cancer-gpu', image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1' };
+
+    it('creates a model and endpoint config from the candidate, updates the endpoint and moves the pointer once it is InService on them', async () => {
+      const { bucket, definition } = await world('1.1.0', { endpoint });
+      const { calls, result } = run(definition, {
+        endpointStatus: (config, poll) => (poll === 0 ? { EndpointStatus: 'Updating', EndpointConfigName: 'old' } : { EndpointStatus: 'InService', EndpointConfigName: config }),
+      });
+      const output = await result;
+      const job = output.prepare.trainingJobName;
+      expect(calls).toEqual(['prepare', 'train', 'evaluate', 'register', `createModel ${job} model.tar.gz`, `createEndpointConfig ${job}`, 'updateEndpoint breast-cancer-gpu CANARY', 'describeEndpoint', 'describeEndpoint', 'deploy']);
+      expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json')).version).toBe('1.2.0');
+    });
+
+    it('rolls back when the guardrails put the endpoint back on its old config, leaving the pointer where it was', async () => {
+      const { bucket, pointer, definition } = await world('1.1.0', { endpoint });
+      const { calls, result } = run(definition, { endpointStatus: () => ({ EndpointStatus: 'InService', EndpointConfigName: 'breast-cancer-previous' }) });
+      const failure = await failureOf(result);
+
+      expect(failure!.cause).toMatchObject({ name: 'RetrainingDeployFailed', message: expect.stringContaining('is InService on endpoint config breast-cancer-previous, not on the candidate') });
+      expect(calls.slice(-2)).toEqual(['describeEndpoint', 'rollback']);
+      expect(calls).not.toContain('deploy');
+      expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toEqual(pointer);
+    });
   });
 });

@@ -291,7 +291,7 @@ export interface RetrainingConfig {
   readonly enabled?: boolean;
   /**
    * The retraining state machine to start with `{ model, version, reason, driftReport, alarm }`.
-   * @default - a placeholder state machine that only records its input, until retraining exists
+   * @default - the pipeline of the top-level `retraining` config when set; otherwise a placeholder state machine that only records its input
    */
   readonly stateMachineArn?: string;
   /** Hours after a start during which a model's drift alarm starts nothing. @default 24 */

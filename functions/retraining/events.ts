@@ -11,7 +11,8 @@ export const Prepared = z.object({
   trainingJobName: z.string(),
 });
 export const Training = z.object({ trainingJobName: z.string(), modelArtifacts: z.string().regex(/^s3:\/\//) });
-export const Evaluation = z.object({ candidateUri: z.string(), candidateSha256: z.string(), candidate: z.record(z.string(), z.number()) });
+// Loose: the approval request shows reviewers the whole evaluation (production's metrics, the improvement).
+export const Evaluation = z.looseObject({ candidateUri: z.string(), candidateSha256: z.string(), candidate: z.record(z.string(), z.number()) });
 export const Registered = z.object({ uri: z.string(), version: z.string(), sha256: z.string() });
 
 export const EvaluateEvent = Start.extend({ prepare: Prepared, training: Training });

@@ -17,7 +17,7 @@ import { createBucket, motoS3, uploadPackage } from '../support/s3.ts';
 import { definitionOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-const steps = ['prepare', 'evaluate', 'register', 'deploy', 'rollback'] as const;
+const steps = ['prepare', 'evaluate', 'register', 'deploy', 'rollback', 'request-approval'] as const;
 const handlers = {} as Record<(typeof steps)[number], Handler>;
 const channels = writeBreastCancerChannels(mkdtempSync(join(tmpdir(), 'retraining-data-')));
 
@@ -102,6 +102,8 @@ interface RunOptions {
   readonly training?: (request: any) => Promise<unknown>;
   readonly deploy?: (event: unknown, real: () => Promise<unknown>) => Promise<unknown>;
   /** What DescribeEndpoint answers, poll after poll, given the config UpdateEndpoint asked for. */
+  /** Answers the approval's task token: the output sent with send-task-success, or throws as send-task-failure. */
+  readonly approve?: () => Promise<unknown>;
   readonly endpointStatus?: (requestedConfig: string, poll: number) => { EndpointStatus: string; EndpointConfigName: string };
 }
 
@@ -131,6 +133,12 @@ function run(definition: unknown, options: RunOptions = {}) {
           return (await (options.deploy ? options.deploy(event, real) : real())) as never;
         },
         Rollback: bind('rollback'),
+        // lambda:invoke.waitForTaskToken: the parameters are { FunctionName, Payload }; the function gets Payload.
+        Approve: async (parameters: any) => {
+          calls.push('approve');
+          await handlers['request-approval'](parameters.Payload, context);
+          return (await options.approve!()) as never;
+        },
         CreateModel: async (request: any) => {
           calls.push(`createModel ${request.ModelName} ${request.PrimaryContainer.ModelDataUrl.split('/').at(-1)}`);
           return {} as never;
@@ -151,7 +159,8 @@ function run(definition: unknown, options: RunOptions = {}) {
       },
       waitTimeOverrides: { WaitForEndpoint: 0 },
     },
-    context: { Execution: { Name: 'test-run' } } as never,
+    // The task token Step Functions would generate for the approval's waitForTaskToken.
+    context: { Execution: { Name: 'test-run' }, Task: { Token: 'task-token-1' } } as never,
   });
   return { calls, result: execution.result as Promise<Record<string, any>> };
 }
@@ -254,6 +263,32 @@ describe('retraining state machine, synthesized, with the real steps over moto S
       expect(failure!.cause).toMatchObject({ name: 'RetrainingDeployFailed', message: expect.stringContaining('is InService on endpoint config breast-cancer-previous, not on the candidate') });
       expect(calls.slice(-2)).toEqual(['describeEndpoint', 'rollback']);
       expect(calls).not.toContain('deploy');
+      expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toEqual(pointer);
+    });
+  });
+
+  describe('with manual approval', () => {
+    it('writes the approval request with its task token and registers once approved', async () => {
+      const { bucket, definition } = await world('1.1.0', { gate: { manualApproval: true } });
+      const { calls, result } = run(definition, { approve: async () => ({ approvedBy: 'reviewer' }) });
+      const output = await result;
+      expect(calls).toEqual(['prepare', 'train', 'evaluate', 'approve', 'register', 'deploy']);
+      expect(output.approval).toEqual({ approvedBy: 'reviewer' });
+      const request = JSON.parse(await readText(bucket, 'registry/breast-cancer/approvals/1.2.0.json'));
+      expect(request).toMatchObject({ model: 'breast-cancer', candidate: '1.2.0', production: '1.1.0', taskToken: 'task-token-1', evaluation: { improvement: output.evaluation.improvement } });
+    });
+
+    it('ends in NotApproved with nothing registered when the reviewer rejects', async () => {
+      const { bucket, pointer, definition } = await world('1.1.0', { gate: { manualApproval: true } });
+      const { calls, result } = run(definition, {
+        approve: async () => {
+          throw Object.assign(new Error('holdout looks stale'), { name: 'Rejected' });
+        },
+      });
+      const failure = await failureOf(result);
+      expect(failure!.cause).toMatchObject({ name: 'RetrainingNotApproved', message: expect.stringContaining('holdout looks stale') });
+      expect(calls).toEqual(['prepare', 'train', 'evaluate', 'approve']);
+      expect(await keys(bucket, 'registry/breast-cancer/versions/1.2.0/')).toEqual([]);
       expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toEqual(pointer);
     });
   });

@@ -93,6 +93,8 @@ export class RetrainingPipeline extends Construct {
       GATE_METRIC: metric,
       LOWER_IS_BETTER: String(lowerIsBetter),
     };
+    const platform = props.architecture === 'x86_64' ? 'linux/x64' : 'linux/arm64';
+    const architecture = props.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64;
     const step = (name: string, entry: string, memorySize = 512, timeout = Duration.minutes(1)) =>
       new HandlerFunction(this, `${name}Function`, {
         entry,
@@ -103,14 +105,18 @@ export class RetrainingPipeline extends Construct {
         logLevel: props.logLevel,
         metricsNamespace: props.metricsNamespace,
         environment,
+        architecture,
+        // The registry core verifies checksums through functions/core/model.ts, which loads onnxruntime-node:
+        // every step ships the pruned package (esbuild cannot bundle its .node binary).
+        nodeModules: ['onnxruntime-node'],
+        afterBundling: (_, outputDir) => pruneOnnxruntime(outputDir, platform),
       });
-    const platform = props.architecture === 'x86_64' ? 'linux/x64' : 'linux/arm64';
     this.prepare = step('Prepare', 'functions/retraining/prepare.ts');
     this.evaluate = new HandlerFunction(this, 'EvaluateFunction', {
       entry: 'functions/retraining/evaluate.ts',
       serviceName: 'retraining-evaluate',
       memorySize: 3008,
-      architecture: props.architecture === 'x86_64' ? Architecture.X86_64 : Architecture.ARM_64,
+      architecture,
       timeout: Duration.minutes(15),
       logRetention,
       logLevel: props.logLevel,

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -191,6 +191,17 @@ describe('retraining state machine, synthesized, with the real steps over moto S
     expect(output.registered).toEqual({ uri: `s3://${bucket}/registry/breast-cancer/versions/1.2.0`, version: '1.2.0', sha256: pkg.sha256 });
     const pointer = JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'));
     expect(pointer).toMatchObject({ version: '1.2.0', sha256: pkg.sha256, previous: [{ version: '1.1.0' }] });
+  });
+
+  it('passes the gate for a first version (no production yet) and creates the production pointer', async () => {
+    const { bucket, definition } = await world('1.1.0');
+    // A registry with no pointer: as if 1.1.0 were registered but never promoted.
+    await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'registry/breast-cancer/production.json' }));
+    const { calls, result } = run(definition, { lambda: '0.1' });
+    const output = await result;
+    expect(calls).toEqual(['prepare', 'train', 'evaluate', 'register', 'deploy']);
+    expect(output.evaluation).toMatchObject({ firstVersion: true, improvement: null, production: null });
+    expect(JSON.parse(await readText(bucket, 'registry/breast-cancer/production.json'))).toMatchObject({ version: '1.2.0', previous: [] });
   });
 
   it('fails at the gate when the candidate is worse, with nothing registered or deployed', async () => {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { parsePackage } from '../functions/core/load.ts';
+import { parsePackage } from '../functions/core/package-file.ts';
 import { featureRows, writeCsv, writeParquet } from './batch-data.ts';
 import { freePort, ROOT, runWorker, tsx } from './child.ts';
 import { int, mark, mb, type Section } from './stats.ts';

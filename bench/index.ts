@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parsePackage } from '../functions/core/load.ts';
+import { parsePackage } from '../functions/core/package-file.ts';
 import config from '../inference.config.ts';
 import { assetSize } from './asset-size.ts';
 import { batchThroughput } from './batch-throughput.ts';

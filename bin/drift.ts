@@ -99,7 +99,7 @@ const opts = program.opts<Options>();
 
 async function readPackage(source: string): Promise<ModelPackage> {
   const { openLocation, joinKey } = await import('../functions/core/storage/location.ts');
-  const { parsePackage } = await import('../functions/core/load.ts');
+  const { parsePackage } = await import('../functions/core/package-file.ts');
   const { store, key } = openLocation(source, { endpointUrl: opts.endpointUrl });
   let text: string;
   try {

@@ -4,7 +4,7 @@ import { Aws, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { parsePackage } from '../functions/core/load.ts';
+import { parsePackage } from '../functions/core/package-file.ts';
 import { checkInteger, checkModels, LIMITS, type ModelConfig, type ParsedSource, parseSource } from './config.ts';
 import { HandlerFunction, type HandlerFunctionProps, PROJECT_ROOT } from './handler-function.ts';
 

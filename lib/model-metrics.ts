@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { parsePackage } from '../functions/core/load.ts';
+import { parsePackage } from '../functions/core/package-file.ts';
 import { type ModelConfig, modelVersion, parseSource } from './config.ts';
 import { PROJECT_ROOT } from './handler-function.ts';
 

@@ -4,7 +4,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { parsePackage } from '../functions/core/load.ts';
+import { parsePackage } from '../functions/core/package-file.ts';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function.ts';
 import { SAGEMAKER_DEFAULTS, type SageMakerServing } from './sagemaker-config.ts';
 

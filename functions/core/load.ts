@@ -3,30 +3,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ModelPackageError } from './errors.ts';
-import { Model, type ModelOptions, sha256 } from './model.ts';
-import { ModelPackage } from './model-package.ts';
+import { Model, type ModelOptions } from './model.ts';
+import type { ModelPackage } from './model-package.ts';
+import { parsePackage, sha256 } from './package-file.ts';
 
 export interface LoadOptions extends Omit<ModelOptions, 'source'> {
   /** Local folder where packages read from S3 are cached, keyed by checksum. @default os.tmpdir()/models */
   readonly cacheDir?: string;
   /** Client for `s3://` sources. @default a client from the environment (AWS_ENDPOINT_URL_S3 honoured) */
   readonly s3?: S3Client;
-}
-
-/** Parses and validates model.json text, naming every schema problem. */
-export function parsePackage(text: string, source: string): ModelPackage {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ModelPackageError(`model.json is not valid JSON: ${(err as Error).message}`, source);
-  }
-  const parsed = ModelPackage.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new ModelPackageError(`model.json is invalid: ${problems.join('; ')}`, source);
-  }
-  return parsed.data;
 }
 
 const parseS3 = (uri: string) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './package-file.ts';
 import ort from 'onnxruntime-node';
 import { ModelPackageError } from './errors.ts';
 import { FeatureLayout, type InputBatch } from './feature-layout.ts';
@@ -17,7 +17,6 @@ export interface ModelOptions {
 
 export const DEFAULT_MAX_BATCH = 1000;
 
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * A loaded model version: its package and one ONNX Runtime session, created once and reused for

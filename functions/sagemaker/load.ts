@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { z } from 'zod';
-import { parsePackage } from '../core/load.ts';
+import { parsePackage } from '../core/package-file.ts';
 import { EndpointModel } from '../core/sagemaker/served.ts';
 
 const Settings = z.object({

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { Model, sha256 } from '../../functions/core/model.ts';
+import { Model } from '../../functions/core/model.ts';
+import { sha256 } from '../../functions/core/package-file.ts';
 import { type Baseline, type Feature, ModelPackage } from '../../functions/core/model-package.ts';
 import { numericBaseline } from './baseline.ts';
 import type { Dataset } from './datasets.ts';

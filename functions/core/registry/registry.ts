@@ -1,5 +1,4 @@
-import { parsePackage } from '../load.ts';
-import { sha256 } from '../model.ts';
+import { parsePackage, sha256 } from '../package-file.ts';
 import type { ModelPackage } from '../model-package.ts';
 import { joinKey, type LocationOptions, openLocation } from '../storage/location.ts';
 import type { Location, ObjectStore } from '../storage/object-store.ts';

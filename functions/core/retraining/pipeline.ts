@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { loadModel } from '../load.ts';
 import type { Model } from '../model.ts';
-import { sha256 } from '../model.ts';
+import { sha256 } from '../package-file.ts';
 import { classificationMetrics, regressionMetrics } from '../quality/metrics.ts';
 import { joinKey, type Location, openLocation } from '../storage/location.ts';
 import { openRegistry } from '../registry/registry.ts';

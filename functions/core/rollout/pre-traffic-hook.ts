@@ -1,4 +1,5 @@
-import { ModelPackage } from '../model-package.ts';
+import type { ModelPackage } from '../model-package.ts';
+import { parsePackage } from '../package-file.ts';
 import { joinKey, type LocationOptions, openLocation } from '../storage/location.ts';
 import { checkExamples, type ExampleFailure, type InvokeVersion } from './golden-examples.ts';
 
@@ -39,16 +40,13 @@ export async function runPreTrafficHook(ports: PreTrafficHookPorts): Promise<Hoo
 }
 
 /**
- * Reads each source's model.json (a folder or an `s3://bucket/prefix` URI), validated. Not through
- * load.ts's parsePackage: that module imports onnxruntime-node, which the hook's asset leaves out.
+ * Reads each source's model.json (a folder or an `s3://bucket/prefix` URI), validated (package-file.ts carries no onnxruntime, which the hook's asset leaves out).
  */
 export async function readPackages(sources: readonly string[], options: LocationOptions = {}): Promise<ModelPackage[]> {
   return Promise.all(
     sources.map(async (source) => {
       const { store, key } = openLocation(source, options);
-      const parsed = ModelPackage.safeParse(JSON.parse(new TextDecoder().decode(await store.readBytes(joinKey(key, 'model.json')))));
-      if (!parsed.success) throw new Error(`${source}/model.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      return parsed.data;
+      return parsePackage(new TextDecoder().decode(await store.readBytes(joinKey(key, 'model.json'))), source);
     }),
   );
 }

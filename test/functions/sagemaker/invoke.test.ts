@@ -11,7 +11,7 @@ import {
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { parsePackage } from '../../../functions/core/load.ts';
+import { parsePackage } from '../../../functions/core/package-file.ts';
 import { EndpointModel } from '../../../functions/core/sagemaker/served.ts';
 import { createInvokeHandler } from '../../../functions/sagemaker/app.ts';
 import { loadEndpointModels } from '../../../functions/sagemaker/load.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { driftAgainstBaseline, driftBetween } from '../../../../functions/core/drift/detect.ts';
 import { DriftReport } from '../../../../functions/core/drift/drift-report.ts';
-import { parsePackage } from '../../../../functions/core/load.ts';
+import { parsePackage } from '../../../../functions/core/package-file.ts';
 import type { ModelPackage } from '../../../../functions/core/model-package.ts';
 import { categoricalBaseline, numericBaseline } from '../../../../models/build/baseline.ts';
 import { normalColumns, numericSpecs, Rng } from './simulate.ts';

@@ -1,9 +1,10 @@
-import { IssueList } from '../core/errors.ts';
 import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { infer, metadata } from '../core/open-inference.ts';
 import type { Prediction } from '../core/predictions.ts';
 import { httpError } from '../http/http-error.ts';
+import { modelCard } from '../core/model-card.ts';
+import { predictBody } from '../http/predict-contract.ts';
 import { type RawRequest, readJsonBody } from '../http/json-body.ts';
 import { Router } from '../http/router.ts';
 
@@ -28,30 +29,7 @@ const find = (name: string, ctx: RequestContext, pick: (name: string) => Model |
   return model;
 };
 
-const card = ({ pkg }: Model) => ({
-  name: pkg.name,
-  version: pkg.version,
-  task: pkg.task,
-  description: pkg.description,
-  sha256: pkg.sha256,
-  features: pkg.features,
-  outputs: pkg.outputs,
-  metrics: pkg.metrics,
-  training: pkg.training,
-  examples: pkg.examples,
-});
 
-const predictBody = (body: unknown): unknown => {
-  const issues = new IssueList();
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    issues.add('', 'expected a JSON object {"instances": [...]}');
-  } else {
-    for (const key of Object.keys(body)) if (key !== 'instances') issues.add(key, 'unknown field; expected only "instances"');
-    if (!('instances' in body)) issues.add('instances', 'required');
-  }
-  issues.throwIfAny('invalid request body');
-  return (body as { instances: unknown }).instances;
-};
 
 /** The HTTP contract, identical on Lambda behind API Gateway and on the local server. */
 export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
@@ -59,7 +37,7 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/models', (_, ctx) => ({
     models: ctx.models.list().map((m) => ({ name: m.name, version: m.version, task: m.pkg.task })),
   }))
-  .on('GET', '/models/{name}', ({ name }, ctx) => card(find(name!, ctx)))
+  .on('GET', '/models/{name}', ({ name }, ctx) => modelCard(find(name!, ctx).pkg))
   .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
     const model = find(name!, ctx, ctx.choose);
     const instances = predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes));

@@ -6,10 +6,10 @@ import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import createError from 'http-errors';
-import { IssueList } from '../core/errors.ts';
 import { EndpointError } from '../core/sagemaker/endpoint.ts';
 import type { EndpointModel } from '../core/sagemaker/served.ts';
 import { coreErrors } from '../http/core-errors.ts';
+import { predictBody } from '../http/predict-contract.ts';
 import { httpError } from '../http/http-error.ts';
 import { type RawRequest, readJsonBody } from '../http/json-body.ts';
 import { Router } from '../http/router.ts';
@@ -45,17 +45,6 @@ const find = (name: string, ctx: Ctx): EndpointModel => {
   return model;
 };
 
-const predictBody = (body: unknown): unknown => {
-  const issues = new IssueList();
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    issues.add('', 'expected a JSON object {"instances": [...]}');
-  } else {
-    for (const key of Object.keys(body)) if (key !== 'instances') issues.add(key, 'unknown field; expected only "instances"');
-    if (!('instances' in body)) issues.add('instances', 'required');
-  }
-  issues.throwIfAny('invalid request body');
-  return (body as { instances: unknown }).instances;
-};
 
 /** A production variant a caller pins with `X-Model-Variant` (A/B checks), else SageMaker's weighted pick. */
 const variantOf = (ctx: Ctx) => header(ctx.request.headers, 'x-model-variant');

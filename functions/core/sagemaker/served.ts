@@ -1,3 +1,4 @@
+import { modelCard } from '../model-card.ts';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { ModelPackage } from '../model-package.ts';
 import { EndpointError, invokeEndpoint } from './endpoint.ts';
@@ -40,20 +41,7 @@ export class EndpointModel {
   }
 
   card() {
-    const { pkg } = this;
-    return {
-      name: pkg.name,
-      version: pkg.version,
-      task: pkg.task,
-      description: pkg.description,
-      sha256: pkg.sha256,
-      features: pkg.features,
-      outputs: pkg.outputs,
-      metrics: pkg.metrics,
-      training: pkg.training,
-      examples: pkg.examples,
-      serving: { kind: 'sagemaker', endpoint: this.endpoint },
-    };
+    return { ...modelCard(this.pkg), serving: { kind: 'sagemaker', endpoint: this.endpoint } };
   }
 
   metadata() {

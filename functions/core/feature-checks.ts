@@ -1,4 +1,4 @@
-import type { Feature, TensorType } from './model-package.ts';
+import { type Feature, inputOf, type ModelPackage, type TensorType } from './model-package.ts';
 
 /**
  * The per-feature value checks of the schema (types, ranges, categories, missing values), free of
@@ -33,3 +33,35 @@ const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
 /** The check of one feature's values, given the tensor type of the graph input it feeds. */
 export const featureCheck = (feature: Feature, type: TensorType): ((value: unknown) => string | undefined) =>
   feature.type === 'numeric' ? numericCheck(feature, type === 'int32' || type === 'int64') : categoricalCheck(feature);
+
+/** Where one feature lands: which graph input, which column, and how its values are checked. */
+export interface FeatureSlot {
+  readonly feature: Feature;
+  readonly input: InputSlot;
+  /** Index of `input` in the layout's inputs. */
+  readonly inputIndex: number;
+  readonly column: number;
+  /** Returns why `value` is unacceptable for this feature, or undefined when it is fine. */
+  readonly check: (value: unknown) => string | undefined;
+}
+
+/** One graph input: the features packed into it, shape [N, width]. */
+export interface InputSlot {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly width: number;
+}
+
+/** The slots of a model: every feature bound to its graph input and column, with its check; shared by the ONNX and the SageMaker paths. */
+export function featureSlots(pkg: ModelPackage): { inputs: InputSlot[]; slots: FeatureSlot[]; byName: Map<string, FeatureSlot> } {
+  const inputs = pkg.inputs.map((i) => ({ name: i.name, type: i.type, width: pkg.features.filter((f) => inputOf(pkg, f) === i.name).length }));
+  const next = new Map(inputs.map((i) => [i.name, 0]));
+  const slots = pkg.features.map((feature): FeatureSlot => {
+    const inputIndex = inputs.findIndex((i) => i.name === inputOf(pkg, feature));
+    const input = inputs[inputIndex]!;
+    const column = next.get(input.name)!;
+    next.set(input.name, column + 1);
+    return { feature, input, inputIndex, column, check: featureCheck(feature, input.type) };
+  });
+  return { inputs, slots, byName: new Map(slots.map((s) => [s.feature.name, s])) };
+}

@@ -1,24 +1,8 @@
 import ort from 'onnxruntime-node';
-import { featureCheck } from './feature-checks.ts';
-import { type Feature, inputOf, type ModelPackage, type TensorType } from './model-package.ts';
+import { type FeatureSlot, featureSlots, type InputSlot } from './feature-checks.ts';
+import type { ModelPackage, TensorType } from './model-package.ts';
 
-/** Where one feature lands: which graph input, which column, and how its values are checked. */
-export interface FeatureSlot {
-  readonly feature: Feature;
-  readonly input: InputSlot;
-  /** Index of `input` in the layout's inputs. */
-  readonly inputIndex: number;
-  readonly column: number;
-  /** Returns why `value` is unacceptable for this feature, or undefined when it is fine. */
-  readonly check: (value: unknown) => string | undefined;
-}
-
-/** One graph input: the features packed into it, shape [N, width]. */
-export interface InputSlot {
-  readonly name: string;
-  readonly type: TensorType;
-  readonly width: number;
-}
+export type { FeatureSlot, InputSlot } from './feature-checks.ts';
 
 type Buffer = Float32Array | Float64Array | Int32Array | BigInt64Array | string[];
 
@@ -101,18 +85,7 @@ export class FeatureLayout {
     pkg: ModelPackage,
     readonly maxBatch: number,
   ) {
-    const inputs = pkg.inputs.map((i) => ({ name: i.name, type: i.type, width: pkg.features.filter((f) => inputOf(pkg, f) === i.name).length }));
-    const next = new Map(inputs.map((i) => [i.name, 0]));
-    this.slots = pkg.features.map((feature) => {
-      const inputIndex = inputs.findIndex((i) => i.name === inputOf(pkg, feature));
-      const input = inputs[inputIndex]!;
-      const column = next.get(input.name)!;
-      next.set(input.name, column + 1);
-      const check = featureCheck(feature, input.type);
-      return { feature, input, inputIndex, column, check };
-    });
-    this.inputs = inputs;
-    this.byName = new Map(this.slots.map((s) => [s.feature.name, s]));
+    ({ inputs: this.inputs, slots: this.slots, byName: this.byName } = featureSlots(pkg));
   }
 
   /** Runs `use` with a batch of its own, returned to the pool once the promise settles. */

@@ -1,8 +1,7 @@
 import { IssueList } from '../errors.ts';
-import { featureCheck } from '../feature-checks.ts';
-import type { FeatureSlot, InputSlot } from '../feature-layout.ts';
+import { type FeatureSlot, featureSlots, type InputSlot } from '../feature-checks.ts';
 import { packInstances, type RowSink } from '../instances.ts';
-import { inputOf, type ModelPackage, type TensorType } from '../model-package.ts';
+import type { ModelPackage, TensorType } from '../model-package.ts';
 
 /** The Open Inference Protocol datatype of each tensor type (as the Lambda path's metadata says). */
 export const V2_DATATYPES: Record<TensorType, string> = { float32: 'FP32', float64: 'FP64', int32: 'INT32', int64: 'INT64', string: 'BYTES' };
@@ -32,17 +31,7 @@ export class RequestSchema {
     readonly pkg: ModelPackage,
     readonly maxBatch: number,
   ) {
-    const inputs = pkg.inputs.map((i) => ({ name: i.name, type: i.type, width: pkg.features.filter((f) => inputOf(pkg, f) === i.name).length }));
-    const next = new Map(inputs.map((i) => [i.name, 0]));
-    this.slots = pkg.features.map((feature) => {
-      const inputIndex = inputs.findIndex((i) => i.name === inputOf(pkg, feature));
-      const input = inputs[inputIndex]!;
-      const column = next.get(input.name)!;
-      next.set(input.name, column + 1);
-      return { feature, input, inputIndex, column, check: featureCheck(feature, input.type) };
-    });
-    this.inputs = inputs;
-    this.byName = new Map(this.slots.map((s) => [s.feature.name, s]));
+    ({ inputs: this.inputs, slots: this.slots, byName: this.byName } = featureSlots(pkg));
     this.index = new Map(this.slots.map((s, i) => [s, i]));
   }
 

@@ -92,7 +92,7 @@ function checkBundledPackage(path: string, model: ModelConfig, source: ParsedSou
  * Shell commands that keep only what runs: the target platform's binary (~260 MB of 290 are other
  * platforms') and onnxruntime's JS, without the dependencies of its skipped install script.
  */
-function pruneOnnxruntime(outputDir: string, platform: string): string[] {
+export function pruneOnnxruntime(outputDir: string, platform: string): string[] {
   const bin = `${outputDir}/node_modules/onnxruntime-node/bin`;
   return [
     `find "${bin}" -mindepth 3 -maxdepth 3 -type d ! -path "*/${platform}" -exec rm -rf {} +`,

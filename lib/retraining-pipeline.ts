@@ -1,3 +1,4 @@
+import { pruneOnnxruntime } from './model-function.ts';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
@@ -422,16 +423,4 @@ export class RetrainingPipeline extends Construct {
     const valid = Condition.and(Condition.isPresent('$.model'), Condition.isString('$.model'), Condition.stringEquals('$.model', config.model));
     return new Choice(this, 'CheckRequest').when(valid, prepare.next(train).next(evaluate).next(gateChoice)).otherwise(invalid);
   }
-}
-
-/** Keeps only the target platform's onnxruntime binary in the evaluate function's asset (as lib/model-function.ts does). */
-function pruneOnnxruntime(outputDir: string, platform: string): string[] {
-  const bin = `${outputDir}/node_modules/onnxruntime-node/bin`;
-  return [
-    `find "${bin}" -mindepth 3 -maxdepth 3 -type d ! -path "*/${platform}" -exec rm -rf {} +`,
-    `find "${bin}" -mindepth 1 -type d -empty -delete`,
-    `find "${outputDir}/node_modules" -mindepth 1 -maxdepth 1 ! -name onnxruntime-node ! -name onnxruntime-common -exec rm -rf {} +`,
-    `rm -rf "${outputDir}/node_modules/onnxruntime-node/script" "${outputDir}/package-lock.json"`,
-    `ls "${bin}"/napi-v*/${platform}/onnxruntime_binding.node > /dev/null`,
-  ];
 }

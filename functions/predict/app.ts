@@ -43,9 +43,10 @@ export function createHandler(models: ModelSet, { maxBodyBytes, capture, experim
         labelModel(model);
       },
       onBatch: recordBatch,
-      onScored: (model, instances, predictions) => {
+      onScored: (model, instances, predictions, primaryLatencyMs) => {
         if (sampled) capture!.add(model, requestId, instances, predictions);
-        traffic.shadowOf(model)?.mirror(model, instances, predictions);
+        // A sampled request's shadow outcome is captured too, for the shadow comparison report.
+        traffic.shadowOf(model)?.mirror({ primary: model, instances, predictions, primaryLatencyMs }, sampled ? (outcome) => capture!.addShadow(requestId, outcome) : undefined);
       },
     });
     // Every answer of a model names the version that gave it: the variant, in an A/B test.

@@ -18,8 +18,8 @@ export interface RequestContext {
   readonly onModel: (model: Model) => void;
   /** Called with the row count of every scored batch. */
   readonly onBatch: (rows: number) => void;
-  /** Told of every scored request's rows and predictions (capture, shadow). */
-  readonly onScored: (model: Model, instances: readonly unknown[], predictions: readonly Prediction[]) => void;
+  /** Told of every scored request's rows and predictions, and how long validating and scoring them took, ms (capture, shadow). */
+  readonly onScored: (model: Model, instances: readonly unknown[], predictions: readonly Prediction[], scoringMs: number) => void;
 }
 
 const find = (name: string, ctx: RequestContext, pick: (name: string) => Model | undefined = (n) => ctx.models.get(n)): Model => {
@@ -41,9 +41,10 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
     const model = find(name!, ctx, ctx.choose);
     const instances = predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes));
+    const started = performance.now();
     const predictions = await model.predict(instances);
     ctx.onBatch(predictions.length);
-    ctx.onScored(model, instances as unknown[], predictions);
+    ctx.onScored(model, instances as unknown[], predictions, performance.now() - started);
     return { model: { name: model.name, version: model.version }, predictions };
   })
   .on('GET', '/v2', () => ({ name: 'serverless-inference', version: '2', extensions: [] }))
@@ -53,7 +54,9 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
   .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
     const model = find(name!, ctx, ctx.choose);
-    const response = await infer(model, readJsonBody(ctx.request, ctx.maxBodyBytes), (rows, predictions) => ctx.onScored(model, rows, predictions));
+    const body = readJsonBody(ctx.request, ctx.maxBodyBytes);
+    const started = performance.now();
+    const response = await infer(model, body, (rows, predictions) => ctx.onScored(model, rows, predictions, performance.now() - started));
     ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
     return response;
   });

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from '../model.ts';
 import { joinKey } from '../storage/location.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import { type CaptureRecord, hourPartition } from './capture-record.ts';
+import type { ShadowOutcome } from '../routing/shadow.ts';
+import { type CaptureRecord, hourPartition, type ShadowRecord, shadowPartition } from './capture-record.ts';
 
 /** A record as buffered: its time still a number. */
 type Buffered = Omit<CaptureRecord, 'ts'> & { readonly at: number };
+type BufferedShadow = Omit<ShadowRecord, 'ts'> & { readonly at: number };
+
+const line = ({ at, ...rest }: { readonly at: number }): string => JSON.stringify({ ts: new Date(at).toISOString(), ...rest });
 
 export interface RequestCaptureOptions {
   readonly store: ObjectStore;
@@ -34,6 +38,7 @@ export interface RequestCaptureOptions {
  */
 export class RequestCapture {
   private buffer: Buffered[] = [];
+  private shadows: BufferedShadow[] = [];
   private oldest = 0;
   private readonly uploads = new Set<Promise<void>>();
   private readonly allowLists = new Map<string, ReadonlySet<string> | undefined>();
@@ -61,8 +66,7 @@ export class RequestCapture {
    * timestamps are formatted at upload: the request pays for little more than a push.
    */
   add(model: Model, requestId: string, instances: readonly unknown[], predictions: readonly unknown[]): void {
-    const now = (this.options.now ?? Date.now)();
-    if (this.buffer.length === 0) this.oldest = now;
+    const now = this.stamp();
     const names = model.pkg.features;
     const allowed = this.allowList(model.name);
     for (let i = 0; i < instances.length; i++) {
@@ -81,29 +85,57 @@ export class RequestCapture {
     }
   }
 
+  /** Buffers what a sampled request's shadow answered beside the primary, for the shadow comparison report. */
+  addShadow(requestId: string, outcome: ShadowOutcome): void {
+    const { primary, candidate, predictions, answers, error } = outcome;
+    this.shadows.push({
+      at: this.stamp(),
+      requestId,
+      model: primary.name,
+      version: primary.version,
+      candidate: candidate.version,
+      rows: predictions.length,
+      latencyMs: { primary: outcome.primaryLatencyMs, candidate: outcome.latencyMs },
+      predictions,
+      ...(answers ? { answers } : {}),
+      ...(error ? { error: error.message } : {}),
+    });
+  }
+
+  /** Now, which starts the age of the buffer when it was empty. */
+  private stamp(): number {
+    const now = (this.options.now ?? Date.now)();
+    if (this.buffered() === 0) this.oldest = now;
+    return now;
+  }
+
+  private buffered(): number {
+    return this.buffer.length + this.shadows.length;
+  }
+
   /** Starts an upload when the buffer is full or old enough; returns it, or undefined when nothing was due. */
   flushIfDue(): Promise<void> | undefined {
-    const full = this.buffer.length >= (this.options.maxRecords ?? 500);
-    const old = this.buffer.length > 0 && (this.options.now ?? Date.now)() - this.oldest >= (this.options.maxAgeMs ?? 60_000);
+    const full = this.buffered() >= (this.options.maxRecords ?? 500);
+    const old = this.buffered() > 0 && (this.options.now ?? Date.now)() - this.oldest >= (this.options.maxAgeMs ?? 60_000);
     return full || old ? this.flush() : undefined;
   }
 
-  /** Uploads everything buffered, one object per model, version and hour; resolves when every upload is done. */
+  /** Uploads everything buffered, one object per model, version (or shadow pair) and hour; resolves when every upload is done. */
   flush(): Promise<void> {
-    const records = this.buffer;
+    const groups = new Map<string, { readonly at: number; readonly lines: string[] }>();
+    const put = (partition: string, record: { readonly at: number }) => {
+      const group = groups.get(partition);
+      if (group) group.lines.push(line(record));
+      else groups.set(partition, { at: record.at, lines: [line(record)] });
+    };
+    for (const r of this.buffer) put(hourPartition(r.model, r.version, new Date(r.at)), r);
+    for (const r of this.shadows) put(shadowPartition(r.model, r.version, r.candidate, new Date(r.at)), r);
     this.buffer = [];
-    const groups = new Map<string, Buffered[]>();
-    for (const r of records) {
-      const key = hourPartition(r.model, r.version, new Date(r.at));
-      const group = groups.get(key);
-      if (group) group.push(r);
-      else groups.set(key, [r]);
-    }
+    this.shadows = [];
     for (const [partition, group] of groups) {
-      const key = joinKey(this.options.prefix, `${partition}${group[0]!.at}-${randomUUID()}.jsonl`);
-      const line = ({ at, ...rest }: Buffered): string => JSON.stringify({ ts: new Date(at).toISOString(), ...rest } satisfies CaptureRecord);
-      const body = `${group.map(line).join('\n')}\n`;
-      const upload = this.options.store.write(key, body).catch((err: Error) => this.options.onError?.(err, group.length));
+      const key = joinKey(this.options.prefix, `${partition}${group.at}-${randomUUID()}.jsonl`);
+      const body = `${group.lines.join('\n')}\n`;
+      const upload = this.options.store.write(key, body).catch((err: Error) => this.options.onError?.(err, group.lines.length));
       this.uploads.add(upload);
       void upload.finally(() => this.uploads.delete(upload));
     }

@@ -2,9 +2,19 @@ import { comparePredictions, type PredictionComparison } from '../compare/compar
 import type { Model } from '../model.ts';
 import type { Prediction } from '../predictions.ts';
 
-export interface ShadowOutcome {
+/** A request the primary answered, as the shadow gets it. */
+export interface MirroredRequest {
   readonly primary: Model;
+  readonly instances: readonly unknown[];
+  readonly predictions: readonly Prediction[];
+  /** The primary's scoring time for this request, ms, to set the candidate's against. */
+  readonly primaryLatencyMs: number;
+}
+
+export interface ShadowOutcome extends MirroredRequest {
   readonly candidate: Model;
+  /** The candidate's predictions, unless it failed. */
+  readonly answers?: readonly Prediction[];
   readonly comparison?: PredictionComparison;
   /** Candidate scoring time, ms. */
   readonly latencyMs: number;
@@ -14,8 +24,8 @@ export interface ShadowOutcome {
 /**
  * A candidate version that sees a mirror of live traffic. Its scoring is scheduled after the
  * current request's work (setImmediate runs once the response is on its way), on its own session,
- * and whatever it does, a failure included, only reaches `report`: the primary response and
- * status never depend on it.
+ * and whatever it does, a failure included, only reaches `report` and the request's own listener:
+ * the primary response and status never depend on it.
  */
 export class Shadow {
   constructor(
@@ -23,12 +33,20 @@ export class Shadow {
     private readonly report: (outcome: ShadowOutcome) => void,
   ) {}
 
-  mirror(primary: Model, instances: readonly unknown[], predictions: readonly Prediction[]): void {
+  /** Scores the request's instances with the candidate later; `listener` hears this request's outcome after `report` (e.g. to capture it). */
+  mirror(request: MirroredRequest, listener?: (outcome: ShadowOutcome) => void): void {
     setImmediate(() => {
       const started = performance.now();
-      this.candidate.predict(instances).then(
-        (answers) => this.report({ primary, candidate: this.candidate, comparison: comparePredictions(predictions, answers), latencyMs: performance.now() - started }),
-        (error: Error) => this.report({ primary, candidate: this.candidate, latencyMs: performance.now() - started, error }),
+      const tell = (outcome: ShadowOutcome) => {
+        try {
+          this.report(outcome);
+        } finally {
+          listener?.(outcome);
+        }
+      };
+      this.candidate.predict(request.instances).then(
+        (answers) => tell({ ...request, candidate: this.candidate, answers, comparison: comparePredictions(request.predictions, answers), latencyMs: performance.now() - started }),
+        (error: Error) => tell({ ...request, candidate: this.candidate, latencyMs: performance.now() - started, error }),
       )
         // A report that throws must not become an unhandled rejection that takes the process down.
         .catch(() => undefined);

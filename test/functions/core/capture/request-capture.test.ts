@@ -33,6 +33,26 @@ describe.each(['local', 's3'] as const)('request capture over %s storage', (wher
     ]);
   });
 
+  it('keeps a shadow outcome apart from the captures, under _shadow/<model>/<version>/<candidate>/', async () => {
+    const { base, location } = await workspace(where);
+    const { store, key } = location(`${base}/captures`);
+    const capture = new RequestCapture({ store, prefix: key, sampleRate: 1, now: () => AT });
+    const primary = await model(MODELS.breastCancer);
+    const candidate = { ...primary, version: '1.1.0' } as typeof primary;
+    const mirrored = { primary, candidate, instances: [instance], predictions: [prediction], primaryLatencyMs: 0.5, latencyMs: 0.75 };
+    capture.addShadow('req-1', { ...mirrored, answers: [{ label: 'benign' }] });
+    capture.addShadow('req-2', { ...mirrored, error: new Error('session released') });
+    await capture.flush();
+    const { keys, records } = await captured(store, `${key}/`);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^_shadow\/breast-cancer\/1\.0\.0\/1\.1\.0\/dt=2026-11-23\/hr=17\/\d+-[0-9a-f-]+\.jsonl$/);
+    const common = { ts: '2026-11-23T17:59:30.000Z', model: 'breast-cancer', version: '1.0.0', candidate: '1.1.0', rows: 1, latencyMs: { primary: 0.5, candidate: 0.75 }, predictions: [prediction] };
+    expect(records).toEqual([
+      { ...common, requestId: 'req-1', answers: [{ label: 'benign' }] },
+      { ...common, requestId: 'req-2', error: 'session released' },
+    ]);
+  });
+
   it('uploads when the buffer is full or old, not before', async () => {
     const { base, location } = await workspace(where);
     const { store, key } = location(`${base}/captures`);

@@ -2,10 +2,12 @@
  * The typed config an infra engineer writes in `inference.config.ts`. Plain data with no CDK types,
  * so the CLI and the local server can read the same file without loading aws-cdk-lib.
  */
+import { type BatchTransformConfig, checkTransformSchedule } from './batch-transform-config.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 import { checkServing, type ServingConfig } from './sagemaker-config.ts';
 
 export type { SageMakerServing, ServingConfig } from './sagemaker-config.ts';
+export type { BatchTransformConfig } from './batch-transform-config.ts';
 
 /** One served model. */
 export interface ModelConfig {
@@ -171,11 +173,14 @@ export interface BatchScheduleConfig {
   /** Percent of chunks that may fail with the run still succeeding. @default - `batch.toleratedFailurePercentage` */
   readonly toleratedFailurePercentage?: number;
   /**
-   * What scores the rows. Only 'lambda' is built so far: 'sagemaker-batch-transform' (for
-   * SageMaker-served models) is part of the config shape but refused until the SageMaker path exists.
+   * What scores the rows: the Lambda workers (Lambda-served models), or a SageMaker Batch Transform
+   * job of the model's endpoint image and data (SageMaker-served models; headerless CSV or JSON Lines
+   * input, each output line is the input line joined with the prediction).
    * @default 'lambda'
    */
   readonly engine?: 'lambda' | 'sagemaker-batch-transform';
+  /** How the Batch Transform job runs; only with engine 'sagemaker-batch-transform'. @default - every field's default */
+  readonly transform?: BatchTransformConfig;
 }
 
 /** Batch scoring over S3: a Step Functions Distributed Map of Lambda workers, optionally on schedules. */
@@ -636,9 +641,7 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[]): void {
     checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes);
     checkNumber(`${path}.toleratedFailurePercentage`, schedule.toleratedFailurePercentage, 0, 100);
     checkOneOf(`${path}.engine`, schedule.engine, ['lambda', 'sagemaker-batch-transform']);
-    if (schedule.engine === 'sagemaker-batch-transform') {
-      throw new Error(`${path}.engine 'sagemaker-batch-transform' is not yet supported: SageMaker Batch Transform comes with the SageMaker-served models; use 'lambda'`);
-    }
+    checkTransformSchedule(path, schedule);
   });
 }
 

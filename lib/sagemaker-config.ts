@@ -104,8 +104,9 @@ function integer(path: string, value: number | undefined, min: number, max: numb
 }
 
 /**
- * Checks every model's `serving` (naming the offending prop), and that batch schedules only name
- * models the Lambda workers can load. Called by `validateConfig`.
+ * Checks every model's `serving` (naming the offending prop), and that each batch schedule's engine
+ * can serve its model: Lambda workers load Lambda-served models, Batch Transform runs SageMaker-served
+ * ones. Called by `validateConfig`.
  */
 export function checkServing(config: { readonly models: readonly ServedModel[]; readonly batch?: { readonly schedules?: readonly { readonly model: string; readonly engine?: string }[] } }): void {
   config.models.forEach((model, i) => {
@@ -172,7 +173,10 @@ export function checkServing(config: { readonly models: readonly ServedModel[]; 
   (config.batch?.schedules ?? []).forEach((schedule, i) => {
     const model = config.models.find((m) => m.name === schedule.model);
     if (model && isSageMaker(model) && (schedule.engine ?? 'lambda') === 'lambda') {
-      throw new Error(`batch.schedules[${i}].model ${schedule.model} is served by SageMaker: the Lambda batch workers cannot load it`);
+      throw new Error(`batch.schedules[${i}].model ${schedule.model} is served by SageMaker: the Lambda batch workers cannot load it (use engine 'sagemaker-batch-transform')`);
+    }
+    if (model && !isSageMaker(model) && schedule.engine === 'sagemaker-batch-transform') {
+      throw new Error(`batch.schedules[${i}].engine 'sagemaker-batch-transform' needs a SageMaker-served model, but ${schedule.model} is served by Lambda (use engine 'lambda')`);
     }
   });
 }

@@ -122,8 +122,10 @@ describe('validateConfig', () => {
       expect(withSchedule(patch)).toThrow(`batch.schedules[0].${prop} ${message}`);
     });
 
-    it('refuses the SageMaker Batch Transform engine until that path exists, naming the prop', () => {
-      expect(withSchedule({ engine: 'sagemaker-batch-transform' })).toThrow("batch.schedules[0].engine 'sagemaker-batch-transform' is not yet supported");
+    it('refuses the SageMaker Batch Transform engine for a Lambda-served model, naming the prop', () => {
+      expect(withSchedule({ engine: 'sagemaker-batch-transform' })).toThrow(
+        "batch.schedules[0].engine 'sagemaker-batch-transform' needs a SageMaker-served model, but breast-cancer is served by Lambda",
+      );
     });
 
     it('names a schedule listed twice', () => {

@@ -42,3 +42,16 @@ export function comparePredictions(current: readonly Prediction[], candidate: re
   }
   return { rows, ...(labelled ? { agreement: agree / labelled } : {}), meanAbsDiff: rows ? sum / rows : 0, maxAbsDiff: max };
 }
+
+/** How labels moved from the current version's answers to the candidate's, e.g. `benign -> malignant: 3`. */
+export function labelTransitions(current: readonly Prediction[], candidate: readonly Prediction[]): Record<string, number> {
+  const transitions: Record<string, number> = {};
+  current.forEach((p, i) => {
+    const q = candidate[i]!;
+    if ('label' in p && 'label' in q && p.label !== q.label) {
+      const key = `${p.label} -> ${q.label}`;
+      transitions[key] = (transitions[key] ?? 0) + 1;
+    }
+  });
+  return transitions;
+}

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import type { Model } from '../model.ts';
 import type { Prediction } from '../predictions.ts';
-import { comparePredictions, type PredictionComparison } from './compare-predictions.ts';
+import { comparePredictions, labelTransitions, type PredictionComparison } from './compare-predictions.ts';
 
 /** What replaying captured traffic through two versions found. */
 export interface ReplayReport {
@@ -79,14 +79,6 @@ export async function replay(current: Model, candidate: Model, batches: AsyncIte
       });
     }
   }
-  const transitions: Record<string, number> = {};
-  a.forEach((p, i) => {
-    const q = b[i]!;
-    if ('label' in p && 'label' in q && p.label !== q.label) {
-      const key = `${p.label} -> ${q.label}`;
-      transitions[key] = (transitions[key] ?? 0) + 1;
-    }
-  });
   const per1000 = (ms: number) => (a.length + rejected ? (1000 * ms) / (a.length + rejected) : 0);
   return {
     model: current.name,
@@ -96,7 +88,7 @@ export async function replay(current: Model, candidate: Model, batches: AsyncIte
     rejected,
     rejectReasons: reasons,
     comparison: comparePredictions(a, b),
-    transitions,
+    transitions: labelTransitions(a, b),
     msPer1000Rows: { current: per1000(time.current), candidate: per1000(time.candidate) },
   };
 }

@@ -1,4 +1,4 @@
-import { htmlPage } from '../reports/html-page.ts';
+import { BASE_STYLE, formatP, htmlPage } from '../reports/html-page.ts';
 import type { Distribution, DriftReport, FeatureDrift } from './drift-report.ts';
 import { barChartSvg, barsOf, COLORS, escapeHtml as e, formatNumber, formatPercent } from './svg-chart.ts';
 
@@ -9,23 +9,10 @@ import { barChartSvg, barsOf, COLORS, escapeHtml as e, formatNumber, formatPerce
  * script, no external resource (its Content-Security-Policy forbids any), every text escaped.
  */
 
-const STYLE = `
-:root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 12px; }
-h2 { font-size: 17px; margin: 28px 0 10px; }
+const STYLE = `${BASE_STYLE}
 h3 { font-size: 15px; margin: 0; display: flex; gap: 10px; align-items: center; word-break: break-all; }
-.banner { padding: 14px 18px; border-radius: 8px; font-size: 16px; font-weight: 600; margin-bottom: 16px; }
 .banner.drift { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; }
 .banner.ok { background: #dafbe1; border: 1px solid #4ac26b; color: #116329; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; background: #fff; padding: 14px 18px; border: 1px solid #d0d7de; border-radius: 8px; }
-dl.meta dt { color: #57606a; }
-dl.meta dd { margin: 0; word-break: break-all; }
-table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #d0d7de; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #eaeef2; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; white-space: normal; word-break: break-all; }
-th { background: #f6f8fa; font-weight: 600; }
 tr.drift td:first-child { font-weight: 600; }
 .badge { font-size: 12px; font-weight: 600; padding: 2px 8px; border-radius: 12px; white-space: nowrap; }
 .badge.drift { background: #cf222e; color: #fff; }
@@ -43,18 +30,10 @@ section.feature.ok { border-left: 5px solid #1a7f37; }
 .legend span::before { content: ""; display: inline-block; width: 10px; height: 10px; margin-right: 5px; vertical-align: -1px; }
 .legend .reference::before { background: ${COLORS.reference}; }
 .legend .current::before { background: ${COLORS.current}; }
-svg.chart { max-width: 100%; height: auto; display: block; }
-.note { color: #57606a; font-size: 12px; }
 `;
 
 const TEST_NAMES: Record<FeatureDrift['test'], string> = { ks: 'Kolmogorov–Smirnov (two-sample)', 'chi-square': 'chi-square' };
 
-/** A p-value as people read it: tiny ones with an exponent, never a bare 0. */
-function formatP(p: number): string {
-  if (p === 0) return '< 1e-300';
-  if (p < 1e-4) return p.toExponential(1);
-  return String(Number(p.toPrecision(3)));
-}
 
 /** Drifted first, then by adjusted p-value, then by PSI (largest first); stable otherwise. */
 export function orderFeatures(features: readonly FeatureDrift[]): FeatureDrift[] {

@@ -1,4 +1,4 @@
-import { htmlPage } from '../reports/html-page.ts';
+import { BASE_STYLE, formatP, htmlPage } from '../reports/html-page.ts';
 import { escapeHtml as e, formatNumber } from '../drift/svg-chart.ts';
 import type { Analysis, Comparison } from './analyze.ts';
 import { AB_COLORS, evidenceChartSvg, intervalChartSvg } from './charts.ts';
@@ -10,39 +10,17 @@ import { AB_COLORS, evidenceChartSvg, intervalChartSvg } from './charts.ts';
  * (its Content-Security-Policy forbids any), every text escaped: variant names come from the data.
  */
 
-const STYLE = `
-:root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; margin: 0; background: #f6f8fa; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px; }
-h1 { font-size: 22px; margin: 0 0 12px; }
-h2 { font-size: 17px; margin: 28px 0 10px; }
-.banner { padding: 14px 18px; border-radius: 8px; font-size: 16px; font-weight: 600; margin-bottom: 12px; }
+const STYLE = `${BASE_STYLE}
 .banner.win { background: #dafbe1; border: 1px solid #4ac26b; color: #116329; }
 .banner.wait { background: #fff8c5; border: 1px solid #d4a72c; color: #7d4e00; }
 .banner.srm { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; background: #fff; padding: 14px 18px; border: 1px solid #d0d7de; border-radius: 8px; }
-dl.meta dt { color: #57606a; }
-dl.meta dd { margin: 0; word-break: break-all; }
-table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #d0d7de; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #eaeef2; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; white-space: normal; word-break: break-all; }
-th { background: #f6f8fa; font-weight: 600; }
 section.box { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 18px; margin: 14px 0; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: #57606a; margin: 0 0 4px 56px; }
 .legend span::before { content: ""; display: inline-block; width: 14px; height: 3px; margin-right: 5px; vertical-align: 3px; }
 .legend .sequential::before { background: ${AB_COLORS.sequential}; }
 .legend .naive::before { background: ${AB_COLORS.naive}; }
 .legend .alpha::before { background: ${AB_COLORS.alpha}; }
-svg.chart { max-width: 100%; height: auto; display: block; }
-.note { color: #57606a; font-size: 12px; }
 `;
-
-/** A p-value as people read it: tiny ones with an exponent, never a bare 0. */
-export function formatP(p: number): string {
-  if (p === 0) return '< 1e-300';
-  if (p < 1e-4) return p.toExponential(1);
-  return String(Number(p.toPrecision(3)));
-}
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(Math.abs(x) < 0.1 ? 2 : 1)}%` : 'n/a');
 const interval = (ci: readonly [number, number], f: (x: number) => string) => (Number.isFinite(ci[0]) && Number.isFinite(ci[1]) ? `[${f(ci[0])}, ${f(ci[1])}]` : 'n/a');

@@ -99,6 +99,10 @@ export const Manifest = z.object({
   model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }).optional(),
   startedAt: z.string(),
   endedAt: z.string(),
+  /** What scored the rows; absent for the Lambda workers. With Batch Transform, `chunks` counts input objects. */
+  engine: z.literal('sagemaker-batch-transform').optional(),
+  /** The SageMaker transform job's name, with Batch Transform. */
+  transformJob: z.string().optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 

@@ -9,6 +9,16 @@ export interface RunError {
   readonly Cause?: string;
 }
 
+/** The reason a manifest gives for a run whose orchestration failed. */
+export const runFailedReason = (error: RunError): string => `run failed: ${error.Error}${error.Cause ? `: ${error.Cause.slice(0, 1000)}` : ''}`;
+
+/** Writes `_manifest.json` under the run's output; returns its URI. */
+export async function writeManifest(output: Location, manifest: Manifest): Promise<string> {
+  const key = joinKey(output.key, OUTPUT_LAYOUT.manifest);
+  await output.store.write(key, `${JSON.stringify(manifest, null, 2)}\n`);
+  return output.store.uri(key);
+}
+
 const readJson = async <T>(output: Location, name: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, name)))) as T;
 
@@ -25,7 +35,7 @@ async function chunkResults(output: Location): Promise<ChunkResult[]> {
  */
 export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, output: Location, error?: RunError): Promise<{ manifest: Manifest; uri: string }> {
   const reasons: string[] = [];
-  if (error) reasons.push(`run failed: ${error.Error}${error.Cause ? `: ${error.Cause.slice(0, 1000)}` : ''}`);
+  if (error) reasons.push(runFailedReason(error));
   const [chunks, objects, results] = plan
     ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), chunkResults(output)])
     : [[], [], []];
@@ -62,7 +72,5 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     startedAt: plan?.startedAt ?? new Date().toISOString(),
     endedAt: new Date().toISOString(),
   };
-  const key = joinKey(output.key, OUTPUT_LAYOUT.manifest);
-  await output.store.write(key, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, uri: output.store.uri(key) };
+  return { manifest, uri: await writeManifest(output, manifest) };
 }

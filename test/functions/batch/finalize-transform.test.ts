@@ -1,0 +1,155 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { Manifest } from '../../../functions/core/batch/contracts.ts';
+import { lambdaContext } from '../../support/events.ts';
+import { createBucket, motoS3 } from '../../support/s3.ts';
+import { simulateTransform, transformCsv, transformJsonl } from '../../support/transform-job.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
+let handler: Handler;
+
+beforeAll(async () => {
+  vi.stubEnv('AWS_ENDPOINT_URL_S3', inject('motoEndpoint'));
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  handler = (await import('../../../functions/batch/finalize-transform.ts')).handler as Handler;
+});
+
+const s3 = () => motoS3();
+const model = { name: 'tumor-ensemble', version: '1.0.0', sha256: 'ab'.repeat(32) };
+let buckets = 0;
+
+/** A bucket with two headerless CSV objects (one in a subfolder) under input/scans/. */
+async function world(objects: Record<string, string> = { 'input/scans/a.csv': transformCsv(120, 'a'), 'input/scans/2026/b.csv': transformCsv(80, 'b') }) {
+  const bucket = await createBucket(s3(), `transform-${process.pid}-${buckets++}`);
+  for (const [key, body] of Object.entries(objects)) await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return bucket;
+}
+
+const eventFor = (bucket: string, extra: object = {}, input = `s3://${bucket}/input/scans/`, format: 'csv' | 'jsonl' = 'csv') => ({
+  job: { model: 'tumor-ensemble', input, output: `s3://${bucket}/output/scans/2026-11-23T03:00:00Z/`, format },
+  run: { transformJob: 'nightly-tumor-0b1c', startedAt: '2026-11-23T03:00:01.000Z', model },
+  ...extra,
+});
+
+async function manifestOf(bucket: string): Promise<Manifest> {
+  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/_manifest.json' }));
+  return JSON.parse(await object.Body!.transformToString());
+}
+
+describe('finalize-transform handler over moto S3', () => {
+  it('writes a succeeded manifest with the same fields as the Lambda path when every input line has its output line', async () => {
+    const bucket = await world();
+    const event = eventFor(bucket, { transform: { status: 'Completed' } });
+    await simulateTransform(s3(), event.job.input, event.job.output, 'csv');
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toEqual({
+      status: 'succeeded',
+      manifest: `s3://${bucket}/output/scans/2026-11-23T03:00:00Z/_manifest.json`,
+      transformJob: 'nightly-tumor-0b1c',
+      rowsIn: 200,
+      rowsScored: 200,
+      rowsRejected: 0,
+      failedChunks: 0,
+    });
+    const manifest = await manifestOf(bucket);
+    expect(manifest).toEqual({
+      status: 'succeeded',
+      reasons: [],
+      input: event.job.input,
+      output: event.job.output,
+      format: 'csv',
+      inputObjects: [
+        { key: 'input/scans/2026/b.csv', size: transformCsv(80, 'b').length },
+        { key: 'input/scans/a.csv', size: transformCsv(120, 'a').length },
+      ],
+      chunks: 2,
+      failedChunks: [],
+      rowsIn: 200,
+      rowsScored: 200,
+      rowsRejected: 0,
+      parts: ['2026/b.csv.out', 'a.csv.out'],
+      rejects: [],
+      model,
+      startedAt: '2026-11-23T03:00:01.000Z',
+      endedAt: expect.any(String),
+      engine: 'sagemaker-batch-transform',
+      transformJob: 'nightly-tumor-0b1c',
+    });
+  });
+
+  it('finds the output of a single-object input next to the output path, as SageMaker names it', async () => {
+    const bucket = await world({ 'input/scans/records.jsonl': transformJsonl(30) });
+    const event = eventFor(bucket, { transform: { status: 'Completed' } }, `s3://${bucket}/input/scans/records.jsonl`, 'jsonl');
+    expect(await simulateTransform(s3(), event.job.input, event.job.output, 'jsonl')).toEqual(['output/scans/2026-11-23T03:00:00Z/records.jsonl.out']);
+
+    await handler(event, lambdaContext());
+
+    expect(await manifestOf(bucket)).toMatchObject({ status: 'succeeded', format: 'jsonl', chunks: 1, rowsIn: 30, rowsScored: 30, parts: ['records.jsonl.out'] });
+  });
+
+  it('counts the rows of an object without output and the lines missing from a short output as rejected, and fails the run', async () => {
+    const bucket = await world({ 'input/scans/a.csv': transformCsv(50, 'a'), 'input/scans/b.csv': transformCsv(40, 'b'), 'input/scans/c.csv': transformCsv(10, 'c') });
+    const event = eventFor(bucket, { transform: { status: 'Completed' } });
+    await simulateTransform(s3(), event.job.input, event.job.output, 'csv', { skip: ['input/scans/b.csv'], drop: { 'input/scans/c.csv': 3 } });
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toMatchObject({ status: 'failed', rowsIn: 100, rowsScored: 57, rowsRejected: 43, failedChunks: 2 });
+    const manifest = await manifestOf(bucket);
+    expect(manifest.failedChunks).toEqual([1, 2]);
+    expect(manifest.parts).toEqual(['a.csv.out', 'c.csv.out']);
+    expect(manifest.rowsIn).toBe(manifest.rowsScored + manifest.rowsRejected);
+    expect(manifest.reasons).toEqual([
+      `s3://${bucket}/input/scans/b.csv: no output (s3://${bucket}/output/scans/2026-11-23T03:00:00Z/b.csv.out): its 40 rows are rejected`,
+      `s3://${bucket}/input/scans/c.csv: 3 of 10 rows have no output line in s3://${bucket}/output/scans/2026-11-23T03:00:00Z/c.csv.out`,
+    ]);
+  });
+
+  it('fails a run whose output has more lines than its input, which does not reconcile', async () => {
+    const bucket = await world({ 'input/scans/a.csv': transformCsv(5) });
+    const event = eventFor(bucket, { transform: { status: 'Completed' } });
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: transformCsv(6) }));
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 6, rowsRejected: 0 });
+    expect((await manifestOf(bucket)).reasons).toEqual([expect.stringContaining('a.csv.out has 6 lines for 5 input rows: the counts do not reconcile')]);
+  });
+
+  it('writes a failed manifest with the failure reason when the transform job fails, counting the objects it finished', async () => {
+    const bucket = await world();
+    const described = { TransformJobName: 'nightly-tumor-0b1c', TransformJobStatus: 'Failed', FailureReason: 'ClientError: See job logs for more information' };
+    const event = eventFor(bucket, { error: { Error: 'States.TaskFailed', Cause: JSON.stringify(described) } });
+    // SageMaker uploads only the objects it transformed whole.
+    await simulateTransform(s3(), event.job.input, event.job.output, 'csv', { skip: ['input/scans/a.csv'] });
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toMatchObject({ status: 'failed', rowsIn: 200, rowsScored: 80, rowsRejected: 120, failedChunks: 1 });
+    const manifest = await manifestOf(bucket);
+    expect(manifest.reasons[0]).toBe('transform job nightly-tumor-0b1c failed: ClientError: See job logs for more information');
+    expect(manifest.reasons[1]).toContain('a.csv: no output');
+    expect(manifest).toMatchObject({ engine: 'sagemaker-batch-transform', transformJob: 'nightly-tumor-0b1c', model });
+  });
+
+  it('still writes a failed manifest when the job could not start and the input is empty', async () => {
+    const bucket = await world({});
+    const event = eventFor(bucket, { error: { Error: 'SageMaker.ResourceLimitExceededException', Cause: 'The account-level service limit for ml.g5.xlarge is 0 Instances' } });
+
+    const result = await handler(event, lambdaContext());
+
+    expect(result).toMatchObject({ status: 'failed', rowsIn: 0, rowsScored: 0 });
+    expect((await manifestOf(bucket)).reasons).toEqual([
+      'run failed: SageMaker.ResourceLimitExceededException: The account-level service limit for ml.g5.xlarge is 0 Instances',
+      `no input objects at s3://${bucket}/input/scans/`,
+    ]);
+  });
+
+  it('refuses an event without the run it finalizes, naming the field', async () => {
+    await expect(handler({ job: { model: 'm', input: 's3://b/in/', output: 's3://b/out/', format: 'parquet' } }, lambdaContext())).rejects.toThrow(/job\.format: .*; run: /);
+  });
+});

@@ -31,7 +31,7 @@ import { checkRetrainingConfig, LOWER_IS_BETTER, RETRAINING_DEFAULTS, type Retra
 export interface RetrainingPipelineProps {
   /** The validated `retraining` config. */
   readonly config: RetrainingPipelineConfig;
-  /** Lambda architecture of the steps (onnxruntime's binary follows it). @default 'arm64' */
+  /** Lambda architecture of the steps (the Evaluate step's onnxruntime binary follows it). @default 'arm64' */
   readonly architecture?: 'arm64' | 'x86_64';
   /** Powertools log level. @default 'INFO' */
   readonly logLevel?: string;
@@ -107,10 +107,6 @@ export class RetrainingPipeline extends Construct {
         metricsNamespace: props.metricsNamespace,
         environment,
         architecture,
-        // The registry core verifies checksums through functions/core/model.ts, which loads onnxruntime-node:
-        // every step ships the pruned package (esbuild cannot bundle its .node binary).
-        nodeModules: ['onnxruntime-node'],
-        afterBundling: (_, outputDir) => pruneOnnxruntime(outputDir, platform),
       });
     this.prepare = step('Prepare', 'functions/retraining/prepare.ts');
     this.evaluate = new HandlerFunction(this, 'EvaluateFunction', {
@@ -123,6 +119,7 @@ export class RetrainingPipeline extends Construct {
       logLevel: props.logLevel,
       metricsNamespace: props.metricsNamespace,
       environment: { ...environment, MODEL_CACHE_DIR: '/tmp/models' },
+      // The only step that runs models: it alone ships onnxruntime-node (esbuild cannot bundle its .node binary).
       nodeModules: ['onnxruntime-node'],
       afterBundling: (_, outputDir) => pruneOnnxruntime(outputDir, platform),
     });

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { evaluateCandidate } from '../core/retraining/pipeline.ts';
+import { evaluateCandidate } from '../core/retraining/evaluate.ts';
 import { joinKey } from '../core/storage/location.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { parse } from '../shared/parse.ts';

@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { App } from 'aws-cdk-lib';
+import { join, relative } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { validateConfig } from '../../lib/config.ts';
 import { InferenceStack } from '../../lib/inference-stack.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from '../../lib/retraining-config.ts';
@@ -186,5 +189,30 @@ describe('InferenceStack with retraining', () => {
     });
     template.hasOutput('RetrainingPipelineArn', { Value: { Ref: pipeline } });
     expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+const files = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+const megabytes = (dir: string) => files(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / 1e6;
+
+describe('RetrainingPipeline bundling', () => {
+  it('ships onnxruntime-node (linux/arm64 only) with the Evaluate step alone: the other steps are plain bundles', () => {
+    const app = new App({ context: CDK_CONTEXT });
+    onTestFinished(() => rmSync(app.outdir, { recursive: true, force: true }));
+    const pipeline = new RetrainingPipeline(new Stack(app, 'Bundled'), 'Retraining', { config: { ...RETRAINING, gate: { manualApproval: true } } });
+    const assetOf = (step: { function: { node: { findChild(id: string): unknown } } }) => join(app.outdir, (step.function.node.findChild('Code') as Asset).assetPath);
+
+    const evaluate = assetOf(pipeline.evaluate);
+    expect(files(evaluate).filter((f) => f.endsWith('.node'))).toEqual(['node_modules/onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node']);
+    const others = { prepare: pipeline.prepare, register: pipeline.register, deploy: pipeline.deploy, rollback: pipeline.rollback, requestApproval: pipeline.requestApproval! };
+    const sizes = [`evaluate ${megabytes(evaluate).toFixed(1)} MB`];
+    for (const [name, step] of Object.entries(others)) {
+      const dir = assetOf(step);
+      expect({ name, files: files(dir).sort() }).toEqual({ name, files: ['index.mjs', 'index.mjs.map'] });
+      expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toContain('onnxruntime');
+      sizes.push(`${name} ${megabytes(dir).toFixed(1)} MB`);
+    }
+    console.info(`retraining step assets, unzipped: ${sizes.join(', ')}`);
   });
 });

@@ -6,9 +6,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/cli.ts';
-import { createBucket, motoS3 } from '../support/s3.ts';
+import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 const dir = mkdtempSync(join(tmpdir(), 'ab-cli-'));
 const ab = (args: readonly string[], env?: NodeJS.ProcessEnv) => runCli('bin/ab.ts', args, env);
 

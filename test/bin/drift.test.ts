@@ -8,9 +8,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { DriftReport } from '../../functions/core/drift/drift-report.ts';
 import { runCli } from '../support/cli.ts';
 import { ROOT } from '../support/models.ts';
-import { createBucket, motoS3 } from '../support/s3.ts';
+import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));
 const drift = (args: readonly string[], env?: NodeJS.ProcessEnv) => runCli('bin/drift.ts', args, env);
 

@@ -5,9 +5,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { generateCsv } from '../support/batch-data.ts';
 import { runCli } from '../support/cli.ts';
-import { createBucket, motoS3 } from '../support/s3.ts';
+import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
-const S3_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
 const data = generateCsv(2000, 50);
 
 async function localInput() {

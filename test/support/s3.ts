@@ -41,3 +41,6 @@ export function useMotoEnvironment(settings: Record<string, string>): void {
     ...settings,
   });
 }
+
+/** Credentials and region a CLI child process needs to reach moto (which accepts any). */
+export const S3_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };

@@ -97,10 +97,10 @@ export const COLORS = { reference: '#5b7fa6', current: '#e8833a' } as const;
 
 /**
  * Grouped bars, reference and current side by side per bin or category, heights as proportions of
- * each side's count; every bar carries a tooltip with its count. `title` labels the chart for
- * screen readers.
+ * each side's count; every bar carries a tooltip with its side's name (`sides`) and count. `title`
+ * labels the chart for screen readers.
  */
-export function barChartSvg(bars: readonly Bar[], title: string): string {
+export function barChartSvg(bars: readonly Bar[], title: string, sides: { readonly reference: string; readonly current: string } = { reference: 'reference', current: 'current' }): string {
   const width = 640;
   const left = 48;
   const right = 12;
@@ -133,7 +133,7 @@ export function barChartSvg(bars: readonly Bar[], title: string): string {
       const by = y(value);
       parts.push(
         `<rect class="${side}" x="${fixed(cx + dx)}" y="${fixed(by)}" width="${fixed(barWidth)}" height="${fixed(top + plotHeight - by)}" fill="${COLORS[side]}">` +
-          `<title>${escapeHtml(`${b.label} — ${side}: ${formatPercent(value)} (${count})`)}</title></rect>`,
+          `<title>${escapeHtml(`${b.label} — ${sides[side]}: ${formatPercent(value)} (${count})`)}</title></rect>`,
       );
     }
     const ly = top + plotHeight + 12;

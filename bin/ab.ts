@@ -3,12 +3,14 @@ import { resolve } from 'node:path';
 import { openLocation } from '../functions/core/storage/location.ts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Analysis } from '../functions/core/experiments/analyze.ts';
+import type { Goal, Promotion } from '../functions/core/experiments/winner.ts';
 
 /**
  * `npm run ab`: an A/B test's statistics from its rows (variant, value) in a file or under an S3
  * prefix: the fixed-horizon test, intervals of the difference and the lift, the sequential (always
  * valid) verdict and the sample-ratio check, as a table, JSON or an HTML report; or, with --plan, the
- * sample size to plan for. Promoting a winner is not done here.
+ * sample size to plan for. With --promote (off by default), the sequential test's winner becomes the
+ * model's production version in the registry.
  */
 
 /** A problem with the arguments or the inputs: exit status 2, with the message. */
@@ -57,7 +59,7 @@ const program = new Command('ab')
   .option('--input <path>', 'rows: file, folder or s3://bucket/prefix')
   .option('--captures <path>', 'instead of --input: captured requests (their version is the variant), joined with --outcomes by request id')
   .option('--outcomes <path>', 'with --captures: outcome records {requestId, index?, value}')
-  .option('--model <name>', 'with --captures: only this model\'s requests')
+  .option('--model <name>', 'with --captures: only this model\'s requests; with --promote: the model whose versions the variants are')
   .option('--missing-outcome <how>', "with --captures: a request without an outcome is dropped ('drop') or counts as 0 ('zero')", 'drop')
   .option('--metric <kind>', 'conversion (0/1 values) or mean (any number); default: conversion when every value is 0 or 1')
   .option('--control <name>', 'the control variant (default: the first variant in the rows)')
@@ -70,6 +72,9 @@ const program = new Command('ab')
   .option('--report <file>', 'write a self-contained HTML report with plots')
   .option('--json', 'print the analysis as JSON on stdout, nothing else')
   .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations (MinIO, moto, LocalStack...)')
+  .option('--goal <direction>', "which way the metric should move: 'increase' (conversions, revenue) or 'decrease' (latency, churn)", 'increase')
+  .option('--promote', 'when the sequential test names a winner, make it production in the registry (variants are versions of --model); off by default')
+  .option('--registry <location>', 'with --promote: registry root, a folder or s3://bucket/prefix (default: $MODEL_REGISTRY)')
   .option('--plan', 'plan a sample size instead of analyzing: --baseline and --mde (conversion) or --sd and --mde (mean)')
   .option('--baseline <rate>', 'with --plan: the control conversion rate, e.g. 0.10', probability('--baseline'))
   .option('--mde <delta>', 'with --plan: minimum detectable effect as an ABSOLUTE difference (0.01 = 10% → 11%; not relative)', number('--mde'))
@@ -77,14 +82,15 @@ const program = new Command('ab')
   .option('--power <p>', 'with --plan: power (default 0.8)', probability('--power'))
   .addHelpText(
     'after',
-    '\nExit status: 0 when the analysis ran, whatever it found (read "significant", "sequential.conclusive" and "srm.mismatch");\n' +
-      '2 for bad arguments or inputs that cannot be read or analyzed.\n\n' +
+    '\nExit status: 0 when the analysis ran, whatever it found (read "significant", "sequential.conclusive", "srm.mismatch" and "decision");\n' +
+      '2 for bad arguments, inputs that cannot be read or analyzed, or a winner the registry cannot promote.\n\n' +
       'The fixed-horizon p-value is valid once, at a sample size planned in advance; the sequential (mSPRT) p-value stays valid\n' +
       'when the results are checked every day and the test stopped as soon as it is below alpha.\n\n' +
       'Examples:\n' +
       '  npm run ab -- --input results.csv\n' +
       '  npm run ab -- --input s3://bucket/experiments/checkout/ --control old --report ab.html\n' +
       '  npm run ab -- --input revenue.parquet --metric mean --time-column ts --json\n' +
+      '  npm run ab -- --captures s3://bucket/captures/ --outcomes s3://bucket/outcomes/ --model breast-cancer --promote --registry s3://bucket/registry\n' +
       '  npm run ab -- --plan --baseline 0.10 --mde 0.01\n' +
       '  npm run ab -- --plan --metric mean --sd 12.5 --mde 0.5 --power 0.9',
   )
@@ -108,6 +114,9 @@ interface Options {
   report?: string;
   json?: boolean;
   endpointUrl?: string;
+  goal: string;
+  promote?: boolean;
+  registry?: string;
   plan?: boolean;
   baseline?: number;
   mde?: number;
@@ -187,6 +196,11 @@ async function analyzeInput(): Promise<void> {
   if (!['drop', 'zero'].includes(opts.missingOutcome)) throw new UsageError(`--missing-outcome must be drop or zero, got ${opts.missingOutcome}`);
   for (const o of ['baseline', 'sd', 'power'] as const) if (opts[o] !== undefined) throw new UsageError(`--${o} goes with --plan`);
   if (opts.mde !== undefined) throw new UsageError('--mde goes with --plan');
+  if (opts.goal !== 'increase' && opts.goal !== 'decrease') throw new UsageError(`--goal must be increase or decrease, not "${opts.goal}"`);
+  const registry = opts.registry ?? process.env.MODEL_REGISTRY;
+  if (opts.promote && !opts.model) throw new UsageError('--promote needs --model (the variants are its versions)');
+  if (opts.promote && !registry) throw new UsageError('--promote needs --registry DIR|s3://bucket/prefix (or MODEL_REGISTRY)');
+  if (opts.registry && !opts.promote) throw new UsageError('--registry goes with --promote');
   const { readAbColumns } = await import('../functions/core/experiments/read-rows.ts');
   const { analyzeColumns } = await import('../functions/core/experiments/analyze.ts');
   let columns;
@@ -220,7 +234,19 @@ async function analyzeInput(): Promise<void> {
     await writeFile(opts.report, renderAbReport(analysis, { input: opts.input, createdAt: new Date().toISOString() }));
     if (!opts.json) console.error(`report: ${resolve(opts.report)}`);
   }
-  console.log(opts.json ? JSON.stringify(analysis, null, 2) : table(analysis));
+  const { decide, promoteWinner } = await import('../functions/core/experiments/winner.ts');
+  const decision = decide(analysis, opts.goal as Goal);
+  let promotion: Promotion | undefined;
+  if (opts.promote) {
+    const { openRegistry } = await import('../functions/core/registry/registry.ts');
+    try {
+      promotion = await promoteWinner(openRegistry(registry!, { endpointUrl: opts.endpointUrl }), opts.model!, decision);
+    } catch (err) {
+      throw new UsageError(`cannot promote ${decision.winner} of ${opts.model}: ${(err as Error).message}`);
+    }
+  }
+  const verdicts = [`decision: ${decision.winner ? `${decision.winner} wins` : 'no winner'}: ${decision.reason}`, ...(promotion ? [`promotion: ${promotion.promoted ? 'done' : 'none'}: ${promotion.reason}`] : [])];
+  console.log(opts.json ? JSON.stringify({ ...analysis, decision, ...(promotion ? { promotion } : {}) }, null, 2) : [table(analysis), '', ...verdicts].join('\n'));
 }
 
 try {

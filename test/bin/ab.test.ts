@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, inject, it } from 'vitest';
+import { openRegistry } from '../../functions/core/registry/registry.ts';
 import { runCli } from '../support/cli.ts';
+import { ROOT } from '../support/models.ts';
 import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ab-cli-'));
@@ -175,5 +177,48 @@ describe('npm run ab', () => {
     expect(html).toContain('class="pValue"');
     expect(html).toContain('class="naivePValue"');
     expect(html).toMatch(/always-valid p-value/);
+  });
+
+  describe('promoting the winner (off by default)', () => {
+    const registry = async () => {
+      const root = mkdtempSync(join(tmpdir(), 'ab-registry-'));
+      const r = openRegistry(root);
+      for (const v of ['1.0.0', '1.1.0']) await r.register(`${ROOT}/models/breast-cancer/${v}`);
+      await r.promote('breast-cancer', '1.0.0');
+      return { root, r };
+    };
+    const won = () => csv('versions.csv', conversions(20_000, 9, { '1.0.0': 0.1, '1.1.0': 0.13 }));
+
+    it('makes the sequential winner production with --promote, and says what changed', async () => {
+      const { root, r } = await registry();
+      const res = await ab(['--input', won(), '--model', 'breast-cancer', '--promote', '--registry', root, '--json']);
+      expect(res.code).toBe(0);
+      const out = JSON.parse(res.stdout);
+      expect(out.decision.winner).toBe('1.1.0');
+      expect(out.promotion).toMatchObject({ promoted: true, change: { from: '1.0.0', to: '1.1.0', changed: true } });
+      expect((await r.production('breast-cancer'))!.version).toBe('1.1.0');
+    });
+
+    it('only reports the decision without --promote, leaving production alone', async () => {
+      const { r } = await registry();
+      const res = await ab(['--input', won()]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/\ndecision: 1\.1\.0 wins: 1\.1\.0 is conclusively better than 1\.0\.0/);
+      expect(res.stdout).not.toContain('promotion:');
+      expect((await r.production('breast-cancer'))!.version).toBe('1.0.0');
+    });
+
+    it('exits 2 for --promote without a model or registry, or a winner that is not a registered version', async () => {
+      const { root } = await registry();
+      const noModel = await ab(['--input', won(), '--promote', '--registry', root]);
+      expect([noModel.code, noModel.stderr.trim()]).toEqual([2, 'ab: --promote needs --model (the variants are its versions)']);
+      const noRegistry = await ab(['--input', won(), '--promote', '--model', 'breast-cancer'], { MODEL_REGISTRY: '' });
+      expect(noRegistry.code).toBe(2);
+      expect(noRegistry.stderr).toContain('--promote needs --registry');
+      const named = csv('named.csv', conversions(20_000, 9, { control: 0.1, treatment: 0.13 }));
+      const unknown = await ab(['--input', named, '--promote', '--model', 'breast-cancer', '--registry', root]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/^ab: cannot promote treatment of breast-cancer: breast-cancer treatment is not registered/);
+    });
   });
 });

@@ -28,8 +28,16 @@ export interface SageMakerEndpointProps {
   readonly latencyP99Ms?: number;
   /** Percent of invocations answered 5xx above which the error alarm fires (3 periods of 5 minutes). @default 1 */
   readonly serverErrorRatePercent?: number;
-  /** Where the endpoint's alarms notify. @default - nowhere (they still stop deployments) */
-  readonly topic?: ITopic;
+}
+
+/** The endpoint's alarms, judged on its primary variant over 3 consecutive 5-minute periods. */
+export interface EndpointAlarms {
+  /** Invocation5XXErrors as a percent of Invocations; rolls a deployment back. */
+  readonly serverErrorRate: Alarm;
+  /** p99 ModelLatency; rolls a deployment back. */
+  readonly latencyP99: Alarm;
+  /** p99 OverheadLatency: SageMaker's time, not the model's, so it notifies and rolls nothing back. */
+  readonly overheadLatencyP99: Alarm;
 }
 
 /** Instance families with local NVMe storage: hardware-encrypted, and SageMaker refuses a volume KmsKeyId for them. */
@@ -56,10 +64,13 @@ export class SageMakerEndpoint extends Construct {
   readonly endpoint: CfnEndpoint;
   readonly endpointConfig: CfnEndpointConfig;
   readonly endpointName: string;
+  /** The primary variant's model, which Batch Transform jobs run too. */
+  readonly model: CfnModel;
   readonly role: Role;
   readonly key: Key;
-  /** The alarms that roll a deployment back. */
-  readonly alarms: { readonly serverErrorRate: Alarm; readonly latencyP99: Alarm };
+  readonly alarms: EndpointAlarms;
+  /** The alarms' thresholds, defaults applied (milliseconds and percent). */
+  readonly thresholds: { readonly latencyP99Ms: number; readonly serverErrorRatePercent: number; readonly overheadLatencyP99Ms: number };
   readonly variantNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: SageMakerEndpointProps) {
@@ -122,6 +133,7 @@ export class SageMakerEndpoint extends Construct {
       model.node.addDependency(this.role);
       return model;
     });
+    this.model = models[0]!;
 
     const capturePercent = serving.dataCaptureSamplePercent ?? SAGEMAKER_DEFAULTS.dataCaptureSamplePercent;
     let dataCaptureConfig: CfnEndpointConfig.DataCaptureConfigProperty | undefined;
@@ -157,7 +169,12 @@ export class SageMakerEndpoint extends Construct {
     });
     if (!serverless && !LOCAL_STORAGE.test(instanceType)) this.key.grant(this.role, 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
 
-    this.alarms = this.createAlarms(name, props);
+    this.thresholds = {
+      latencyP99Ms: props.latencyP99Ms ?? 1000,
+      serverErrorRatePercent: props.serverErrorRatePercent ?? 1,
+      overheadLatencyP99Ms: serving.overheadLatencyP99Ms ?? SAGEMAKER_DEFAULTS.overheadLatencyP99Ms,
+    };
+    this.alarms = this.createAlarms(name);
     this.endpoint = new CfnEndpoint(this, 'Endpoint', {
       endpointName: this.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
@@ -199,36 +216,55 @@ export class SageMakerEndpoint extends Construct {
     };
   }
 
-  /** The primary variant's 5xx rate and p99 model latency, as AWS/SageMaker reports them. */
-  private createAlarms(name: string, props: SageMakerEndpointProps) {
-    const dimensionsMap = { EndpointName: this.endpointName, VariantName: 'primary' };
-    const period = Duration.minutes(5);
-    const metric = (metricName: string, statistic: string) => new Metric({ namespace: 'AWS/SageMaker', metricName, dimensionsMap, statistic, period });
-    const errorPercent = props.serverErrorRatePercent ?? 1;
-    const latencyMs = props.latencyP99Ms ?? 1000;
+  /** A metric AWS/SageMaker reports for one variant of the endpoint, over 5 minutes (latencies in microseconds). */
+  metric(metricName: string, statistic: string, variant = 'primary'): Metric {
+    return new Metric({ namespace: 'AWS/SageMaker', metricName, dimensionsMap: { EndpointName: this.endpointName, VariantName: variant }, statistic, period: Duration.minutes(5) });
+  }
+
+  /** Invocation5XXErrors as a percent of Invocations of one variant (0 without invocations). */
+  serverErrorRate(variant = 'primary'): MathExpression {
+    return new MathExpression({
+      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+      usingMetrics: { errors: this.metric('Invocation5XXErrors', 'Sum', variant), invocations: this.metric('Invocations', 'Sum', variant) },
+      label: variant === 'primary' ? 'Invocation5XXErrors %' : `${variant} Invocation5XXErrors %`,
+      period: Duration.minutes(5),
+    });
+  }
+
+  /** Makes every alarm of the endpoint notify `topic` on ALARM and on OK, as the Lambda-served models' alarms do. */
+  notify(topic: ITopic): void {
+    for (const alarm of Object.values(this.alarms)) {
+      alarm.addAlarmAction(new SnsAction(topic));
+      alarm.addOkAction(new SnsAction(topic));
+    }
+  }
+
+  private createAlarms(name: string): EndpointAlarms {
+    const { latencyP99Ms, serverErrorRatePercent, overheadLatencyP99Ms } = this.thresholds;
     const base = { evaluationPeriods: 3, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING };
     const serverErrorRate = new Alarm(this, 'ServerErrorRate', {
       ...base,
       alarmName: `${this.endpointName}-endpoint-5xx-rate`,
-      alarmDescription: `${name} (SageMaker): over ${errorPercent}% of invocations answered 5xx for 15 minutes; rolls back an endpoint deployment`,
-      metric: new MathExpression({
-        expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
-        usingMetrics: { errors: metric('Invocation5XXErrors', 'Sum'), invocations: metric('Invocations', 'Sum') },
-        label: 'Invocation5XXErrors %',
-        period,
-      }),
-      threshold: errorPercent,
+      alarmDescription: `${name} (SageMaker): over ${serverErrorRatePercent}% of invocations answered 5xx for 15 minutes; rolls back an endpoint deployment`,
+      metric: this.serverErrorRate(),
+      threshold: serverErrorRatePercent,
     });
-    // ModelLatency is in microseconds.
+    // SageMaker reports latencies in microseconds.
     const latencyP99 = new Alarm(this, 'LatencyP99', {
       ...base,
       alarmName: `${this.endpointName}-endpoint-model-latency-p99`,
-      alarmDescription: `${name} (SageMaker): p99 ModelLatency above ${latencyMs} ms for 15 minutes; rolls back an endpoint deployment`,
-      metric: metric('ModelLatency', 'p99'),
-      threshold: latencyMs * 1000,
+      alarmDescription: `${name} (SageMaker): p99 ModelLatency above ${latencyP99Ms} ms for 15 minutes; rolls back an endpoint deployment`,
+      metric: this.metric('ModelLatency', 'p99'),
+      threshold: latencyP99Ms * 1000,
     });
-    if (props.topic) for (const alarm of [serverErrorRate, latencyP99]) alarm.addAlarmAction(new SnsAction(props.topic));
-    return { serverErrorRate, latencyP99 };
+    const overheadLatencyP99 = new Alarm(this, 'OverheadLatencyP99', {
+      ...base,
+      alarmName: `${this.endpointName}-endpoint-overhead-latency-p99`,
+      alarmDescription: `${name} (SageMaker): p99 OverheadLatency above ${overheadLatencyP99Ms} ms for 15 minutes (SageMaker's time around the model's)`,
+      metric: this.metric('OverheadLatency', 'p99'),
+      threshold: overheadLatencyP99Ms * 1000,
+    });
+    return { serverErrorRate, latencyP99, overheadLatencyP99 };
   }
 
   /** Target tracking on invocations per instance between the configured bounds (scale-in to the minimum). */

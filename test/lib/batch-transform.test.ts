@@ -136,7 +136,7 @@ describe('BatchTransform state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TransformnightlytumorscansLogs'), 'Arn'] } } }] },
     });
-    expect(definitionOf(synth().template).TimeoutSeconds).toBe(86400 + 3600);
+    expect((definitionOf(synth().template) as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(86400 + 3600);
   });
 });
 

@@ -115,11 +115,8 @@ export default {
       },
     },
     notifications: { emails: ['ml-oncall@example.com'] },
-    retraining: {
-      enabled: true,
-      stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:churn-retraining',
-      cooldownHours: 72,
-    },
+    // No stateMachineArn: breast-cancer's drift alarm starts the pipeline built from `retraining` below.
+    retraining: { enabled: true, cooldownHours: 72 },
     logRetentionDays: 90,
   },
   rollout: {
@@ -131,5 +128,25 @@ export default {
     alarms: { errors: true, latencyP99: true, quality: true },
     autoRollback: true,
     preTrafficHook: true,
+  },
+  retraining: {
+    model: 'breast-cancer',
+    // The example training script (models/training/train.ts) in an image that follows models/training/README.md.
+    trainingImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/breast-cancer-training:1.0.0',
+    instanceType: 'ml.g4dn.2xlarge',
+    instanceCount: 1,
+    volumeSizeGb: 50,
+    spot: true,
+    checkpointS3Uri: 's3://acme-ml/checkpoints/breast-cancer',
+    maxRuntimeSeconds: 2 * 3600,
+    maxWaitSeconds: 6 * 3600,
+    hyperparameters: { target: 'diagnosis', classes: 'benign,malignant', lambda: '0.5' },
+    data: { train: 's3://acme-ml/breast-cancer/train/', holdout: 's3://acme-ml/breast-cancer/holdout/' },
+    outputS3Uri: 's3://acme-ml/training-output/breast-cancer',
+    // The deploy target: breast-cancer is Lambda-served, so a passed candidate becomes production in this
+    // registry (no `endpoint`, which redeploys SageMaker-served models).
+    registryS3Uri: 's3://acme-models/registry',
+    gate: { metric: 'logLoss', minImprovement: 0.002, lowerIsBetter: true, manualApproval: true, approvalTimeoutHours: 48 },
+    logRetentionDays: 90,
   },
 } satisfies InferenceConfig;

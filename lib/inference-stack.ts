@@ -104,7 +104,8 @@ export class InferenceStack extends Stack {
     if (monitoringData) {
       this.monitoring = new Monitoring(this, 'Monitoring', {
         config: monitoring,
-        retrainingStateMachine: this.retraining?.stateMachine,
+        retrainingPipeline: this.retraining && config.retraining && { stateMachine: this.retraining.stateMachine, model: config.retraining.model },
+        endpoints: this.sagemaker?.endpoints,
         models: config.models,
         metricsNamespace: config.metricsNamespace,
         bucket: monitoringData,

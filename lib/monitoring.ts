@@ -10,11 +10,13 @@ import { Construct } from 'constructs';
 import type { ModelConfig, MonitoringConfig } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { ModelAlarms, resolveModelThresholds, ServingAlarms } from './model-alarms.ts';
+import { EndpointDashboard } from './endpoint-dashboard.ts';
 import { ModelDashboard } from './model-dashboard.ts';
 import { ModelMetrics, monitoredModel } from './model-metrics.ts';
 import { MonitoringJobs, type MonitoringPrefixes, uriOf } from './monitoring-jobs.ts';
 import type { PredictFunction } from './predict-function.ts';
 import { RetrainingPlaceholder, RetrainingTrigger } from './retraining-trigger.ts';
+import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
 
 /** Key prefixes in the monitoring bucket. */
 export const MONITORING_PREFIXES: MonitoringPrefixes = { captures: 'captures', reports: 'drift-reports', labels: 'labels' };
@@ -46,8 +48,13 @@ export interface MonitoringProps {
   readonly predict: PredictFunction;
   readonly reservedConcurrency?: number;
   readonly batchStateMachine?: IStateMachine;
-  /** The retraining state machine the drift alarms start (lib/retraining-pipeline.ts); `config.retraining.stateMachineArn` wins over it. @default - a placeholder */
-  readonly retrainingStateMachine?: IStateMachine;
+  /**
+   * The retraining pipeline (lib/retraining-pipeline.ts) and the model it retrains: that model's drift
+   * alarm starts it. `config.retraining.stateMachineArn` wins over it. @default - a placeholder, started by every model's drift
+   */
+  readonly retrainingPipeline?: { readonly stateMachine: IStateMachine; readonly model: string };
+  /** The SageMaker-served models' endpoints, by model name: their alarms notify the topic and each gets a dashboard. @default - none */
+  readonly endpoints?: Readonly<Record<string, SageMakerEndpoint>>;
 }
 
 /**
@@ -59,7 +66,7 @@ export class Monitoring extends Construct {
   readonly jobs: MonitoringJobs;
   readonly serving: ServingAlarms;
   readonly modelAlarms: Record<string, ModelAlarms> = {};
-  readonly dashboards: Record<string, ModelDashboard> = {};
+  readonly dashboards: Record<string, ModelDashboard | EndpointDashboard> = {};
   readonly retraining?: RetrainingTrigger;
   readonly retrainingStateMachine?: IStateMachine;
 
@@ -115,15 +122,23 @@ export class Monitoring extends Construct {
       });
     });
 
+    for (const [name, endpoint] of Object.entries(props.endpoints ?? {})) {
+      endpoint.notify(this.topic);
+      this.dashboards[name] = new EndpointDashboard(this, `Dashboard-${name}`, { dashboardName: `${stackName}-${name}`, model: name, endpoint });
+    }
+
     const retraining = config.retraining ?? {};
-    if (retraining.enabled !== false && this.jobs.drift) {
+    // The pipeline refuses any model but its own: only that model's drift starts it.
+    const pipeline = retraining.stateMachineArn === undefined ? props.retrainingPipeline : undefined;
+    const driftAlarms = Object.entries(this.modelAlarms).filter(([name]) => !pipeline || name === pipeline.model).map(([, a]) => a.drift);
+    if (retraining.enabled !== false && this.jobs.drift && driftAlarms.length > 0) {
       this.retrainingStateMachine =
         retraining.stateMachineArn !== undefined
           ? StateMachine.fromStateMachineArn(this, 'RetrainingStateMachine', retraining.stateMachineArn)
-          : (props.retrainingStateMachine ?? new RetrainingPlaceholder(this, 'RetrainingPlaceholder', { logRetention }).stateMachine);
+          : (pipeline?.stateMachine ?? new RetrainingPlaceholder(this, 'RetrainingPlaceholder', { logRetention }).stateMachine);
       this.retraining = new RetrainingTrigger(this, 'Retraining', {
         stateMachine: this.retrainingStateMachine,
-        driftAlarms: Object.values(this.modelAlarms).map((a) => a.drift),
+        driftAlarms,
         bucket,
         reportsPrefix: MONITORING_PREFIXES.reports,
         cooldownHours: retraining.cooldownHours,

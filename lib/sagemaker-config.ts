@@ -66,6 +66,8 @@ export interface SageMakerServing {
   readonly vpc?: SageMakerVpcConfig;
   /** Seconds the invoke function waits for the endpoint before answering 504. @default 25 */
   readonly timeoutSeconds?: number;
+  /** p99 OverheadLatency (SageMaker's own time around the container's, ms) above which the endpoint's overhead alarm fires. @default 100 */
+  readonly overheadLatencyP99Ms?: number;
 }
 
 export type ServingConfig = LambdaServing | SageMakerServing;
@@ -77,6 +79,7 @@ export const SAGEMAKER_DEFAULTS = {
   targetInvocationsPerInstance: 100,
   dataCaptureSamplePercent: 10,
   timeoutSeconds: 25,
+  overheadLatencyP99Ms: 100,
 } as const;
 
 interface ServedModel {
@@ -135,6 +138,10 @@ export function checkServing(config: { readonly models: readonly ServedModel[]; 
     integer(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, 1, 1_000_000);
     integer(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, 0, 100);
     integer(`${path}.timeoutSeconds`, serving.timeoutSeconds, 1, 28);
+    const overhead = serving.overheadLatencyP99Ms;
+    if (overhead !== undefined && !(typeof overhead === 'number' && overhead > 0 && overhead <= 60_000)) {
+      throw new Error(`${path}.overheadLatencyP99Ms must be a number of milliseconds above 0 and at most 60000, got ${overhead}`);
+    }
     if (serving.serverless !== undefined) {
       for (const key of ['instanceType', 'minInstances', 'maxInstances', 'targetInvocationsPerInstance'] as const) {
         if (serving[key] !== undefined) throw new Error(`${path}.${key} does not apply with ${path}.serverless (serverless endpoints have no instances)`);

@@ -1,7 +1,6 @@
 import { CfnOutput } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ModelAlarmThresholds, ModelConfig, RolloutConfig } from './config.ts';
 import type { InferenceApi } from './inference-api.ts';
@@ -20,8 +19,6 @@ export interface SageMakerServingProps {
   readonly captureBucket?: IBucket;
   /** Alarm thresholds (p99 latency, 5xx rate), overridden per model name. @default - 1000 ms, 1% */
   readonly thresholds?: ModelAlarmThresholds & { readonly models?: Readonly<Record<string, ModelAlarmThresholds>> };
-  /** Where the endpoints' alarms notify. @default - nowhere */
-  readonly topic?: ITopic;
   readonly maxBatch?: number;
   readonly maxBodyBytes?: number;
   readonly logRetention?: RetentionDays;
@@ -46,7 +43,6 @@ export class SageMakerServing extends Construct {
         captureBucket: props.captureBucket,
         latencyP99Ms: t.latencyP99Ms,
         serverErrorRatePercent: t.serverErrorRatePercent,
-        topic: props.topic,
       });
       new CfnOutput(this, `EndpointName-${model.name}`, { description: `SageMaker endpoint of ${model.name}`, value: this.endpoints[model.name]!.endpointName });
     }

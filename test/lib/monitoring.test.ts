@@ -268,14 +268,23 @@ describe('Monitoring of the complete example', () => {
     expect(byName['InferenceComplete-churn-5xx-rate']!.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toContain('requests >= 50');
   });
 
-  it('starts the configured retraining state machine, with no placeholder, after a 72-hour cooldown', () => {
-    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:churn-retraining';
-    expect(resources(template, 'AWS::StepFunctions::StateMachine').some(([id]) => id.includes('RetrainingPlaceholder'))).toBe(false);
+  it("starts the pipeline built from `retraining` on breast-cancer's drift alone (the model it retrains), after a 72-hour cooldown", () => {
+    const machines = resources(template, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+    expect(machines.some((id) => id.includes('RetrainingPlaceholder'))).toBe(false);
+    const pipeline = machines.find((id) => id.startsWith('RetrainingStateMachine'))!;
     const trigger = functionNamed(template, 'retraining-trigger');
-    expect(trigger.properties.Environment.Variables).toMatchObject({ RETRAINING_STATE_MACHINE_ARN: arn, COOLDOWN_HOURS: '72' });
-    expect(statementsOf(template, trigger)).toContainEqual({ Effect: 'Allow', Action: 'states:StartExecution', Resource: arn });
+    expect(trigger.properties.Environment.Variables).toMatchObject({ RETRAINING_STATE_MACHINE_ARN: { Ref: pipeline }, COOLDOWN_HOURS: '72' });
     const rule = resources(template, 'AWS::Events::Rule')[0]![1];
-    expect(rule.Properties.EventPattern.resources).toHaveLength(2);
+    expect(rule.Properties.EventPattern.resources).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^MonitoringAlarmsbreastcancerdrift/), 'Arn'] }]);
+  });
+
+  it('starts the state machine named by monitoring.retraining.stateMachineArn instead, on every model\'s drift', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:churn-retraining';
+    const external = synth({ ...completeConfig, monitoring: { ...completeConfig.monitoring, retraining: { stateMachineArn: arn } } }).template;
+    const trigger = functionNamed(external, 'retraining-trigger');
+    expect(trigger.properties.Environment.Variables).toMatchObject({ RETRAINING_STATE_MACHINE_ARN: arn });
+    expect(statementsOf(external, trigger)).toContainEqual({ Effect: 'Allow', Action: 'states:StartExecution', Resource: arn });
+    expect(resources(external, 'AWS::Events::Rule')[0]![1].Properties.EventPattern.resources).toHaveLength(2);
   });
 
   it('captures a quarter of requests, with the per-model feature allow-list, into a KMS-encrypted bucket', () => {

@@ -1,0 +1,56 @@
+import { Duration } from 'aws-cdk-lib';
+import { AlarmStatusWidget, Dashboard, GraphWidget, type HorizontalAnnotation, type IMetric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
+
+export interface EndpointDashboardProps {
+  readonly dashboardName: string;
+  /** The model's name (the API's `{name}`). */
+  readonly model: string;
+  /** The endpoint serving it: its metrics, alarms and thresholds. */
+  readonly endpoint: SageMakerEndpoint;
+}
+
+/**
+ * The dashboard of a SageMaker-served model: invocations, 4xx/5xx errors, ModelLatency and
+ * OverheadLatency of every variant as AWS/SageMaker reports them, and the state of the endpoint's
+ * alarms. Threshold lines are the alarms' (on the primary variant).
+ */
+export class EndpointDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: EndpointDashboardProps) {
+    super(scope, id);
+    const { endpoint } = props;
+    const t = endpoint.thresholds;
+    const variants = endpoint.variantNames;
+    const perVariant = (metricName: string, statistic: string, what = metricName) =>
+      variants.map((v) => endpoint.metric(metricName, statistic, v).with({ label: `${v} ${what}` }));
+    const graph = (title: string, left: IMetric[], annotations: HorizontalAnnotation[] = []) => new GraphWidget({ title, left, leftAnnotations: annotations, width: 12, height: 6 });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.days(1) });
+    this.dashboard.addWidgets(
+      new TextWidget({
+        markdown: `# ${props.model}\nServed by SageMaker endpoint \`${endpoint.endpointName}\` (variants ${variants.join(', ')}). Latencies are in microseconds, as SageMaker reports them.`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('Invocations (per 5 min)', perVariant('Invocations', 'Sum')),
+      new GraphWidget({
+        title: 'Errors (per 5 min, left) and primary 5xx rate (%, right)',
+        left: [...perVariant('Invocation4XXErrors', 'Sum', '4xx'), ...perVariant('Invocation5XXErrors', 'Sum', '5xx')],
+        right: [endpoint.serverErrorRate()],
+        rightAnnotations: [{ value: t.serverErrorRatePercent, label: '5xx rate alarm' }],
+        width: 12,
+        height: 6,
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [{ value: t.latencyP99Ms * 1000, label: 'p99 alarm' }]),
+      graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [{ value: t.overheadLatencyP99Ms * 1000, label: 'p99 alarm' }]),
+    );
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(endpoint.alarms), width: 24, height: 3 }));
+  }
+}

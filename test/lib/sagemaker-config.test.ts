@@ -39,6 +39,7 @@ describe('SageMaker serving config', () => {
     [{ variants: [{ name: 'b', modelData: 's3://a-b/c.tar.gz', weight: 0 }] }, /models\[1\]\.serving\.variants\[0\]\.weight must be a number above 0/],
     [{ vpc: { subnetIds: [], securityGroupIds: ['sg-1'] } }, /models\[1\]\.serving\.vpc\.subnetIds must list 1 to 16 subnet ids/],
     [{ kind: 'ecs' }, /models\[1\]\.serving\.kind must be 'lambda' or 'sagemaker'/],
+    [{ overheadLatencyP99Ms: 0 }, /models\[1\]\.serving\.overheadLatencyP99Ms must be a number of milliseconds above 0 and at most 60000, got 0/],
   ])('rejects %j naming the prop', (bad, message) => {
     expect(() => validateConfig(config(bad))).toThrow(message);
   });

@@ -84,6 +84,60 @@ describe('SageMaker endpoint of a heavy model', () => {
     });
   });
 
+  it('notifies the alarm topic on ALARM and on OK from every endpoint alarm, as the Lambda-served models do', () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const endpointAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((a) => String(a.Properties.AlarmName).startsWith('Heavy-tumor-ensemble-endpoint-'));
+    expect(endpointAlarms.map((a) => a.Properties.AlarmName).sort()).toEqual([
+      'Heavy-tumor-ensemble-endpoint-5xx-rate',
+      'Heavy-tumor-ensemble-endpoint-model-latency-p99',
+      'Heavy-tumor-ensemble-endpoint-overhead-latency-p99',
+    ]);
+    for (const alarm of endpointAlarms) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topic }]);
+    }
+    // Without monitoring there is no topic: the alarms still guard deployments.
+    const quiet = Object.values(synth({}, { monitoring: { enabled: false } }).template.findResources('AWS::CloudWatch::Alarm'));
+    expect(quiet.filter((a) => String(a.Properties.AlarmName).includes('-endpoint-')).map((a) => a.Properties.AlarmActions)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('notifies the alarm topic when the endpoint overhead latency p99 is above 100 ms for 15 minutes, or the configured threshold', () => {
+    const overhead = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).find((a) => a.Properties.AlarmName === 'Heavy-tumor-ensemble-endpoint-overhead-latency-p99')!.Properties;
+    expect(overhead(template)).toMatchObject({
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'OverheadLatency',
+      ExtendedStatistic: 'p99',
+      Dimensions: [
+        { Name: 'EndpointName', Value: 'Heavy-tumor-ensemble' },
+        { Name: 'VariantName', Value: 'primary' },
+      ],
+      Period: 300,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      // SageMaker reports microseconds.
+      Threshold: 100_000,
+    });
+    expect(overhead(synth({ overheadLatencyP99Ms: 250 }).template).Threshold).toBe(250_000);
+  });
+
+  it('shows the model on its own dashboard: invocations, errors, ModelLatency and OverheadLatency of each variant, and the endpoint alarms', () => {
+    const { template: ab } = synth({ variants: [{ name: 'challenger', modelData: 's3://acme-models/tumor-ensemble/2.0.0/model.tar.gz', weight: 0.25 }] });
+    const dashboard = Object.values(ab.findResources('AWS::CloudWatch::Dashboard')).find((d) => d.Properties.DashboardName === 'Heavy-tumor-ensemble');
+    expect(dashboard).toBeDefined();
+    // The body is a Fn::Join of JSON text and references: each reference becomes the logical id it names.
+    const [, parts] = dashboard!.Properties.DashboardBody['Fn::Join'] as [string, (string | { Ref?: string; 'Fn::GetAtt'?: string[] })[]];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : (p.Ref ?? p['Fn::GetAtt']![0]))).join('')) as { widgets: { properties: Record<string, any> }[] };
+    const graphed = body.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]).filter((m) => m[0] === 'AWS/SageMaker').map((m) => `${m[1]} ${m[5]}`);
+    for (const metric of ['Invocations', 'Invocation4XXErrors', 'Invocation5XXErrors', 'ModelLatency', 'OverheadLatency']) {
+      expect(graphed).toEqual(expect.arrayContaining([`${metric} primary`, `${metric} challenger`]));
+    }
+    const overhead = body.widgets.find((w) => w.properties.title === 'OverheadLatency (µs)')!;
+    expect(overhead.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 100_000, label: 'p99 alarm' })]);
+    const alarms = body.widgets.find((w) => w.properties.title === 'Alarms')!.properties.alarms as string[];
+    expect(alarms.map((id) => id.replace(/^SageMakerEndpointtumorensemble|[0-9A-F]{8}$/g, ''))).toEqual(['ServerErrorRate', 'LatencyP99', 'OverheadLatencyP99']);
+  });
+
   it('maps a linear policy without rollback, and all-at-once for serverless', () => {
     const linear: RolloutConfig = { strategy: 'linear', percent: 25, intervalMinutes: 90, autoRollback: false };
     const endpoint = Object.values(synth({}, { rollout: linear }).template.findResources('AWS::SageMaker::Endpoint'))[0]!;

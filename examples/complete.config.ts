@@ -31,6 +31,7 @@ export default {
         dataCaptureSamplePercent: 20,
         variants: [{ name: 'challenger', modelData: 's3://acme-models/tumor-ensemble/1.1.0/model.tar.gz', weight: 0.1 }],
         timeoutSeconds: 20,
+        overheadLatencyP99Ms: 50,
       },
     },
   ],
@@ -83,6 +84,18 @@ export default {
         engine: 'lambda',
       },
       { name: 'weekly-churn', cron: 'rate(7 days)', model: 'churn', input: 'incoming/customers.csv', output: 'scored/churn/', format: 'jsonl' },
+      {
+        // The SageMaker-served model scores its batches on Batch Transform: headerless CSV lines in, each joined with its prediction out.
+        name: 'nightly-tumor-scans',
+        cron: 'cron(30 2 * * ? *)',
+        timezone: 'Europe/Paris',
+        model: 'tumor-ensemble',
+        input: 'incoming/scans/',
+        output: 'scored/scans/',
+        format: 'csv',
+        engine: 'sagemaker-batch-transform',
+        transform: { instanceType: 'ml.g5.2xlarge', instanceCount: 2, maxPayloadMb: 10, maxConcurrentTransforms: 4, batchStrategy: 'MultiRecord', contentType: 'text/csv', maxRuntimeSeconds: 14_400 },
+      },
     ],
   },
   monitoring: {

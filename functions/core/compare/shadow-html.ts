@@ -13,6 +13,7 @@ import type { ShadowPairReport, ShadowSummary } from './shadow-report.ts';
 const STYLE = `${BASE_STYLE}
 .banner.ok { background: #dafbe1; border: 1px solid #4ac26b; color: #116329; }
 .banner.bad { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; }
+td[colspan] { text-align: center; }
 section.pair { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 16px 18px; margin: 14px 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; margin-top: 10px; }
 .legend { display: flex; gap: 14px; font-size: 12px; color: #57606a; margin: 0 0 4px 48px; }

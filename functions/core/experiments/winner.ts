@@ -1,4 +1,5 @@
 import { describeChange, type PointerChange, type Registry } from '../registry/registry.ts';
+import { formatP } from '../reports/html-page.ts';
 import type { Analysis } from './analyze.ts';
 
 /** Which way the metric should move: up for conversions and revenue, down for e.g. latency or churn. */
@@ -19,12 +20,12 @@ export interface Decision {
  * as they were never compared with each other.
  */
 export function decide(analysis: Analysis, goal: Goal = 'increase'): Decision {
-  if (analysis.srm.mismatch) return { reason: `sample ratio mismatch (p = ${analysis.srm.pValue.toPrecision(3)}): the split is broken, no variant can be declared the winner` };
+  if (analysis.srm.mismatch) return { reason: `sample ratio mismatch (p = ${formatP(analysis.srm.pValue)}): the split is broken, no variant can be declared the winner` };
   const better = (d: number) => (goal === 'increase' ? d > 0 : d < 0);
   const control = analysis.comparisons[0]!.control;
   const beat = analysis.comparisons.filter((c) => c.sequential.conclusive && better(c.difference));
   const lost = analysis.comparisons.filter((c) => c.sequential.conclusive && !better(c.difference));
-  if (beat.length === 1) return { winner: beat[0]!.treatment, reason: `${beat[0]!.treatment} is conclusively better than ${control} (always-valid p = ${beat[0]!.sequential.pValue.toPrecision(3)})` };
+  if (beat.length === 1) return { winner: beat[0]!.treatment, reason: `${beat[0]!.treatment} is conclusively better than ${control} (always-valid p = ${formatP(beat[0]!.sequential.pValue)})` };
   if (beat.length > 1) return { reason: `${beat.map((c) => c.treatment).join(' and ')} each beat ${control}; they were not compared with each other, so none is declared the winner` };
   if (lost.length === analysis.comparisons.length) return { winner: control, reason: `every treatment is conclusively worse than ${control}` };
   return { reason: 'the sequential test is not conclusive yet: keep the experiment running' };

@@ -68,4 +68,26 @@ describe('A/B split in the predict handler', () => {
     expect(res).toMatchObject({ status: 200, variant: '1.0.0' });
     expect(res.body.predictions).toEqual([example.prediction]);
   });
+
+  it('answers before a slow shadow has finished, and the same whether the shadow answers or not', async () => {
+    const candidate = await loadModel(candidateDir);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let shadowed = false;
+    const slow = Object.assign(Object.create(candidate) as typeof candidate, {
+      predict: async (instances: readonly unknown[]) => {
+        await gate;
+        shadowed = true;
+        return candidate.predict(instances);
+      },
+    });
+    const handler = createHandler(new ModelSet([models.get('breast-cancer')!, slow]), { maxBodyBytes: 1 << 20, experiments: { 'breast-cancer': { stickyHeader: 'x-user-id', shadow: '1.1.0' } } });
+    const res = (await handler(proxyEvent('POST', '/models/breast-cancer/predict', { body: { instances: [example.instance] } }), lambdaContext())) as APIGatewayProxyResult;
+    expect(shadowed).toBe(false);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).predictions).toEqual([example.prediction]);
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(shadowed).toBe(true);
+  });
 });

@@ -39,7 +39,7 @@ describe.each(['local', 's3'] as const)('request capture over %s storage', (wher
     const capture = new RequestCapture({ store, prefix: key, sampleRate: 1, now: () => AT });
     const primary = await model(MODELS.breastCancer);
     const candidate = { ...primary, version: '1.1.0' } as typeof primary;
-    const mirrored = { primary, candidate, instances: [instance], predictions: [prediction], primaryLatencyMs: 0.5, latencyMs: 0.75 };
+    const mirrored = { primary, candidate, instances: [instance], predictions: [prediction as never], primaryLatencyMs: 0.5, latencyMs: 0.75 };
     capture.addShadow('req-1', { ...mirrored, answers: [{ label: 'benign' }] });
     capture.addShadow('req-2', { ...mirrored, error: new Error('session released') });
     await capture.flush();

@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { BatchScoring } from './batch-scoring.ts';
+import { BatchTransform } from './batch-transform.ts';
 import { type BatchConfig, type InferenceConfig, type MonitoringConfig, validateConfig } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { InferenceApi } from './inference-api.ts';
@@ -26,6 +27,8 @@ export class InferenceStack extends Stack {
   readonly predict: PredictFunction;
   readonly api: InferenceApi;
   readonly batch?: BatchScoring;
+  /** Batch Transform state machines and schedules, when a batch schedule has engine 'sagemaker-batch-transform'. */
+  readonly batchTransform?: BatchTransform;
   readonly monitoring?: Monitoring;
   readonly rollout?: GradualRollout;
   /** The retraining state machine (lib/retraining-pipeline.ts), when `retraining` is configured; drift alarms start it. */
@@ -91,7 +94,7 @@ export class InferenceStack extends Stack {
         metricsNamespace: config.metricsNamespace,
       });
     }
-    if (batch) this.batch = this.batchScoring(batch, config);
+    if (batch) [this.batch, this.batchTransform] = this.batchScoring(batch, config, all.models);
     if (config.retraining) {
       this.retraining = new RetrainingPipeline(this, 'Retraining', {
         config: config.retraining,
@@ -143,8 +146,11 @@ export class InferenceStack extends Stack {
     );
   }
 
-  private batchScoring(batch: BatchConfig, config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>): BatchScoring {
+  /** The Lambda batch path, and Batch Transform for the schedules that ask for it, over one data bucket. */
+  private batchScoring(batch: BatchConfig, config: Pick<InferenceConfig, 'models' | 'metricsNamespace'>, allModels: InferenceConfig['models']): [BatchScoring, BatchTransform | undefined] {
     const { bucket = {}, worker = {}, ...rest } = batch;
+    const schedules = rest.schedules ?? [];
+    const transformSchedules = schedules.filter((s) => s.engine === 'sagemaker-batch-transform');
     const dataBucket =
       bucket.existingBucketName === undefined
         ? new DataBucket(this, 'BatchData', bucket).bucket
@@ -170,10 +176,27 @@ export class InferenceStack extends Stack {
       toleratedFailurePercentage: rest.toleratedFailurePercentage,
       logRetention: rest.logRetentionDays as RetentionDays | undefined,
       metricsNamespace: config.metricsNamespace,
-      schedules: rest.schedules,
+      schedules: schedules.filter((s) => s.engine !== 'sagemaker-batch-transform'),
     });
     new CfnOutput(this, 'BatchStateMachineArn', { description: 'Start a batch job: input {"job": {...}}', value: scoring.stateMachine.stateMachineArn });
     new CfnOutput(this, 'BatchDataBucketName', { description: 'Batch inputs and outputs', value: dataBucket.bucketName });
-    return scoring;
+    if (transformSchedules.length === 0) return [scoring, undefined];
+    // validateConfig has checked that these schedules name SageMaker-served models, whose endpoints exist by now.
+    const models = Object.fromEntries(
+      allModels.filter(isSageMaker).map((model) => {
+        const endpoint = this.sagemaker!.endpoints[model.name]!;
+        return [model.name, { config: model, modelName: endpoint.model.attrModelName, role: endpoint.role }];
+      }),
+    );
+    const transform = new BatchTransform(this, 'BatchTransform', {
+      bucket: dataBucket,
+      inputPrefix: bucket.inputPrefix,
+      outputPrefix: bucket.outputPrefix,
+      schedules: transformSchedules,
+      models,
+      logRetention: rest.logRetentionDays as RetentionDays | undefined,
+      metricsNamespace: config.metricsNamespace,
+    });
+    return [scoring, transform];
   }
 }

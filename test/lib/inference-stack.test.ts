@@ -59,9 +59,10 @@ describe('InferenceStack', () => {
   });
 
   it('passes every batch setting of the complete example to the constructs', () => {
-    // Without retraining, whose state machine would be a second one.
+    // Without retraining and the Batch Transform schedule, whose state machines would be more than one (the latter is tested below).
     const { retraining: _, ...batchOnly } = completeConfig;
-    const { template } = synth({ ...batchOnly, monitoring: { enabled: false } });
+    const schedules = completeConfig.batch.schedules.filter((s) => s.engine !== 'sagemaker-batch-transform');
+    const { template } = synth({ ...batchOnly, batch: { ...completeConfig.batch, schedules }, monitoring: { enabled: false } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: Match.anyValue() });
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] } });
@@ -77,6 +78,24 @@ describe('InferenceStack', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'weekly-churn', ScheduleExpression: 'rate(7 days)' });
     expect(JSON.stringify(template.toJSON())).toContain('/scored/*/_plan/chunks.json');
+  });
+
+  it("runs the complete example's Batch Transform schedule on its endpoint's model, which may read that input and write that output", () => {
+    const { template } = synth({ ...completeConfig, monitoring: { enabled: false } });
+    const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'));
+    const [transformId, transform] = machines.find(([id]) => id.startsWith('BatchTransformnightlytumorscans'))!;
+    const model = Object.keys(template.findResources('AWS::SageMaker::Model')).find((id) => /^SageMakerEndpointtumorensembleModel[0-9A-F]{8}$/.test(id))!;
+    const parts = transform.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const at = parts.findIndex((p) => typeof p === 'string' && p.endsWith('"ModelName":"'));
+    expect(parts[at + 1]).toEqual({ 'Fn::GetAtt': [model, 'ModelName'] });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'nightly-tumor-scans', Target: { Arn: { Ref: transformId } } });
+    const role = Object.values(template.findResources('AWS::SageMaker::Model'))[0]!.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(JSON.stringify(statements)).toContain('/incoming/scans/*');
+    expect(JSON.stringify(statements)).toContain('/scored/scans/*');
   });
 
   it('uses an existing data bucket by name instead of creating one', () => {

@@ -125,9 +125,8 @@ export interface ModelAlarmsProps {
 /**
  * One model's alarms, named `<stack>-<model>-<what>`: latency p50/p99 and 4xx/5xx rates of the
  * Lambda-served model (EMF), drift (largest feature PSI, and the drift job's overall decision) and
- * live quality. A SageMaker-served model will get its serving alarms (ModelLatency, OverheadLatency,
- * Invocation5XXErrors from AWS/SageMaker per endpoint variant) in place of the EMF request alarms;
- * its drift and quality alarms are the same.
+ * live quality. A SageMaker-served model's serving alarms are its endpoint's (5xx rate, ModelLatency
+ * and OverheadLatency from AWS/SageMaker, lib/sagemaker-endpoint.ts), notifying the same topic.
  */
 export class ModelAlarms extends AlarmSet {
   /** The overall drift alarm, whose ALARM state starts retraining. */

@@ -59,7 +59,7 @@ export interface MonitoringProps {
 
 /**
  * Everything that watches the served models: the alarm topic, the scheduled drift and label-quality
- * jobs, alarms and one dashboard per model, and the drift-triggered retraining.
+ * jobs, alarms and one dashboard per model (SageMaker endpoints' too), and the drift-triggered retraining.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;

@@ -115,6 +115,7 @@ export class InferenceStack extends Stack {
         predict: this.predict,
         reservedConcurrency: predict.reservedConcurrency,
         batchStateMachine: this.batch?.stateMachine,
+        transformStateMachines: Object.values(this.batchTransform?.jobs ?? {}).map((job) => job.stateMachine),
       });
     }
     if (rollout.enabled !== false) {

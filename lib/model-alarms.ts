@@ -233,6 +233,8 @@ export interface ServingAlarmsProps {
   readonly reservedConcurrency?: number;
   /** The batch state machine, when batch scoring is deployed. */
   readonly batchStateMachine?: IStateMachine;
+  /** The Batch Transform schedules' state machines, whose failed runs count as batch run failures too. @default - none */
+  readonly transformStateMachines?: readonly IStateMachine[];
   /** Namespace of the init-duration metric. */
   readonly namespace: string;
   readonly thresholds: Pick<AlarmsConfig, 'throttles' | 'concurrencyPercent' | 'initDurationMs' | 'batchRunFailures'>;
@@ -292,14 +294,20 @@ export class ServingAlarms extends AlarmSet {
     });
     if (props.batchStateMachine) {
       const failures = t.batchRunFailures ?? 1;
-      const sm = props.batchStateMachine;
       const period = Duration.hours(1);
+      const machines = [props.batchStateMachine, ...(props.transformStateMachines ?? [])];
+      const usingMetrics = Object.fromEntries(
+        machines.flatMap((sm, i) => [
+          [`failed${i || ''}`, sm.metricFailed({ statistic: 'Sum', period })],
+          [`timedOut${i || ''}`, sm.metricTimedOut({ statistic: 'Sum', period })],
+        ]),
+      );
       this.alarm({
         id: 'batch-run-failures',
-        description: `batch scoring: ${failures}+ runs failed or timed out in an hour (the run's _manifest.json says why)`,
+        description: `batch scoring${machines.length > 1 ? ' (Lambda and Batch Transform)' : ''}: ${failures}+ runs failed or timed out in an hour (the run's _manifest.json says why)`,
         metric: new MathExpression({
-          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          usingMetrics: { failed: sm.metricFailed({ statistic: 'Sum', period }), timedOut: sm.metricTimedOut({ statistic: 'Sum', period }) },
+          expression: Object.keys(usingMetrics).map((name) => `FILL(${name}, 0)`).join(' + '),
+          usingMetrics,
           label: 'failed runs',
           period,
         }),

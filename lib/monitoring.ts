@@ -48,6 +48,8 @@ export interface MonitoringProps {
   readonly predict: PredictFunction;
   readonly reservedConcurrency?: number;
   readonly batchStateMachine?: IStateMachine;
+  /** The Batch Transform schedules' state machines: the batch run failure alarm counts their failed runs. @default - none */
+  readonly transformStateMachines?: readonly IStateMachine[];
   /**
    * The retraining pipeline (lib/retraining-pipeline.ts) and the model it retrains: that model's drift
    * alarm starts it. `config.retraining.stateMachineArn` wins over it. @default - a placeholder, started by every model's drift
@@ -99,6 +101,7 @@ export class Monitoring extends Construct {
       logGroup: props.predict.logGroup,
       reservedConcurrency: props.reservedConcurrency,
       batchStateMachine: props.batchStateMachine,
+      transformStateMachines: props.transformStateMachines,
       namespace,
       thresholds: alarms,
       topic: this.topic,

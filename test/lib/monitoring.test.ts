@@ -268,6 +268,16 @@ describe('Monitoring of the complete example', () => {
     expect(byName['InferenceComplete-churn-5xx-rate']!.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toContain('requests >= 50');
   });
 
+  it('counts failed and timed-out Batch Transform runs in the batch run failure alarm, beside the Lambda runs', () => {
+    const alarm = byName['InferenceComplete-predict-batch-run-failures']!;
+    const expression = alarm.Metrics.find((m: { Expression?: string }) => m.Expression);
+    expect(expression.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(failed1, 0) + FILL(timedOut1, 0)');
+    const machineOf = (id: string) => alarm.Metrics.find((m: { Id: string }) => m.Id === id).MetricStat.Metric.Dimensions[0].Value.Ref;
+    expect(machineOf('failed')).toMatch(/^BatchStateMachine/);
+    expect(machineOf('failed1')).toMatch(/^BatchTransformnightlytumorscansStateMachine/);
+    expect(machineOf('timedOut1')).toMatch(/^BatchTransformnightlytumorscansStateMachine/);
+  });
+
   it("starts the pipeline built from `retraining` on breast-cancer's drift alone (the model it retrains), after a 72-hour cooldown", () => {
     const machines = resources(template, 'AWS::StepFunctions::StateMachine').map(([id]) => id);
     expect(machines.some((id) => id.includes('RetrainingPlaceholder'))).toBe(false);

@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import { readAhead } from '../../storage/read-ahead.ts';
 import type { Chunk } from '../contracts.ts';
 import { BATCH_ROWS } from './source-row.ts';
 
@@ -19,6 +20,8 @@ const NL = 0x0a;
 /** First read past the range's end when its last line is still open; doubles up to the cap, so a long line costs few requests. */
 const TAIL_FIRST = 64 * 1024;
 const TAIL_MAX = 8 * 1024 * 1024;
+/** Bytes downloaded ahead of the line scanner, so that the GET runs while rows are parsed and scored. */
+const READ_AHEAD = 8 * 1024 * 1024;
 
 /**
  * The object's bytes from `start`: the range [start, end) streamed by one ranged read, then, only as
@@ -28,9 +31,9 @@ const TAIL_MAX = 8 * 1024 * 1024;
  */
 async function* rangeBytes(store: ObjectStore, key: string, start: number, end: number): AsyncGenerator<Buffer> {
   let pos = start;
-  for await (const piece of await store.read(key, { start, end })) {
-    pos += (piece as Buffer).length;
-    yield piece as Buffer;
+  for await (const piece of readAhead(await store.read(key, { start, end }), READ_AHEAD)) {
+    pos += piece.length;
+    yield piece;
   }
   if (pos < end) return; // the object ends inside the range
   for (let size = TAIL_FIRST; ; size = Math.min(size * 2, TAIL_MAX)) {
@@ -47,14 +50,14 @@ async function* rangeBytes(store: ObjectStore, key: string, start: number, end: 
 async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean): AsyncGenerator<Buffer> {
   const body = await store.read(key);
   if (!gzip) {
-    yield* body as AsyncIterable<Buffer>;
+    yield* readAhead(body, READ_AHEAD);
     return;
   }
   const gunzip = createGunzip();
   // pipeline forwards a failing GET to gunzip (and destroys the GET when the consumer stops early).
   const piping = pipeline(body, gunzip);
   piping.catch(() => undefined);
-  yield* gunzip as AsyncIterable<Buffer>;
+  yield* readAhead(gunzip, READ_AHEAD);
   await piping;
 }
 

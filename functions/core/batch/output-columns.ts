@@ -27,12 +27,21 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
     const v = id(k);
     return v === undefined || v === null ? null : String(v);
   };
-  const shape = (fields: OutputColumn[], row: (data: ArrayLike<number | bigint | string>, r: number) => unknown[]): OutputShape => ({
+  /** `fill` writes a row's prediction fields into `row` from index `at`: one array per output row, nothing else allocated. */
+  const shape = (fields: OutputColumn[], fill: (row: unknown[], at: number, data: ArrayLike<number | bigint | string>, r: number) => void): OutputShape => ({
     columns: [...idColumns, ...fields, { name: 'model_version', type: 'string' }],
     rows: (results, count, id) => {
       const data = results[head.name]!.data as ArrayLike<number | bigint | string>;
+      const at = idColumn ? 1 : 0;
+      const width = at + fields.length + 1;
       const out: unknown[][] = new Array(count);
-      for (let r = 0; r < count; r++) out[r] = idColumn ? [idOf(id, r), ...row(data, r), version] : [...row(data, r), version];
+      for (let r = 0; r < count; r++) {
+        const row = new Array<unknown>(width);
+        if (idColumn) row[0] = idOf(id, r);
+        fill(row, at, data, r);
+        row[width - 1] = version;
+        out[r] = row;
+      }
       return out;
     },
   });
@@ -42,18 +51,22 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
       const k = labels.length;
       return shape(
         [{ name: 'label', type: 'string' }, { name: 'probability', type: 'double' }, ...labels.map((l): OutputColumn => ({ name: `probability_${l}`, type: 'double' }))],
-        (data, r) => {
+        (row, at, data, r) => {
           const p = data as ArrayLike<number>;
           const best = argmax(p, r, k);
-          const row: unknown[] = [labels[best], p[r * k + best]];
-          for (let c = 0; c < k; c++) row.push(p[r * k + c]);
-          return row;
+          row[at] = labels[best];
+          row[at + 1] = p[r * k + best];
+          for (let c = 0; c < k; c++) row[at + 2 + c] = p[r * k + c];
         },
       );
     }
     case 'label':
-      return shape([{ name: 'label', type: 'string' }], (data, r) => [labelOf(head, data[r]!)]);
+      return shape([{ name: 'label', type: 'string' }], (row, at, data, r) => {
+        row[at] = labelOf(head, data[r]!);
+      });
     case 'value':
-      return shape([{ name: 'value', type: 'double' }], (data, r) => [data[r]]);
+      return shape([{ name: 'value', type: 'double' }], (row, at, data, r) => {
+        row[at] = data[r];
+      });
   }
 }

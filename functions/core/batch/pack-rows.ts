@@ -75,8 +75,18 @@ export function packColumns(layout: FeatureLayout, format: InputFormat, batch: C
   for (const slot of layout.slots) {
     const pack = fieldPacker(format, slot, into);
     const column = batch.columns.get(slot.feature.name);
+    // Numbers for a numeric feature, the usual Parquet case, are checked and copied in a tight loop;
+    // any other value goes through the general packer, which converts it or says why not.
+    const numbers = column && slot.feature.type === 'numeric' ? into.numbers(slot) : undefined;
+    const { width } = slot.input;
+    const { check } = slot;
     for (let r = from; r < to; r++) {
-      const problem = pack(column?.[r], r - from);
+      const v = column?.[r];
+      if (numbers && typeof v === 'number' && check(v) === undefined) {
+        numbers[(r - from) * width + slot.column] = v;
+        continue;
+      }
+      const problem = pack(v, r - from);
       if (!problem) continue;
       const reason = `${slot.feature.name}: ${problem}`;
       const reasons = rejected.get(r - from);

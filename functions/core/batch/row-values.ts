@@ -33,13 +33,46 @@ export function fieldProblem(slot: FeatureSlot, converted: unknown): string | un
 
 /**
  * The plain number a field holds, or undefined when it needs the full converter: the fast path of
- * the batch loops, where almost every field is an ordinary number. CSV: `+text`, except '' and
- * whitespace (which give 0) and anything not a number; Parquet and JSON Lines: numbers as they are.
+ * the batch loops, where almost every field is an ordinary number. CSV: a plain decimal, else
+ * `+text` except '' and whitespace (which give 0) and anything not a number; Parquet and JSON
+ * Lines: numbers as they are.
  */
 export type NumberReader = (raw: unknown) => number | undefined;
 
+// Literals, not 10 ** i: each must be the exact power, which Math.pow does not promise.
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * A plain decimal (`-12.5`, `0.1184`, `1001`) read from its characters, or undefined for anything
+ * else. With at most 15 digits the digits form an integer that a double holds exactly, and 10^k is
+ * exact up to 10^22, so one correctly rounded division gives exactly what `Number(text)` gives
+ * (Clinger's fast path) at about half the cost: CSV number reading was the batch worker's top cost.
+ */
+export function plainDecimal(text: string): number | undefined {
+  const length = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  let point = false;
+  for (; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (point) scale++;
+    } else if (c === 46 && !point) point = true;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const value = mantissa / POWERS_OF_TEN[scale]!;
+  return text.charCodeAt(0) === 45 ? -value : value;
+}
+
 const csvNumber: NumberReader = (raw) => {
   if (typeof raw !== 'string') return undefined;
+  const plain = plainDecimal(raw);
+  if (plain !== undefined) return plain;
   const n = +raw;
   return n === 0 || n !== n ? undefined : n;
 };

@@ -2,14 +2,14 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../functions/core/batch/contracts.ts';
 import { BatchTransform } from '../../lib/batch-transform.ts';
 import type { BatchScheduleConfig } from '../../lib/config.ts';
 import { DataBucket } from '../../lib/data-bucket.ts';
 import { unbundledStack } from '../lib/cdk.ts';
 import { lambdaContext } from '../support/events.ts';
-import { createBucket, motoS3 } from '../support/s3.ts';
+import { createBucket, motoS3, useMotoEnvironment } from '../support/s3.ts';
 import { simulateTransform, transformCsv } from '../support/transform-job.ts';
 import { definitionOf } from './definition.ts';
 
@@ -17,10 +17,7 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let finalize: Handler;
 
 beforeAll(async () => {
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', inject('motoEndpoint'));
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  useMotoEnvironment({});
   finalize = (await import('../../functions/batch/finalize-transform.ts')).handler as Handler;
 });
 

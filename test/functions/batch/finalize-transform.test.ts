@@ -1,18 +1,15 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../functions/core/batch/contracts.ts';
 import { lambdaContext } from '../../support/events.ts';
-import { createBucket, motoS3 } from '../../support/s3.ts';
+import { createBucket, motoS3, useMotoEnvironment } from '../../support/s3.ts';
 import { simulateTransform, transformCsv, transformJsonl } from '../../support/transform-job.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
 let handler: Handler;
 
 beforeAll(async () => {
-  vi.stubEnv('AWS_ENDPOINT_URL_S3', inject('motoEndpoint'));
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-  vi.stubEnv('AWS_REGION', 'us-east-1');
+  useMotoEnvironment({});
   handler = (await import('../../../functions/batch/finalize-transform.ts')).handler as Handler;
 });
 

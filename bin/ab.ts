@@ -229,11 +229,6 @@ async function analyzeInput(): Promise<void> {
   } catch (err) {
     throw new UsageError(`${opts.input ?? opts.captures}: ${(err as Error).message}`);
   }
-  if (opts.report) {
-    const { renderAbReport } = await import('../functions/core/experiments/html-report.ts');
-    await writeFile(opts.report, renderAbReport(analysis, { input: opts.input, createdAt: new Date().toISOString() }));
-    if (!opts.json) console.error(`report: ${resolve(opts.report)}`);
-  }
   const { decide, promoteWinner } = await import('../functions/core/experiments/winner.ts');
   const decision = decide(analysis, opts.goal as Goal);
   let promotion: Promotion | undefined;
@@ -244,6 +239,11 @@ async function analyzeInput(): Promise<void> {
     } catch (err) {
       throw new UsageError(`cannot promote ${decision.winner} of ${opts.model}: ${(err as Error).message}`);
     }
+  }
+  if (opts.report) {
+    const { renderAbReport } = await import('../functions/core/experiments/html-report.ts');
+    await writeFile(opts.report, renderAbReport(analysis, { input: opts.input ?? opts.captures, createdAt: new Date().toISOString(), decision, promotion }));
+    if (!opts.json) console.error(`report: ${resolve(opts.report)}`);
   }
   const verdicts = [`decision: ${decision.winner ? `${decision.winner} wins` : 'no winner'}: ${decision.reason}`, ...(promotion ? [`promotion: ${promotion.promoted ? 'done' : 'none'}: ${promotion.reason}`] : [])];
   console.log(opts.json ? JSON.stringify({ ...analysis, decision, ...(promotion ? { promotion } : {}) }, null, 2) : [table(analysis), '', ...verdicts].join('\n'));

@@ -191,8 +191,12 @@ describe('npm run ab', () => {
 
     it('makes the sequential winner production with --promote, and says what changed', async () => {
       const { root, r } = await registry();
-      const res = await ab(['--input', won(), '--model', 'breast-cancer', '--promote', '--registry', root, '--json']);
+      const report = join(root, 'ab.html');
+      const res = await ab(['--input', won(), '--model', 'breast-cancer', '--promote', '--registry', root, '--json', '--report', report]);
       expect(res.code).toBe(0);
+      const html = readFileSync(report, 'utf8');
+      expect(html).toContain('<dt>decision</dt><dd>1.1.0 wins: 1.1.0 is conclusively better than 1.0.0');
+      expect(html).toContain('breast-cancer: production 1.0.0 -&gt; 1.1.0</dd>');
       const out = JSON.parse(res.stdout);
       expect(out.decision.winner).toBe('1.1.0');
       expect(out.promotion).toMatchObject({ promoted: true, change: { from: '1.0.0', to: '1.1.0', changed: true } });

@@ -4,12 +4,12 @@ import { runDriftJob } from '../core/drift/drift-job.ts';
 import { openLocation } from '../core/storage/location.ts';
 import { parse } from '../shared/parse.ts';
 import { emitMetric, logger, metrics } from '../shared/powertools.ts';
-import { loadServedModels } from '../shared/served-models.ts';
 import { step } from '../shared/step.ts';
 import { MonitoringEvent } from './events.ts';
+import { MonitoredPackages } from './monitored-packages.ts';
 
 const env = parse(z.object({ CAPTURE_URI: z.string().min(1), REPORTS_URI: z.string().min(1) }), process.env, 'environment');
-const { models } = await loadServedModels(process.env);
+const packages = await MonitoredPackages.load(process.env);
 
 /**
  * Scheduled: the drift report of a model's recent captured traffic, and its metrics. `DriftDetected`
@@ -17,10 +17,9 @@ const { models } = await loadServedModels(process.env);
  */
 export const handler = step(async (event: unknown) => {
   const { model: name, windowHours } = parse(MonitoringEvent, event);
-  const model = models.get(name);
-  if (!model) throw new Error(`model "${name}" is not served by this function (it serves ${models.names.join(', ')})`);
-  const result = await runDriftJob({ pkg: model.pkg, capture: openLocation(env.CAPTURE_URI), reports: openLocation(env.REPORTS_URI), windowHours });
-  const dimensions = { model: model.name, version: model.version };
+  const pkg = packages.get(name);
+  const result = await runDriftJob({ pkg, capture: openLocation(env.CAPTURE_URI), reports: openLocation(env.REPORTS_URI), windowHours });
+  const dimensions = { model: pkg.name, version: pkg.version };
   metrics.addDimensions(dimensions);
   if (!result) {
     logger.warn('no captured requests in the window: no drift report', { ...dimensions, windowHours });

@@ -8,9 +8,10 @@ import type { RequestCapture } from '../core/capture/request-capture.ts';
 import type { Model } from '../core/model.ts';
 import type { ModelSet } from '../core/model-set.ts';
 import { coreErrors } from '../http/core-errors.ts';
+import { captureFlush } from '../shared/capture.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';
 import type { Experiment } from '../shared/settings.ts';
-import { captureFlush, labelModel, recordBatch, reportShadow, requestMetrics } from './observability.ts';
+import { labelModel, recordBatch, reportShadow, requestMetrics } from './observability.ts';
 import { Traffic } from './traffic.ts';
 import { routes } from './routes.ts';
 

@@ -1,6 +1,6 @@
+import { captureFrom } from '../shared/capture.ts';
 import { loadServedModels } from '../shared/served-models.ts';
 import { createHandler } from './app.ts';
-import { captureFrom } from './capture.ts';
 
 // Loaded during Lambda init (top-level await), once per execution environment.
 const { settings, models } = await loadServedModels(process.env);

@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type middy from '@middy/core';
-import type { RequestCapture } from '../core/capture/request-capture.ts';
 import type { Model } from '../core/model.ts';
 import type { ShadowOutcome } from '../core/routing/shadow.ts';
 import { emitMetric, logger, metrics, tracer } from '../shared/powertools.ts';
@@ -44,13 +43,6 @@ export const requestMetrics = (): middy.MiddlewareObj => {
     onError: record,
   };
 };
-
-/** Starts a due capture upload once the response is ready, without making the caller wait for it. */
-export const captureFlush = (capture: RequestCapture | undefined): middy.MiddlewareObj => ({
-  after: () => {
-    void capture?.flushIfDue();
-  },
-});
 
 /** Shadow results as their own EMF lines (they land after the request's own metrics were flushed). */
 export function reportShadow({ primary, candidate, comparison, latencyMs, error }: ShadowOutcome): void {

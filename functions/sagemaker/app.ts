@@ -6,18 +6,23 @@ import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import createError from 'http-errors';
-import { EndpointError } from '../core/sagemaker/endpoint.ts';
+import type { RequestCapture } from '../core/capture/request-capture.ts';
+import { EndpointError, PRIMARY_VARIANT } from '../core/sagemaker/endpoint.ts';
+import { friendlyPrediction } from '../core/sagemaker/friendly.ts';
 import type { EndpointModel } from '../core/sagemaker/served.ts';
 import { coreErrors } from '../http/core-errors.ts';
 import { predictBody } from '../http/predict-contract.ts';
 import { httpError } from '../http/http-error.ts';
 import { type RawRequest, readJsonBody } from '../http/json-body.ts';
 import { Router } from '../http/router.ts';
+import { captureFlush } from '../shared/capture.ts';
 import { emitMetric, logger, metrics, tracer } from '../shared/powertools.ts';
 
 export interface InvokeAppOptions {
   /** Largest accepted request body. */
   readonly maxBodyBytes: number;
+  /** Samples requests into S3 for drift detection and label joins, as the predict function does. @default no capture */
+  readonly capture?: RequestCapture;
 }
 
 interface Ctx {
@@ -25,6 +30,8 @@ interface Ctx {
   readonly models: ReadonlyMap<string, EndpointModel>;
   readonly maxBodyBytes: number;
   readonly served: { model?: EndpointModel; variant?: string };
+  /** Told of every scored request's rows (in feature order), the container's predictions and the variant that answered. */
+  readonly onScored: (model: EndpointModel, rows: readonly unknown[][], predictions: readonly unknown[], variant: string | undefined) => void;
 }
 
 const INTERNAL = JSON.stringify({ error: 'internal error', issues: [] });
@@ -55,8 +62,9 @@ const routes = new Router<Ctx, Promise<unknown> | unknown>()
   .on('POST', '/models/{name}/predict', async ({ name }, ctx) => {
     const model = find(name!, ctx);
     const instances = predictBody(readJsonBody(ctx.request, ctx.maxBodyBytes));
-    const { predictions, variant } = await model.predict(instances, variantOf(ctx));
+    const { rows, predictions, variant } = await model.predict(instances, variantOf(ctx));
     ctx.served.variant = variant;
+    ctx.onScored(model, rows, predictions, variant);
     metrics.addMetric('BatchSize', MetricUnit.Count, predictions.length);
     return { model: { name: model.name, version: model.version, ...(variant && { variant }) }, predictions };
   })
@@ -64,9 +72,10 @@ const routes = new Router<Ctx, Promise<unknown> | unknown>()
   .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
   .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
     const model = find(name!, ctx);
-    const { rows, variant, response } = await model.infer(readJsonBody(ctx.request, ctx.maxBodyBytes), variantOf(ctx));
+    const { rows, predictions, variant, response } = await model.infer(readJsonBody(ctx.request, ctx.maxBodyBytes), variantOf(ctx));
     ctx.served.variant = variant;
-    metrics.addMetric('BatchSize', MetricUnit.Count, rows);
+    ctx.onScored(model, rows, predictions, variant);
+    metrics.addMetric('BatchSize', MetricUnit.Count, rows.length);
     return response;
   });
 
@@ -105,12 +114,19 @@ const endpointErrors = (): middy.MiddlewareObj => ({
 });
 
 /** The API Gateway handler of the SageMaker-served models. */
-export function createInvokeHandler(models: readonly EndpointModel[], { maxBodyBytes }: InvokeAppOptions) {
+export function createInvokeHandler(models: readonly EndpointModel[], { maxBodyBytes, capture }: InvokeAppOptions) {
   const byName = new Map(models.map((m) => [m.name, m]));
   const serve = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const request = { headers: event.headers ?? {}, body: event.body, isBase64Encoded: event.isBase64Encoded };
+    const { requestId } = event.requestContext;
+    const sampled = capture?.sample();
     const served: Ctx['served'] = {};
-    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models: byName, maxBodyBytes, served });
+    const onScored: Ctx['onScored'] = (model, rows, predictions, variant) => {
+      // A challenger variant is another model under the same version: its answers would blur that version's drift and live quality.
+      if (!sampled || (variant !== undefined && variant !== PRIMARY_VARIANT)) return;
+      capture!.add(model, requestId, rows, predictions.map((p) => friendlyPrediction(model.pkg, p)));
+    };
+    const payload = await routes.dispatch(event.httpMethod, event.path, { request, models: byName, maxBodyBytes, served, onScored });
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (served.model) headers['X-Model-Version'] = served.model.version;
     if (served.variant) headers['X-Model-Variant'] = served.variant;
@@ -121,6 +137,7 @@ export function createInvokeHandler(models: readonly EndpointModel[], { maxBodyB
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(requestMetrics())
+    .use(captureFlush(capture))
     .use(
       httpErrorHandler({
         fallbackMessage: INTERNAL,

@@ -3,8 +3,9 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { z } from 'zod';
 import { parsePackage } from '../core/package-file.ts';
 import { EndpointModel } from '../core/sagemaker/served.ts';
+import { CaptureSettings } from '../shared/settings.ts';
 
-const Settings = z.object({
+const Settings = CaptureSettings.extend({
   /** [{name, endpoint, modelJson, timeoutMs}], written by the stack. */
   SAGEMAKER_MODELS: z.string().transform((s, ctx) => {
     const parsed = z
@@ -21,7 +22,7 @@ const Settings = z.object({
   MAX_BATCH: z.coerce.number().int().positive().default(1000),
 });
 
-/** Reads the settings and every model.json, checking each names the model it serves. */
+/** Reads the settings (capture's as the predict function reads them) and every model.json, checking each names the model it serves. */
 export async function loadEndpointModels(env: NodeJS.ProcessEnv, client = new SageMakerRuntimeClient({ maxAttempts: 1 })) {
   const settings = Settings.parse(env);
   const models = await Promise.all(

@@ -25,25 +25,8 @@ const json = <T extends z.ZodType>(schema: T, name: string) =>
     return z.NEVER;
   });
 
-/** The environment of the functions that load models (predict, score-chunk), as set by the stack or the CLI. */
-export const Settings = z.object({
-  /** JSON array of model package sources: folders or s3:// URIs. */
-  MODELS: z
-    .string({ error: 'MODELS is required: a JSON array of model package folders or s3:// URIs' })
-    .transform((text, ctx) => {
-      try {
-        const list = JSON.parse(text);
-        if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: `MODELS must be a non-empty JSON array of strings, got ${text}` });
-      return z.NEVER;
-    }),
-  MODEL_CACHE_DIR: z.string().optional(),
-  INTRA_OP_NUM_THREADS: positiveInt(1),
-  MAX_BATCH: positiveInt(1000),
-  MAX_BODY_BYTES: positiveInt(1024 * 1024),
+/** Sampled request capture, read alike by every function that answers predictions (predict, SageMaker invoke). */
+export const CaptureSettings = z.object({
   /** s3://bucket/prefix (or a folder) where sampled requests are captured; no capture when absent. */
   CAPTURE_URI: z.string().min(1).optional(),
   /** Share of requests captured. */
@@ -63,6 +46,34 @@ export const Settings = z.object({
       return z.NEVER;
     })
     .optional(),
+});
+export type CaptureSettings = z.infer<typeof CaptureSettings>;
+
+/** The environment of the functions that load models (predict, score-chunk), as set by the stack or the CLI. */
+export const Settings = z.object({
+  /** JSON array of model package sources: folders or s3:// URIs. */
+  MODELS: z
+    .string({ error: 'MODELS is required: a JSON array of model package folders or s3:// URIs' })
+    .transform((text, ctx) => {
+      try {
+        const list = JSON.parse(text);
+        if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `MODELS must be a non-empty JSON array of strings, got ${text}` });
+      return z.NEVER;
+    }),
+  MODEL_CACHE_DIR: z.string().optional(),
+  INTRA_OP_NUM_THREADS: positiveInt(1),
+  MAX_BATCH: positiveInt(1000),
+  MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  ...CaptureSettings.shape,
+  /**
+   * JSON object of model.json paths by model name: models served elsewhere (SageMaker endpoints) whose
+   * package is only their model.json, which the monitoring jobs read without onnxruntime.
+   */
+  MODEL_JSONS: json(z.record(z.string(), z.string().min(1)), 'MODEL_JSONS').optional(),
   /** JSON object of experiments by model name (A/B weights, sticky header, shadow version). */
   EXPERIMENTS: json(z.record(z.string(), Experiment), 'EXPERIMENTS').optional(),
 });

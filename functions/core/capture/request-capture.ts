@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Model } from '../model.ts';
+import type { ModelPackage } from '../model-package.ts';
 import { joinKey } from '../storage/location.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { ShadowOutcome } from '../routing/shadow.ts';
@@ -10,6 +10,13 @@ type Buffered = Omit<CaptureRecord, 'ts'> & { readonly at: number };
 type BufferedShadow = Omit<ShadowRecord, 'ts'> & { readonly at: number };
 
 const line = ({ at, ...rest }: { readonly at: number }): string => JSON.stringify({ ts: new Date(at).toISOString(), ...rest });
+
+/** What a record needs of the model that answered: a Lambda-served `Model` or a SageMaker-served `EndpointModel`. */
+export interface CapturedModel {
+  readonly name: string;
+  readonly version: string;
+  readonly pkg: Pick<ModelPackage, 'features'>;
+}
 
 export interface RequestCaptureOptions {
   readonly store: ObjectStore;
@@ -65,7 +72,7 @@ export class RequestCapture {
    * allow-list a named instance is kept as it came (the parsed request body is not reused), and
    * timestamps are formatted at upload: the request pays for little more than a push.
    */
-  add(model: Model, requestId: string, instances: readonly unknown[], predictions: readonly unknown[]): void {
+  add(model: CapturedModel, requestId: string, instances: readonly unknown[], predictions: readonly unknown[]): void {
     const now = this.stamp();
     const names = model.pkg.features;
     const allowed = this.allowList(model.name);

@@ -19,6 +19,9 @@ export class EndpointError extends Error {
   }
 }
 
+/** The variant lib/sagemaker-endpoint.ts gives the model.json's own model; others are challengers. */
+export const PRIMARY_VARIANT = 'primary';
+
 /** Seconds a throttled caller is told to wait. */
 export const RETRY_AFTER_SECONDS = 2;
 

@@ -60,7 +60,7 @@ export class EndpointModel {
     return { rows, ...(await invokeEndpoint(this.client, this.endpoint, rows, { timeoutMs: this.timeoutMs, variant })) };
   }
 
-  /** Checks an Open Inference Protocol request, scores it and answers with one tensor per requested output. */
+  /** Checks an Open Inference Protocol request, scores it and answers with one tensor per requested output (with the rows and the container's predictions). */
   async infer(body: unknown, variant?: string) {
     const request = this.schema.v2(body);
     const answer = await invokeEndpoint(this.client, this.endpoint, request.rows, { timeoutMs: this.timeoutMs, variant });
@@ -70,7 +70,8 @@ export class EndpointModel {
       return tensorOf(name, values, this.endpoint);
     });
     return {
-      rows: request.rows.length,
+      rows: request.rows,
+      predictions: answer.predictions,
       variant: answer.variant,
       response: { model_name: this.name, model_version: this.version, ...(request.id !== undefined && { id: request.id }), outputs },
     };

@@ -43,12 +43,42 @@ export interface KsResult {
 
 /**
  * Exact two-sample D for two ascending-sorted samples, in one merge pass (O(n+m), no allocation).
- * Tied values are stepped over together on both sides before the gap is measured, as the ECDFs jump there.
+ *
+ * The merge takes one value per step and measures the gap after every step, with no data-dependent
+ * branch (a branchy merge mispredicts about every other step on interleaved samples, which made it
+ * twice as slow). That is exact as long as no value is in both samples: the ECDFs only jump together at
+ * such a value, and elsewhere a step between two measured points moves one ECDF only, so its gap lies
+ * between theirs and cannot raise the maximum (float products and differences are monotone). Any
+ * shared value is met as equal heads of both samples; then the tie-aware merge gives D instead.
  */
 export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   const m = b.length;
   if (n === 0 || m === 0) return 0;
+  const invN = 1 / n;
+  const invM = 1 / m;
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  let shared = 0;
+  while (i < n && j < m) {
+    const x = a[i]!;
+    const y = b[j]!;
+    shared |= +(x === y);
+    const fromA = +(x < y);
+    i += fromA;
+    j += 1 - fromA;
+    const gap = Math.abs(i * invN - j * invM);
+    d = gap > d ? gap : d;
+  }
+  // Once one side is used up its ECDF is 1 and the other only climbs towards it: the gap only shrinks.
+  return shared ? ksStatisticWithTies(a, b) : d;
+}
+
+/** D when values are shared: tied values are stepped over together on both sides before the gap is measured, as the ECDFs jump there. */
+function ksStatisticWithTies(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  const m = b.length;
   const invN = 1 / n;
   const invM = 1 / m;
   let i = 0;
@@ -63,7 +93,6 @@ export function ksStatistic(a: ArrayLike<number>, b: ArrayLike<number>): number 
     const gap = Math.abs(i * invN - j * invM);
     if (gap > d) d = gap;
   }
-  // Once one side is used up its ECDF is 1 and the other only climbs towards it: the gap only shrinks.
   return d;
 }
 

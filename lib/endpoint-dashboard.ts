@@ -1,7 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
-import { AlarmStatusWidget, Dashboard, GraphWidget, type HorizontalAnnotation, type IMetric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, GraphWidget, type HorizontalAnnotation, type IAlarm, type IMetric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import type { ResolvedModelThresholds } from './model-alarms.ts';
+import type { ModelMetrics } from './model-metrics.ts';
+import { driftWidgets, qualityWidgets } from './monitoring-widgets.ts';
 import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
+
+/** What the monitoring jobs say of a SageMaker-served model, shown as on a Lambda-served model's dashboard. */
+export interface EndpointModelMonitoring {
+  /** The model's drift and live-quality metrics. */
+  readonly metrics: ModelMetrics;
+  /** Its thresholds, for the graphs' alarm lines. */
+  readonly thresholds: ResolvedModelThresholds;
+  /** Its drift and live-quality alarms, shown with the endpoint's. */
+  readonly alarms: readonly IAlarm[];
+  /** Where its drift reports are, for the header. */
+  readonly reportsUri: string;
+}
 
 export interface EndpointDashboardProps {
   readonly dashboardName: string;
@@ -9,19 +24,23 @@ export interface EndpointDashboardProps {
   readonly model: string;
   /** The endpoint serving it: its metrics, alarms and thresholds. */
   readonly endpoint: SageMakerEndpoint;
+  /** Drift and live quality from the monitoring jobs. @default - the endpoint's metrics and alarms only */
+  readonly monitoring?: EndpointModelMonitoring;
 }
 
 /**
  * The dashboard of a SageMaker-served model: invocations, 4xx/5xx errors, ModelLatency and
- * OverheadLatency of every variant as AWS/SageMaker reports them, and the state of the endpoint's
- * alarms. Threshold lines are the alarms' (on the primary variant).
+ * OverheadLatency of every variant as AWS/SageMaker reports them, drift and live quality (the same
+ * widgets as a Lambda-served model's dashboard) when monitored, and the state of the alarms.
+ * Threshold lines are the alarms' (the endpoint's on the primary variant).
  */
 export class EndpointDashboard extends Construct {
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: EndpointDashboardProps) {
     super(scope, id);
-    const { endpoint } = props;
+    const { endpoint, monitoring } = props;
+    const reports = monitoring && ` Drift reports: \`${monitoring.reportsUri}/${props.model}/${monitoring.metrics.model.version}/\`.`;
     const t = endpoint.thresholds;
     const variants = endpoint.variantNames;
     const perVariant = (metricName: string, statistic: string, what = metricName) =>
@@ -31,7 +50,7 @@ export class EndpointDashboard extends Construct {
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.days(1) });
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `# ${props.model}\nServed by SageMaker endpoint \`${endpoint.endpointName}\` (variants ${variants.join(', ')}). Latencies are in microseconds, as SageMaker reports them.`,
+        markdown: `# ${props.model}\nServed by SageMaker endpoint \`${endpoint.endpointName}\` (variants ${variants.join(', ')}). Latencies are in microseconds, as SageMaker reports them.${reports ?? ''}`,
         width: 24,
         height: 2,
       }),
@@ -51,6 +70,11 @@ export class EndpointDashboard extends Construct {
       graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [{ value: t.latencyP99Ms * 1000, label: 'p99 alarm' }]),
       graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [{ value: t.overheadLatencyP99Ms * 1000, label: 'p99 alarm' }]),
     );
-    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(endpoint.alarms), width: 24, height: 3 }));
+    if (monitoring) {
+      this.dashboard.addWidgets(...driftWidgets(monitoring.metrics, monitoring.thresholds));
+      this.dashboard.addWidgets(...qualityWidgets(monitoring.metrics, monitoring.thresholds, 12));
+    }
+    const alarms = [...Object.values(endpoint.alarms), ...(monitoring?.alarms ?? [])];
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: monitoring ? 4 : 3 }));
   }
 }

@@ -43,7 +43,12 @@ export class InferenceStack extends Stack {
     const config = { ...all, models: lambdaModels(all.models) };
     const monitored = monitoring.enabled !== false;
     const monitoringData = monitored ? monitoringBucket(this, 'MonitoringData', monitoring.bucket) : undefined;
-    const capture = monitoring.capture ?? {};
+    const captureConfig = monitoring.capture ?? {};
+    // Both serving functions capture alike, so the monitoring jobs read every model's requests the same way.
+    const capture =
+      monitoringData && captureConfig.enabled !== false
+        ? { bucket: monitoringData, prefix: MONITORING_PREFIXES.captures, sampleRate: captureConfig.sampleRate, features: captureConfig.features }
+        : undefined;
 
     this.predict = new PredictFunction(this, 'Predict', {
       models: config.models,
@@ -57,10 +62,7 @@ export class InferenceStack extends Stack {
       logRetention: predict.logRetentionDays as RetentionDays | undefined,
       logLevel: predict.logLevel,
       metricsNamespace: config.metricsNamespace,
-      capture:
-        monitoringData && capture.enabled !== false
-          ? { bucket: monitoringData, prefix: MONITORING_PREFIXES.captures, sampleRate: capture.sampleRate, features: capture.features }
-          : undefined,
+      capture,
     });
 
     this.api = new InferenceApi(this, 'Api', {
@@ -86,6 +88,7 @@ export class InferenceStack extends Stack {
         api: this.api,
         rollout,
         captureBucket: monitoringData,
+        capture,
         thresholds: monitoring.alarms,
         maxBatch: predict.maxBatch,
         maxBodyBytes: predict.maxBodyBytes,
@@ -109,7 +112,7 @@ export class InferenceStack extends Stack {
         config: monitoring,
         retrainingPipeline: this.retraining && config.retraining && { stateMachine: this.retraining.stateMachine, model: config.retraining.model },
         endpoints: this.sagemaker?.endpoints,
-        models: config.models,
+        models: all.models,
         metricsNamespace: config.metricsNamespace,
         bucket: monitoringData,
         predict: this.predict,

@@ -120,19 +120,25 @@ export interface ModelAlarmsProps {
   readonly thresholds: ResolvedModelThresholds;
   /** Where every alarm notifies. */
   readonly topic: ITopic;
+  /**
+   * The latency and error-rate alarms on the predict function's EMF metrics: false for a SageMaker-served
+   * model, whose serving alarms are its endpoint's. @default true
+   */
+  readonly requestAlarms?: boolean;
 }
 
 /**
  * One model's alarms, named `<stack>-<model>-<what>`: latency p50/p99 and 4xx/5xx rates of the
  * Lambda-served model (EMF), drift (largest feature PSI, and the drift job's overall decision) and
- * live quality. A SageMaker-served model's serving alarms are its endpoint's (5xx rate, ModelLatency
- * and OverheadLatency from AWS/SageMaker, lib/sagemaker-endpoint.ts), notifying the same topic.
+ * live quality. A SageMaker-served model gets the drift and live-quality alarms only: its serving
+ * alarms are its endpoint's (5xx rate, ModelLatency and OverheadLatency from AWS/SageMaker,
+ * lib/sagemaker-endpoint.ts), notifying the same topic.
  */
 export class ModelAlarms extends AlarmSet {
   /** The overall drift alarm, whose ALARM state starts retraining. */
   readonly drift: Alarm;
-  /** The 5xx-rate and p99-latency alarms, which also guard rollouts. */
-  readonly serving: ServingGuards;
+  /** The 5xx-rate and p99-latency alarms, which also guard rollouts; none without `requestAlarms`. */
+  readonly serving?: ServingGuards;
   /** The live-quality alarms this model has (none without quality bounds), which also guard rollouts. */
   readonly quality: Alarm[] = [];
 
@@ -144,12 +150,13 @@ export class ModelAlarms extends AlarmSet {
     const over = ComparisonOperator.GREATER_THAN_THRESHOLD;
     const under = ComparisonOperator.LESS_THAN_THRESHOLD;
     const at = `${model.name} ${model.version}`;
-    const specs = requestAlarmSpecs(metrics, t);
-
-    this.alarm(specs.latencyP50);
-    const latencyP99 = this.alarm(specs.latencyP99);
-    this.alarm(specs.clientErrorRate);
-    this.serving = { latencyP99, serverErrorRate: this.alarm(specs.serverErrorRate) };
+    if (props.requestAlarms !== false) {
+      const specs = requestAlarmSpecs(metrics, t);
+      this.alarm(specs.latencyP50);
+      const latencyP99 = this.alarm(specs.latencyP99);
+      this.alarm(specs.clientErrorRate);
+      this.serving = { latencyP99, serverErrorRate: this.alarm(specs.serverErrorRate) };
+    }
     // A run emits one datapoint; IGNORE keeps the state until the next run says otherwise.
     this.alarm({ id: 'feature-psi', description: `${at}: a feature's PSI above ${t.featurePsi} in the last drift run`, metric: metrics.maxFeaturePsi(), threshold: t.featurePsi, comparison: over, ...runs });
     this.drift = this.alarm({

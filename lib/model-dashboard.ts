@@ -1,20 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  AlarmStatusWidget,
-  Dashboard,
-  GraphWidget,
-  type HorizontalAnnotation,
-  type IAlarm,
-  type IMetric,
-  Stats,
-  TextWidget,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, type IAlarm, Stats, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import { concurrency, type ServingAlarms } from './model-alarms.ts';
 import { type ModelMetrics, REQUEST_PERIOD } from './model-metrics.ts';
+import { driftWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
 
 export interface ModelDashboardProps {
   readonly dashboardName: string;
@@ -43,9 +35,6 @@ export class ModelDashboard extends Construct {
     super(scope, id);
     const { metrics, thresholds: t } = props;
     const { model } = metrics;
-    const line = (value: number, label: string): HorizontalAnnotation => ({ value, label });
-    const graph = (title: string, left: IMetric[], annotations: HorizontalAnnotation[] = [], width = 8) =>
-      new GraphWidget({ title, left, leftAnnotations: annotations, width, height: 6 });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.days(1) });
     this.dashboard.addWidgets(
@@ -76,25 +65,8 @@ export class ModelDashboard extends Construct {
       ),
       graph('Cold start init duration (ms)', [props.serving.initDuration]),
     );
-    this.dashboard.addWidgets(
-      graph('Drift: overall decision and prediction PSI', [metrics.driftDetected().with({ label: 'drift detected' }), metrics.predictionPsi().with({ label: 'prediction PSI' })], [line(1, 'drift')]),
-      graph('Drift: PSI per feature', [metrics.perFeature('FeaturePsi')], [line(t.featurePsi, 'PSI alarm')]),
-      graph('Drift: drifted features (1 = drifted)', [metrics.perFeature('FeatureDrift')]),
-    );
-    const quality = (() => {
-      if (model.task === 'regression') return [metrics.quality('LiveRmse'), metrics.quality('LiveMae')];
-      if (model.task === 'binary-classification') return [metrics.quality('LiveAccuracy'), metrics.quality('LiveAuc')];
-      if (model.task === 'multiclass-classification') return [metrics.quality('LiveAccuracy')];
-      // An S3 package's task is known only at run time: show whichever the job emits.
-      return [metrics.quality('LiveAccuracy'), metrics.quality('LiveAuc'), metrics.quality('LiveRmse'), metrics.quality('LiveMae')];
-    })();
-    const bounds = [
-      t.minAccuracy !== undefined && line(t.minAccuracy, 'accuracy floor'),
-      t.minAuc !== undefined && line(t.minAuc, 'AUC floor'),
-      t.maxRmse !== undefined && line(t.maxRmse, 'RMSE ceiling'),
-      t.maxMae !== undefined && line(t.maxMae, 'MAE ceiling'),
-    ].filter((a): a is HorizontalAnnotation => a !== false);
-    const row = [graph('Live quality (labeled predictions)', quality, bounds), graph('Labeled rows per run', [metrics.labeledRows().with({ label: 'labeled rows' })])];
+    this.dashboard.addWidgets(...driftWidgets(metrics, t));
+    const row = qualityWidgets(metrics, t);
     if (props.batchStateMachine) {
       const day = { statistic: Stats.SUM, period: Duration.hours(1) };
       row.push(graph('Batch runs (all models)', [props.batchStateMachine.metricSucceeded(day), props.batchStateMachine.metricFailed(day), props.batchStateMachine.metricTimedOut(day)]));

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { parsePackage } from '../functions/core/package-file.ts';
 import { checkInteger, checkModels, LIMITS, type ModelConfig, type ParsedSource, parseSource } from './config.ts';
 import { HandlerFunction, type HandlerFunctionProps, PROJECT_ROOT } from './handler-function.ts';
+import { checkModelJson, copyModelJsons, type ModelJsonFile, modelJsonPath } from './model-json.ts';
 
 export interface ModelFunctionProps extends Omit<HandlerFunctionProps, 'nodeModules' | 'afterBundling'> {
   /** Models the handler loads; bundled folders are copied into the asset, S3 prefixes are readable by the function. */
@@ -17,6 +18,11 @@ export interface ModelFunctionProps extends Omit<HandlerFunctionProps, 'nodeModu
   readonly intraOpNumThreads?: number;
   /** Largest number of rows scored in one `session.run`. @default 1000 */
   readonly maxBatch?: number;
+  /**
+   * Models scored elsewhere (SageMaker endpoints) whose model.json alone the handler reads: bundled
+   * and listed by name in `MODEL_JSONS`. @default none
+   */
+  readonly modelJsons?: readonly ModelJsonFile[];
 }
 
 /**
@@ -31,6 +37,8 @@ export class ModelFunction extends HandlerFunction {
     // Primaries first: the handler takes the first version of a name as its primary.
     const sources = [...props.models, ...(props.extraVersions ?? [])].map((model, i) => ({ model, source: parseSource(`models[${i}].source`, model.source) }));
     sources.forEach(({ model, source }, i) => checkBundledPackage(`models[${i}]`, model, source));
+    const modelJsons = props.modelJsons ?? [];
+    modelJsons.forEach(checkModelJson);
     const platform = (props.architecture ?? Architecture.ARM_64) === Architecture.ARM_64 ? 'linux/arm64' : 'linux/x64';
 
     super(scope, id, {
@@ -43,6 +51,7 @@ export class ModelFunction extends HandlerFunction {
         MODEL_CACHE_DIR: '/tmp/models',
         INTRA_OP_NUM_THREADS: String(props.intraOpNumThreads ?? 1),
         MAX_BATCH: String(props.maxBatch ?? 1000),
+        ...(modelJsons.length > 0 && { MODEL_JSONS: JSON.stringify(Object.fromEntries(modelJsons.map((m) => [m.name, modelJsonPath(m.name)]))) }),
         ...props.environment,
       },
       // esbuild cannot bundle .node binaries: the package is installed next to the bundle instead.
@@ -54,6 +63,7 @@ export class ModelFunction extends HandlerFunction {
           const target = `${outputDir}/models/${model.name}/${source.version}`;
           return [`mkdir -p "${target}"`, `cp -R "${inputDir}/${source.folder}/." "${target}/"`];
         }),
+        ...copyModelJsons(modelJsons, inputDir, outputDir),
       ],
     });
 

@@ -5,6 +5,8 @@ import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { parsePackage } from '../functions/core/package-file.ts';
 import { type ModelConfig, modelVersion, parseSource } from './config.ts';
 import { PROJECT_ROOT } from './handler-function.ts';
+import { checkModelJson } from './model-json.ts';
+import { isSageMaker } from './sagemaker-config.ts';
 
 /** Powertools service names (the `service` dimension) of the functions whose metrics monitoring reads. */
 export const SERVICES = {
@@ -16,8 +18,8 @@ export const SERVICES = {
 
 /**
  * A served model as monitoring sees it: its metrics' `model` and `version` dimensions, and, for a
- * bundled package, what its model.json says (task, features, holdout metrics). An S3 package is
- * only read at run time, so those stay unknown at synth.
+ * bundled package or a SageMaker-served model, what its model.json says (task, features, holdout
+ * metrics). An S3 package is only read at run time, so those stay unknown at synth.
  */
 export interface MonitoredModel {
   readonly name: string;
@@ -30,6 +32,12 @@ export interface MonitoredModel {
 
 export function monitoredModel(path: string, model: ModelConfig): MonitoredModel {
   const version = modelVersion(`${path}.source`, model.source);
+  if (isSageMaker(model)) {
+    // The invoke function serves this model.json: its version is the one captures and job metrics carry.
+    const pkg = checkModelJson({ name: model.name, modelJson: model.serving.modelJson });
+    if (pkg.version !== version) throw new Error(`${path}.source names version ${version} but ${path}.serving.modelJson holds version ${pkg.version}`);
+    return { name: model.name, version, source: model.serving.modelJson, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout };
+  }
   const source = parseSource(`${path}.source`, model.source);
   if (source.kind !== 'bundled') return { name: model.name, version, source: model.source };
   const pkg = parsePackage(readFileSync(join(PROJECT_ROOT, source.folder, 'model.json'), 'utf8'), source.folder);

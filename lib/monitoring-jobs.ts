@@ -7,12 +7,13 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import type { ModelConfig, MonitoringJobConfig } from './config.ts';
 import { ModelFunction } from './model-function.ts';
+import type { ModelJsonFile } from './model-json.ts';
 import { SERVICES } from './model-metrics.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
 
 /** Where the jobs read and write in the monitoring bucket (prefixes without trailing '/'). */
 export interface MonitoringPrefixes {
-  /** Captured requests, written by the predict function. */
+  /** Captured requests, written by the predict and SageMaker invoke functions. */
   readonly captures: string;
   /** Drift reports, written by the drift job. */
   readonly reports: string;
@@ -23,8 +24,10 @@ export interface MonitoringPrefixes {
 export interface MonitoringJobsProps {
   readonly bucket: IBucket;
   readonly prefixes: MonitoringPrefixes;
-  /** Models the jobs load (model.json baselines and task), scheduled one run per model. */
+  /** Lambda-served models the jobs load (model.json baselines and task), scheduled one run per model. */
   readonly models: readonly ModelConfig[];
+  /** SageMaker-served models, judged from their model.json alone and scheduled like the others. @default none */
+  readonly endpointModels?: readonly ModelJsonFile[];
   /** The drift job's schedule and window. @default - daily at 00:15 UTC over 24 hours */
   readonly drift?: MonitoringJobConfig;
   /** The label-quality job's schedule and window. @default - daily at 00:45 UTC over 168 hours */
@@ -43,7 +46,8 @@ export const uriOf = (bucket: IBucket, prefix: string) => `s3://${bucket.bucketN
  * The scheduled monitoring jobs, one EventBridge Scheduler schedule per model and job, invoking
  * with `{ model, windowHours }`: the drift job (captures vs the model.json baseline, reports to
  * S3, drift metrics) and the label-quality job (captures joined to labels, live quality metrics).
- * Both load model packages, so they are model functions.
+ * Both load model packages, so they are model functions; a SageMaker-served model's package is its
+ * model.json, bundled beside the Lambda-served models' packages.
  */
 export class MonitoringJobs extends Construct {
   readonly drift?: ModelFunction;
@@ -53,7 +57,8 @@ export class MonitoringJobs extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringJobsProps) {
     super(scope, id);
     const { bucket, prefixes } = props;
-    const common = { models: props.models, logRetention: props.logRetention, logLevel: props.logLevel, metricsNamespace: props.metricsNamespace };
+    const names = [...props.models, ...(props.endpointModels ?? [])].map((m) => m.name);
+    const common = { models: props.models, modelJsons: props.endpointModels, logRetention: props.logRetention, logLevel: props.logLevel, metricsNamespace: props.metricsNamespace };
 
     if (props.drift?.enabled !== false) {
       this.drift = new ModelFunction(this, 'Drift', {
@@ -66,7 +71,7 @@ export class MonitoringJobs extends Construct {
         environment: { CAPTURE_URI: uriOf(bucket, prefixes.captures), REPORTS_URI: uriOf(bucket, prefixes.reports) },
       });
       grant(this.drift.role, bucket, { list: [prefixes.captures, prefixes.reports], read: [prefixes.captures], write: [prefixes.reports] }, 'reads captured requests and writes drift reports');
-      this.scheduleRuns('Drift', this.drift, { ...DRIFT_DEFAULTS, ...props.drift }, props.models);
+      this.scheduleRuns('Drift', this.drift, { ...DRIFT_DEFAULTS, ...props.drift }, names);
     }
 
     if (props.labelQuality?.enabled !== false) {
@@ -79,22 +84,22 @@ export class MonitoringJobs extends Construct {
         environment: { CAPTURE_URI: uriOf(bucket, prefixes.captures), LABELS_URI: uriOf(bucket, prefixes.labels) },
       });
       grant(this.labelQuality.role, bucket, { list: [prefixes.captures, prefixes.labels], read: [prefixes.captures, prefixes.labels], write: [] }, 'joins captured predictions to label files');
-      this.scheduleRuns('LabelQuality', this.labelQuality, { ...QUALITY_DEFAULTS, ...props.labelQuality }, props.models);
+      this.scheduleRuns('LabelQuality', this.labelQuality, { ...QUALITY_DEFAULTS, ...props.labelQuality }, names);
     }
   }
 
-  private scheduleRuns(id: string, fn: ModelFunction, job: MonitoringJobConfig & typeof DRIFT_DEFAULTS, models: readonly ModelConfig[]): void {
+  private scheduleRuns(id: string, fn: ModelFunction, job: MonitoringJobConfig & typeof DRIFT_DEFAULTS, models: readonly string[]): void {
     // One role for the job's schedules, which may invoke this function only.
     const role = new Role(this, `${id}SchedulerRole`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     acknowledgeWildcardResources(role, [`${fn.function.functionArn}:*`], `The schedules invoke the ${id} function (CDK's invoke grant covers its versions), and nothing else.`);
     for (const model of models) {
       this.schedules.push(
-        new Schedule(this, `${id}-${model.name}`, {
-          description: `${id === 'Drift' ? 'Drift' : 'Live quality'} of ${model.name} over the last ${job.windowHours} hours`,
+        new Schedule(this, `${id}-${model}`, {
+          description: `${id === 'Drift' ? 'Drift' : 'Live quality'} of ${model} over the last ${job.windowHours} hours`,
           schedule: ScheduleExpression.expression(job.schedule, job.timezone === undefined ? undefined : TimeZone.of(job.timezone)),
           target: new LambdaInvoke(fn.function, {
             role,
-            input: ScheduleTargetInput.fromObject({ model: model.name, windowHours: job.windowHours }),
+            input: ScheduleTargetInput.fromObject({ model, windowHours: job.windowHours }),
             // A missed run is superseded by the next one: retry briefly, never for a day.
             retryAttempts: 2,
             maxEventAge: Duration.hours(1),

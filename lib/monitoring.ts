@@ -16,6 +16,7 @@ import { ModelMetrics, monitoredModel } from './model-metrics.ts';
 import { MonitoringJobs, type MonitoringPrefixes, uriOf } from './monitoring-jobs.ts';
 import type { PredictFunction } from './predict-function.ts';
 import { RetrainingPlaceholder, RetrainingTrigger } from './retraining-trigger.ts';
+import { isSageMaker, lambdaModels } from './sagemaker-config.ts';
 import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
 
 /** Key prefixes in the monitoring bucket. */
@@ -41,9 +42,10 @@ export function monitoringBucket(scope: Construct, id: string, config: Monitorin
 
 export interface MonitoringProps {
   readonly config: MonitoringConfig;
+  /** Every served model: the predict function's, and the SageMaker-served ones, whose endpoints are in `endpoints`. */
   readonly models: readonly ModelConfig[];
   readonly metricsNamespace?: string;
-  /** The monitoring bucket (`monitoringBucket`), which the predict function already captures to. */
+  /** The monitoring bucket (`monitoringBucket`), which the predict and SageMaker invoke functions already capture to. */
   readonly bucket: Bucket;
   readonly predict: PredictFunction;
   readonly reservedConcurrency?: number;
@@ -55,13 +57,14 @@ export interface MonitoringProps {
    * alarm starts it. `config.retraining.stateMachineArn` wins over it. @default - a placeholder, started by every model's drift
    */
   readonly retrainingPipeline?: { readonly stateMachine: IStateMachine; readonly model: string };
-  /** The SageMaker-served models' endpoints, by model name: their alarms notify the topic and each gets a dashboard. @default - none */
+  /** The SageMaker-served models' endpoints, by model name: their alarms notify the topic and their dashboards show the model's drift and live quality too. @default - none */
   readonly endpoints?: Readonly<Record<string, SageMakerEndpoint>>;
 }
 
 /**
  * Everything that watches the served models: the alarm topic, the scheduled drift and label-quality
- * jobs, alarms and one dashboard per model (SageMaker endpoints' too), and the drift-triggered retraining.
+ * jobs, alarms and one dashboard per model, and the drift-triggered retraining. SageMaker-served models
+ * are watched alike (drift, live quality, retraining), their serving alarms being their endpoint's.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -88,7 +91,8 @@ export class Monitoring extends Construct {
     this.jobs = new MonitoringJobs(this, 'Jobs', {
       bucket,
       prefixes: MONITORING_PREFIXES,
-      models: props.models,
+      models: lambdaModels(props.models),
+      endpointModels: props.models.filter(isSageMaker).map((m) => ({ name: m.name, modelJson: m.serving.modelJson })),
       drift: config.drift,
       labelQuality: config.labelQuality,
       logRetention,
@@ -107,13 +111,25 @@ export class Monitoring extends Construct {
       topic: this.topic,
     });
 
+    const reportsUri = uriOf(bucket, MONITORING_PREFIXES.reports);
     props.models.forEach((config, i) => {
       const metrics = new ModelMetrics(namespace, monitoredModel(`models[${i}]`, config));
       const thresholds = resolveModelThresholds(alarms, metrics);
+      const dashboardName = `${stackName}-${config.name}`;
+      if (isSageMaker(config)) {
+        const endpoint = props.endpoints?.[config.name];
+        if (!endpoint) throw new Error(`endpoints must hold the endpoint of models[${i}] (${config.name}), which SageMaker serves`);
+        endpoint.notify(this.topic);
+        const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic, requestAlarms: false });
+        this.modelAlarms[config.name] = modelAlarms;
+        const monitoring = { metrics, thresholds, alarms: modelAlarms.alarms, reportsUri };
+        this.dashboards[config.name] = new EndpointDashboard(this, `Dashboard-${config.name}`, { dashboardName, model: config.name, endpoint, monitoring });
+        return;
+      }
       const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic });
       this.modelAlarms[config.name] = modelAlarms;
       this.dashboards[config.name] = new ModelDashboard(this, `Dashboard-${config.name}`, {
-        dashboardName: `${stackName}-${config.name}`,
+        dashboardName,
         metrics,
         thresholds,
         function: props.predict.function,
@@ -121,14 +137,9 @@ export class Monitoring extends Construct {
         serving: this.serving,
         alarms: modelAlarms.alarms,
         batchStateMachine: props.batchStateMachine,
-        reportsUri: uriOf(bucket, MONITORING_PREFIXES.reports),
+        reportsUri,
       });
     });
-
-    for (const [name, endpoint] of Object.entries(props.endpoints ?? {})) {
-      endpoint.notify(this.topic);
-      this.dashboards[name] = new EndpointDashboard(this, `Dashboard-${name}`, { dashboardName: `${stackName}-${name}`, model: name, endpoint });
-    }
 
     const retraining = config.retraining ?? {};
     // The pipeline refuses any model but its own: only that model's drift starts it.

@@ -1,24 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias, type Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { type CaptureConfig, checkInteger, checkRetention, experimentsSetting, experimentVersions, LIMITS, type ModelConfig } from './config.ts';
+import { checkInteger, checkRetention, experimentsSetting, experimentVersions, LIMITS, type ModelConfig } from './config.ts';
 import { ModelFunction } from './model-function.ts';
-import { acknowledgeWildcardResources } from './nag.ts';
-
-/** Where and how the predict function captures sampled requests. */
-export interface RequestCapture {
-  /** The bucket captures are written to. */
-  readonly bucket: IBucket;
-  /** Key prefix, without a trailing '/': captures go to `<prefix>/<model>/<version>/dt=.../hr=.../*.jsonl`. */
-  readonly prefix: string;
-  /** Share of requests captured, 0 to 1. @default 0.1 */
-  readonly sampleRate?: number;
-  /** Captured features: one list, or a list per model name. @default - every feature */
-  readonly features?: CaptureConfig['features'];
-}
+import { captureEnvironment, grantCapture, type RequestCapture } from './request-capture.ts';
 
 export interface PredictFunctionProps {
   /** Models to serve; bundled folders are copied into the asset, S3 prefixes are readable by the function. */
@@ -85,29 +71,7 @@ export class PredictFunction extends ModelFunction {
         ...(props.models.some((m) => m.experiment) && { EXPERIMENTS: JSON.stringify(experimentsSetting(props.models)) }),
       },
     });
-    if (props.capture) this.grantCapture(props.capture);
+    if (props.capture) grantCapture(this.role, props.capture);
     this.alias = new Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
   }
-
-  /** Writes, and nothing else, under the capture prefix: no read, list or delete. */
-  private grantCapture(capture: RequestCapture): void {
-    const objects = capture.bucket.arnForObjects(`${capture.prefix}/*`);
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
-    capture.bucket.encryptionKey?.grant(this.role, 'kms:GenerateDataKey');
-    acknowledgeWildcardResources(this.role, [objects], 'The function writes sampled requests as new objects under the capture prefix only, one key per flush.');
-  }
-}
-
-function captureEnvironment(capture: RequestCapture | undefined): Record<string, string> {
-  if (!capture) return {};
-  const sampleRate = capture.sampleRate ?? 0.1;
-  if (!(sampleRate >= 0 && sampleRate <= 1)) throw new Error(`capture.sampleRate must be a number between 0 and 1, got ${sampleRate}`);
-  if (!/^[A-Za-z0-9!_.'()-]+(?:\/[A-Za-z0-9!_.'()-]+)*$/.test(capture.prefix)) {
-    throw new Error(`capture.prefix must be a key prefix without leading or trailing '/', got ${JSON.stringify(capture.prefix)}`);
-  }
-  return {
-    CAPTURE_URI: `s3://${capture.bucket.bucketName}/${capture.prefix}`,
-    CAPTURE_SAMPLE_RATE: String(sampleRate),
-    ...(capture.features !== undefined && { CAPTURE_FEATURES: JSON.stringify(capture.features) }),
-  };
 }

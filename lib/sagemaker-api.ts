@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { parsePackage } from '../functions/core/package-file.ts';
-import { HandlerFunction, PROJECT_ROOT } from './handler-function.ts';
+import { HandlerFunction } from './handler-function.ts';
+import { checkModelJson, copyModelJsons, modelJsonPath } from './model-json.ts';
+import { captureEnvironment, grantCapture, type RequestCapture } from './request-capture.ts';
 import { SAGEMAKER_DEFAULTS, type SageMakerServing } from './sagemaker-config.ts';
 
 export interface SageMakerInvokeFunctionProps {
@@ -23,28 +22,18 @@ export interface SageMakerInvokeFunctionProps {
   readonly logLevel?: string;
   /** CloudWatch namespace of the EMF metrics. @default 'ServerlessInference' */
   readonly metricsNamespace?: string;
-}
-
-/** Fails the synth when a model.json is unreadable, breaks the schema or names another model. */
-function checkModelJson(name: string, path: string): void {
-  let text: string;
-  try {
-    text = readFileSync(join(PROJECT_ROOT, path), 'utf8');
-  } catch {
-    throw new Error(`models ${name}: serving.modelJson ${path} cannot be read`);
-  }
-  const pkg = parsePackage(text, path);
-  if (pkg.name !== name) throw new Error(`models ${name}: serving.modelJson ${path} holds model ${pkg.name}`);
+  /** Sampled request capture to S3, as the predict function's, for drift and label-quality monitoring. @default - no capture */
+  readonly capture?: RequestCapture;
 }
 
 /**
  * The Lambda function behind `/models/{name}` and `/v2/models/{name}` of SageMaker-served models:
  * validates against each model.json (bundled into the asset) and calls InvokeEndpoint, which it
- * may do on exactly these endpoints.
+ * may do on exactly these endpoints; with `capture`, samples requests to S3 as the predict function does.
  */
 export class SageMakerInvokeFunction extends HandlerFunction {
   constructor(scope: Construct, id: string, props: SageMakerInvokeFunctionProps) {
-    for (const m of props.models) checkModelJson(m.name, m.serving.modelJson);
+    for (const m of props.models) checkModelJson({ name: m.name, modelJson: m.serving.modelJson });
     const timeout = Math.max(...props.models.map((m) => m.serving.timeoutSeconds ?? SAGEMAKER_DEFAULTS.timeoutSeconds));
     super(scope, id, {
       entry: 'functions/sagemaker/invoke.ts',
@@ -60,15 +49,15 @@ export class SageMakerInvokeFunction extends HandlerFunction {
           props.models.map((m) => ({
             name: m.name,
             endpoint: m.endpointName,
-            modelJson: `/var/task/sagemaker-models/${m.name}/model.json`,
+            modelJson: modelJsonPath(m.name),
             timeoutMs: (m.serving.timeoutSeconds ?? SAGEMAKER_DEFAULTS.timeoutSeconds) * 1000,
           })),
         ),
         MAX_BATCH: String(props.maxBatch ?? 1000),
         MAX_BODY_BYTES: String(props.maxBodyBytes ?? 1024 * 1024),
+        ...captureEnvironment(props.capture),
       },
-      afterBundling: (inputDir, outputDir) =>
-        props.models.flatMap((m) => [`mkdir -p "${outputDir}/sagemaker-models/${m.name}"`, `cp "${inputDir}/${m.serving.modelJson}" "${outputDir}/sagemaker-models/${m.name}/model.json"`]),
+      afterBundling: (inputDir, outputDir) => copyModelJsons(props.models.map((m) => ({ name: m.name, modelJson: m.serving.modelJson })), inputDir, outputDir),
     });
     this.role.addToPolicy(
       new PolicyStatement({
@@ -76,5 +65,6 @@ export class SageMakerInvokeFunction extends HandlerFunction {
         resources: props.models.map((m) => `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:endpoint/${m.endpointName.toLowerCase()}`),
       }),
     );
+    if (props.capture) grantCapture(this.role, props.capture);
   }
 }

@@ -4,6 +4,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ModelAlarmThresholds, ModelConfig, RolloutConfig } from './config.ts';
 import type { InferenceApi } from './inference-api.ts';
+import type { RequestCapture } from './request-capture.ts';
 import { SageMakerInvokeFunction } from './sagemaker-api.ts';
 import { isSageMaker } from './sagemaker-config.ts';
 import { SageMakerEndpoint } from './sagemaker-endpoint.ts';
@@ -17,6 +18,8 @@ export interface SageMakerServingProps {
   readonly rollout?: RolloutConfig;
   /** Where data capture writes (under `sagemaker-captures/<name>`). @default - each endpoint's own encrypted bucket */
   readonly captureBucket?: IBucket;
+  /** Sampled request capture by the invoke function, in the predict function's record format (drift and label-quality monitoring). @default - no capture */
+  readonly capture?: RequestCapture;
   /** Alarm thresholds (p99 latency, 5xx rate), overridden per model name. @default - 1000 ms, 1% */
   readonly thresholds?: ModelAlarmThresholds & { readonly models?: Readonly<Record<string, ModelAlarmThresholds>> };
   readonly maxBatch?: number;
@@ -53,6 +56,7 @@ export class SageMakerServing extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       metricsNamespace: props.metricsNamespace,
+      capture: props.capture,
     });
     props.api.routeModels(
       models.map((m) => m.name),

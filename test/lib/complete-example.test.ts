@@ -87,6 +87,16 @@ describe('The complete example (examples/complete.config.ts)', () => {
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitoringAlarmsbreastcancerdrift'), 'Arn'] }] }) });
   });
 
+  it("watches tumor-ensemble's drift on the alarm topic, though only breast-cancer's drift starts the pipeline that retrains breast-cancer", () => {
+    const [topic] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(alarmNamed('InferenceComplete-tumor-ensemble-drift')).toMatchObject({
+      MetricName: 'DriftDetected',
+      Dimensions: expect.arrayContaining([{ Name: 'model', Value: 'tumor-ensemble' }]),
+      AlarmActions: [{ Ref: topic }],
+    });
+    expect(alarmNamed('InferenceComplete-tumor-ensemble-live-accuracy').Threshold).toBe(0.9435);
+  });
+
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
     expect(nagFindings(stack)).toEqual([]);
   });

@@ -194,6 +194,7 @@ describe('Monitoring of the default config (breast-cancer 1.0.0, bundled, batch 
     const drift = functionNamed(template, 'drift-job');
     const env = drift.properties.Environment.Variables;
     expect(env.MODELS).toBe('["/var/task/models/breast-cancer/1.0.0"]');
+    expect(env.MODEL_JSONS).toBeUndefined();
     expect(json(env.CAPTURE_URI)).toMatch(/\/captures"/);
     expect(json(env.REPORTS_URI)).toMatch(/\/drift-reports"/);
     const statements = statementsOf(template, drift).filter((s) => json(s.Action).includes('s3:'));
@@ -294,7 +295,8 @@ describe('Monitoring of the complete example', () => {
     const trigger = functionNamed(external, 'retraining-trigger');
     expect(trigger.properties.Environment.Variables).toMatchObject({ RETRAINING_STATE_MACHINE_ARN: arn });
     expect(statementsOf(external, trigger)).toContainEqual({ Effect: 'Allow', Action: 'states:StartExecution', Resource: arn });
-    expect(resources(external, 'AWS::Events::Rule')[0]![1].Properties.EventPattern.resources).toHaveLength(2);
+    // breast-cancer, churn and the SageMaker-served tumor-ensemble.
+    expect(resources(external, 'AWS::Events::Rule')[0]![1].Properties.EventPattern.resources).toHaveLength(3);
   });
 
   it('captures a quarter of requests, with the per-model feature allow-list, into a KMS-encrypted bucket', () => {
@@ -310,15 +312,17 @@ describe('Monitoring of the complete example', () => {
     });
   });
 
-  it('schedules both jobs for both models in the configured time zone and windows, and emails the on-call list', () => {
+  it('schedules both jobs for every model, the SageMaker-served one too, in the configured time zone and windows, and emails the on-call list', () => {
     const schedules = resources(template, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties);
     const monitoring = schedules.filter((s) => s.ScheduleExpression === 'cron(0 */6 * * ? *)' || s.ScheduleExpression === 'rate(1 day)');
-    expect(monitoring).toHaveLength(4);
+    expect(monitoring).toHaveLength(6);
     expect(monitoring.map((s) => s.Target.Input).sort()).toEqual([
       '{"model":"breast-cancer","windowHours":336}',
       '{"model":"breast-cancer","windowHours":48}',
       '{"model":"churn","windowHours":336}',
       '{"model":"churn","windowHours":48}',
+      '{"model":"tumor-ensemble","windowHours":336}',
+      '{"model":"tumor-ensemble","windowHours":48}',
     ]);
     expect(monitoring.find((s) => s.ScheduleExpression.startsWith('cron'))!.ScheduleExpressionTimezone).toBe('Europe/Paris');
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ml-oncall@example.com' });
@@ -328,6 +332,80 @@ describe('Monitoring of the complete example', () => {
     const churn = resources(template, 'AWS::CloudWatch::Dashboard').find(([, d]) => d.Properties.DashboardName === 'InferenceComplete-churn')!;
     const body = json(churn[1].Properties.DashboardBody);
     for (const metric of ['LiveAccuracy', 'LiveAuc', 'LiveRmse', 'LiveMae']) expect(body).toContain(metric);
+  });
+});
+
+describe('Monitoring of the SageMaker-served model of the complete example (tumor-ensemble)', () => {
+  const { template } = synth(completeConfig);
+  const byName = alarms(template);
+  const topic = resources(template, 'AWS::SNS::Topic')[0]![0];
+  const dashboard = () => {
+    const [, d] = resources(template, 'AWS::CloudWatch::Dashboard').find(([, d]) => d.Properties.DashboardName === 'InferenceComplete-tumor-ensemble')!;
+    // The body is a Fn::Join of JSON text and references: each reference becomes the logical id it names.
+    const [, parts] = d.Properties.DashboardBody['Fn::Join'] as [string, (string | { Ref?: string; 'Fn::GetAtt'?: string[] })[]];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : (p.Ref ?? p['Fn::GetAtt']![0]))).join('')) as { widgets: { properties: Record<string, any> }[] };
+  };
+
+  it('captures the invoke function\'s requests like the predict function\'s: same settings, PutObject on captures/* only, with the bucket key', () => {
+    const invoke = functionNamed(template, 'sagemaker-invoke');
+    const env = invoke.properties.Environment.Variables;
+    expect(env).toMatchObject({ CAPTURE_SAMPLE_RATE: '0.25', CAPTURE_FEATURES: '{"churn":["tenure_months","monthly_charges","contract"]}' });
+    expect(json(env.CAPTURE_URI)).toBe(json(functionNamed(template, 'predict').properties.Environment.Variables.CAPTURE_URI));
+    const s3 = statementsOf(template, invoke).filter((s) => json(s.Action).includes('s3:'));
+    expect(s3).toEqual([expect.objectContaining({ Action: 's3:PutObject' })]);
+    expect(json(s3[0].Resource)).toMatch(/MonitoringData.*\/captures\/\*"\]\]\}$/);
+    expect(statementsOf(template, invoke)).toContainEqual(expect.objectContaining({ Action: 'kms:GenerateDataKey' }));
+  });
+
+  it("gives the drift and label-quality jobs its model.json (bundled, named in MODEL_JSONS) beside the Lambda-served models' packages", () => {
+    for (const service of ['drift-job', 'label-quality']) {
+      const env = functionNamed(template, service).properties.Environment.Variables;
+      expect(JSON.parse(env.MODEL_JSONS)).toEqual({ 'tumor-ensemble': '/var/task/sagemaker-models/tumor-ensemble/model.json' });
+      expect(JSON.parse(env.MODELS)).toHaveLength(2);
+    }
+  });
+
+  it("alarms on its drift, largest feature PSI and live quality (floors from its model.json holdout) to the topic, leaving serving to the endpoint's alarms", () => {
+    const own = Object.keys(byName).filter((n) => n.startsWith('InferenceComplete-tumor-ensemble-') && !n.includes('-endpoint-'));
+    expect(own.sort()).toEqual(['drift', 'feature-psi', 'live-accuracy', 'live-auc'].map((a) => `InferenceComplete-tumor-ensemble-${a}`));
+    for (const name of own) expect(byName[name]).toMatchObject({ AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
+    expect(byName['InferenceComplete-tumor-ensemble-drift']!.Dimensions).toEqual(
+      expect.arrayContaining([{ Name: 'service', Value: 'drift-job' }, { Name: 'model', Value: 'tumor-ensemble' }, { Name: 'version', Value: '1.0.0' }]),
+    );
+    expect(byName['InferenceComplete-tumor-ensemble-feature-psi']!.Threshold).toBe(0.2);
+    // Holdout accuracy 0.97345 and ROC AUC 0.99665, minus the configured 0.03 drop.
+    expect(byName['InferenceComplete-tumor-ensemble-live-accuracy']!.Threshold).toBe(0.9435);
+    expect(byName['InferenceComplete-tumor-ensemble-live-auc']!.Threshold).toBe(0.9666);
+  });
+
+  it("starts the placeholder retraining on its drift too, when no pipeline is built", () => {
+    const { retraining: _, ...withoutPipeline } = completeConfig;
+    const placeholder = synth({ ...withoutPipeline, monitoring: { ...completeConfig.monitoring, retraining: { enabled: true } } }).template;
+    const drift = resources(placeholder, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.AlarmName === 'InferenceComplete-tumor-ensemble-drift')![0];
+    expect(resources(placeholder, 'AWS::Events::Rule')[0]![1].Properties.EventPattern.resources).toContainEqual({ 'Fn::GetAtt': [drift, 'Arn'] });
+  });
+
+  it("shows drift and live quality on its endpoint dashboard with the Lambda-served models' widgets, and its alarms beside the endpoint's", () => {
+    const body = dashboard();
+    const titles = body.widgets.map((w) => w.properties.title);
+    expect(titles).toEqual(
+      expect.arrayContaining(['Drift: overall decision and prediction PSI', 'Drift: PSI per feature', 'Drift: drifted features (1 = drifted)', 'Live quality (labeled predictions)', 'Labeled rows per run']),
+    );
+    const psi = body.widgets.find((w) => w.properties.title === 'Drift: PSI per feature')!;
+    expect(psi.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 0.2, label: 'PSI alarm' })]);
+    expect(json(psi.properties.metrics)).toContain('model=\\"tumor-ensemble\\"');
+    const quality = body.widgets.find((w) => w.properties.title === 'Live quality (labeled predictions)')!;
+    expect(quality.properties.metrics.map((m: string[]) => m[1])).toEqual(['LiveAccuracy', 'LiveAuc']);
+    const alarmIds = body.widgets.find((w) => w.properties.title === 'Alarms')!.properties.alarms as string[];
+    expect(alarmIds.filter((id) => id.startsWith('MonitoringAlarmstumorensemble'))).toHaveLength(4);
+    expect(alarmIds.filter((id) => id.startsWith('SageMakerEndpointtumorensemble'))).toHaveLength(3);
+    expect(body.widgets[0]!.properties.markdown).toMatch(/Drift reports: `s3:\/\/.*\/drift-reports\/tumor-ensemble\/1\.0\.0\/`/);
+  });
+
+  it('refuses a SageMaker-served model whose source names another version than its model.json', () => {
+    const [breast, churn, tumor] = completeConfig.models;
+    const config = { ...completeConfig, models: [breast, churn, { ...tumor, source: 'examples/models/tumor-ensemble/2.0.0' }] };
+    expect(() => synth(config as InferenceConfig)).toThrow('models[2].source names version 2.0.0 but models[2].serving.modelJson holds version 1.0.0');
   });
 });
 

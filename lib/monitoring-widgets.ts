@@ -1,0 +1,38 @@
+import { GraphWidget, type HorizontalAnnotation, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ResolvedModelThresholds } from './model-alarms.ts';
+import type { ModelMetrics } from './model-metrics.ts';
+
+/** A threshold line on a graph. */
+export const line = (value: number, label: string): HorizontalAnnotation => ({ value, label });
+
+/** A graph of the model dashboards: 6 high, threshold lines on the left axis. */
+export const graph = (title: string, left: IMetric[], annotations: HorizontalAnnotation[] = [], width = 8) =>
+  new GraphWidget({ title, left, leftAnnotations: annotations, width, height: 6 });
+
+/** The drift job's row: its overall decision and prediction PSI, PSI per feature against the alarm's line, and which features drifted. */
+export function driftWidgets(metrics: ModelMetrics, t: ResolvedModelThresholds): GraphWidget[] {
+  return [
+    graph('Drift: overall decision and prediction PSI', [metrics.driftDetected().with({ label: 'drift detected' }), metrics.predictionPsi().with({ label: 'prediction PSI' })], [line(1, 'drift')]),
+    graph('Drift: PSI per feature', [metrics.perFeature('FeaturePsi')], [line(t.featurePsi, 'PSI alarm')]),
+    graph('Drift: drifted features (1 = drifted)', [metrics.perFeature('FeatureDrift')]),
+  ];
+}
+
+/** The label-quality job's graphs: the task's live metrics between the alarms' bounds, and labeled rows per run. */
+export function qualityWidgets(metrics: ModelMetrics, t: ResolvedModelThresholds, width = 8): GraphWidget[] {
+  const { task } = metrics.model;
+  const quality = (() => {
+    if (task === 'regression') return [metrics.quality('LiveRmse'), metrics.quality('LiveMae')];
+    if (task === 'binary-classification') return [metrics.quality('LiveAccuracy'), metrics.quality('LiveAuc')];
+    if (task === 'multiclass-classification') return [metrics.quality('LiveAccuracy')];
+    // An S3 package's task is known only at run time: show whichever the job emits.
+    return [metrics.quality('LiveAccuracy'), metrics.quality('LiveAuc'), metrics.quality('LiveRmse'), metrics.quality('LiveMae')];
+  })();
+  const bounds = [
+    t.minAccuracy !== undefined && line(t.minAccuracy, 'accuracy floor'),
+    t.minAuc !== undefined && line(t.minAuc, 'AUC floor'),
+    t.maxRmse !== undefined && line(t.maxRmse, 'RMSE ceiling'),
+    t.maxMae !== undefined && line(t.maxMae, 'MAE ceiling'),
+  ].filter((a): a is HorizontalAnnotation => a !== false);
+  return [graph('Live quality (labeled predictions)', quality, bounds, width), graph('Labeled rows per run', [metrics.labeledRows().with({ label: 'labeled rows' })], [], width)];
+}

@@ -33,4 +33,9 @@ describe('predict settings from the environment', () => {
     expect(() => readSettings({ MODELS: '["a"]', MAX_BATCH: '0' })).toThrow(/MAX_BATCH/);
     expect(() => readSettings({ MODELS: '["a"]', INTRA_OP_NUM_THREADS: 'two' })).toThrow(/INTRA_OP_NUM_THREADS/);
   });
+
+  it("reads the SageMaker-served models' model.json paths by name, naming a malformed list", () => {
+    expect(readSettings({ MODELS: '["a"]', MODEL_JSONS: '{"tumor":"/var/task/sagemaker-models/tumor/model.json"}' }).MODEL_JSONS).toEqual({ tumor: '/var/task/sagemaker-models/tumor/model.json' });
+    expect(() => readSettings({ MODELS: '["a"]', MODEL_JSONS: '["/x/model.json"]' })).toThrow(/MODEL_JSONS/);
+  });
 });

@@ -277,7 +277,7 @@ export class SageMakerEndpoint extends Construct {
       minCapacity: min,
       maxCapacity: max,
     });
-    scalable.addDependency(this.endpoint);
+    scalable.addResourceDependency(this.endpoint);
     new CfnScalingPolicy(this, `InvocationsPerInstance${suffix}`, {
       policyName: `${this.endpointName}-${variant}-invocations`,
       policyType: 'TargetTrackingScaling',

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { VersionRequest, VersionResponse } from '../core/rollout/golden-examples.ts';
 import { readPackages, runPreTrafficHook } from '../core/rollout/pre-traffic-hook.ts';
 import { parse } from '../shared/parse.ts';
+import { jsonStringList } from '../shared/settings.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { step } from '../shared/step.ts';
 
@@ -12,16 +13,7 @@ const Env = z.object({
   /** The version CodeDeploy is about to shift traffic to: the predict function's `currentVersion`, qualified. */
   TARGET_VERSION_ARN: z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+:\d+$/, 'a qualified Lambda version ARN'),
   /** JSON array of model package folders (model.json only, in this asset) or s3:// URIs. */
-  MODEL_PACKAGES: z.string().transform((text, ctx) => {
-    try {
-      const list = JSON.parse(text);
-      if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
-    } catch {
-      // reported below
-    }
-    ctx.addIssue({ code: 'custom', message: `MODEL_PACKAGES must be a non-empty JSON array of strings, got ${text}` });
-    return z.NEVER;
-  }),
+  MODEL_PACKAGES: jsonStringList('MODEL_PACKAGES'),
 });
 
 /** CodeDeploy's lifecycle hook event. */

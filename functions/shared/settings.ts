@@ -25,6 +25,19 @@ const json = <T extends z.ZodType>(schema: T, name: string) =>
     return z.NEVER;
   });
 
+/** A non-empty JSON array of strings in one variable (model sources), with a message naming the variable. */
+export const jsonStringList = (name: string, required?: string) =>
+  z.string(required ? { error: required } : undefined).transform((text, ctx) => {
+    try {
+      const list = JSON.parse(text);
+      if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `${name} must be a non-empty JSON array of strings, got ${text}` });
+    return z.NEVER;
+  });
+
 /** Sampled request capture, read alike by every function that answers predictions (predict, SageMaker invoke). */
 export const CaptureSettings = z.object({
   /** s3://bucket/prefix (or a folder) where sampled requests are captured; no capture when absent. */
@@ -52,18 +65,7 @@ export type CaptureSettings = z.infer<typeof CaptureSettings>;
 /** The environment of the functions that load models (predict, score-chunk), as set by the stack or the CLI. */
 export const Settings = z.object({
   /** JSON array of model package sources: folders or s3:// URIs. */
-  MODELS: z
-    .string({ error: 'MODELS is required: a JSON array of model package folders or s3:// URIs' })
-    .transform((text, ctx) => {
-      try {
-        const list = JSON.parse(text);
-        if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string')) return list as string[];
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: `MODELS must be a non-empty JSON array of strings, got ${text}` });
-      return z.NEVER;
-    }),
+  MODELS: jsonStringList('MODELS', 'MODELS is required: a JSON array of model package folders or s3:// URIs'),
   MODEL_CACHE_DIR: z.string().optional(),
   INTRA_OP_NUM_THREADS: positiveInt(1),
   MAX_BATCH: positiveInt(1000),

@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { AlarmStatusWidget, Dashboard, GraphWidget, type HorizontalAnnotation, type IAlarm, type IMetric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import type { ModelMetrics } from './model-metrics.ts';
-import { driftWidgets, qualityWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, qualityWidgets } from './monitoring-widgets.ts';
 import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
 
 /** What the monitoring jobs say of a SageMaker-served model, shown as on a Lambda-served model's dashboard. */
@@ -26,12 +27,15 @@ export interface EndpointDashboardProps {
   readonly endpoint: SageMakerEndpoint;
   /** Drift and live quality from the monitoring jobs. @default - the endpoint's metrics and alarms only */
   readonly monitoring?: EndpointModelMonitoring;
+  /** The batch state machines (Lambda path and Batch Transform schedules), when batch scoring is deployed. @default - none */
+  readonly batchStateMachines?: readonly IStateMachine[];
 }
 
 /**
  * The dashboard of a SageMaker-served model: invocations, 4xx/5xx errors, ModelLatency and
  * OverheadLatency of every variant as AWS/SageMaker reports them, drift and live quality (the same
- * widgets as a Lambda-served model's dashboard) when monitored, and the state of the alarms.
+ * widgets as a Lambda-served model's dashboard) when monitored, batch runs (Batch Transform's
+ * included) when batch scoring is deployed, and the state of the alarms.
  * Threshold lines are the alarms' (the endpoint's on the primary variant).
  */
 export class EndpointDashboard extends Construct {
@@ -70,10 +74,10 @@ export class EndpointDashboard extends Construct {
       graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [{ value: t.latencyP99Ms * 1000, label: 'p99 alarm' }]),
       graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [{ value: t.overheadLatencyP99Ms * 1000, label: 'p99 alarm' }]),
     );
-    if (monitoring) {
-      this.dashboard.addWidgets(...driftWidgets(monitoring.metrics, monitoring.thresholds));
-      this.dashboard.addWidgets(...qualityWidgets(monitoring.metrics, monitoring.thresholds, 12));
-    }
+    if (monitoring) this.dashboard.addWidgets(...driftWidgets(monitoring.metrics, monitoring.thresholds));
+    const batch = props.batchStateMachines?.length ? [batchRunsWidget(props.batchStateMachines)] : [];
+    const quality = monitoring ? qualityWidgets(monitoring.metrics, monitoring.thresholds, batch.length ? 8 : 12) : [];
+    if (quality.length || batch.length) this.dashboard.addWidgets(...quality, ...batch);
     const alarms = [...Object.values(endpoint.alarms), ...(monitoring?.alarms ?? [])];
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: monitoring ? 4 : 3 }));
   }

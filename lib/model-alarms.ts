@@ -13,6 +13,7 @@ import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-log
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { batchRuns } from './batch-run-metrics.ts';
 import type { AlarmsConfig, ModelAlarmThresholds } from './config.ts';
 import { JOB_PERIOD, type ModelMetrics, REQUEST_PERIOD } from './model-metrics.ts';
 
@@ -303,21 +304,10 @@ export class ServingAlarms extends AlarmSet {
       const failures = t.batchRunFailures ?? 1;
       const period = Duration.hours(1);
       const machines = [props.batchStateMachine, ...(props.transformStateMachines ?? [])];
-      const usingMetrics = Object.fromEntries(
-        machines.flatMap((sm, i) => [
-          [`failed${i || ''}`, sm.metricFailed({ statistic: 'Sum', period })],
-          [`timedOut${i || ''}`, sm.metricTimedOut({ statistic: 'Sum', period })],
-        ]),
-      );
       this.alarm({
         id: 'batch-run-failures',
         description: `batch scoring${machines.length > 1 ? ' (Lambda and Batch Transform)' : ''}: ${failures}+ runs failed or timed out in an hour (the run's _manifest.json says why)`,
-        metric: new MathExpression({
-          expression: Object.keys(usingMetrics).map((name) => `FILL(${name}, 0)`).join(' + '),
-          usingMetrics,
-          label: 'failed runs',
-          period,
-        }),
+        metric: batchRuns(machines, ['failed', 'timedOut'], 'failed runs', period),
         threshold: failures,
         comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,

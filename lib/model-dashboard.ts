@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import { concurrency, type ServingAlarms } from './model-alarms.ts';
 import { type ModelMetrics, REQUEST_PERIOD } from './model-metrics.ts';
-import { driftWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
 
 export interface ModelDashboardProps {
   readonly dashboardName: string;
@@ -18,7 +18,8 @@ export interface ModelDashboardProps {
   readonly serving: ServingAlarms;
   /** The model's own alarms, shown in a status row. */
   readonly alarms: readonly IAlarm[];
-  readonly batchStateMachine?: IStateMachine;
+  /** The batch state machines (Lambda path and Batch Transform schedules), when batch scoring is deployed. @default - none */
+  readonly batchStateMachines?: readonly IStateMachine[];
   /** Where the model's drift reports are, for the header. */
   readonly reportsUri: string;
 }
@@ -67,10 +68,7 @@ export class ModelDashboard extends Construct {
     );
     this.dashboard.addWidgets(...driftWidgets(metrics, t));
     const row = qualityWidgets(metrics, t);
-    if (props.batchStateMachine) {
-      const day = { statistic: Stats.SUM, period: Duration.hours(1) };
-      row.push(graph('Batch runs (all models)', [props.batchStateMachine.metricSucceeded(day), props.batchStateMachine.metricFailed(day), props.batchStateMachine.metricTimedOut(day)]));
-    }
+    if (props.batchStateMachines?.length) row.push(batchRunsWidget(props.batchStateMachines));
     this.dashboard.addWidgets(...row);
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms, ...props.serving.alarms], width: 24, height: 4 }));
   }

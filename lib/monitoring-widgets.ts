@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { GraphWidget, type HorizontalAnnotation, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { batchRuns } from './batch-run-metrics.ts';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import type { ModelMetrics } from './model-metrics.ts';
 
@@ -35,4 +38,15 @@ export function qualityWidgets(metrics: ModelMetrics, t: ResolvedModelThresholds
     t.maxMae !== undefined && line(t.maxMae, 'MAE ceiling'),
   ].filter((a): a is HorizontalAnnotation => a !== false);
   return [graph('Live quality (labeled predictions)', quality, bounds, width), graph('Labeled rows per run', [metrics.labeledRows().with({ label: 'labeled rows' })], [], width)];
+}
+
+/** Batch runs per hour by how they ended, over every engine's state machines (Lambda and Batch Transform). */
+export function batchRunsWidget(machines: readonly IStateMachine[], width = 8): GraphWidget {
+  const hour = Duration.hours(1);
+  return graph(
+    'Batch runs (all models)',
+    [batchRuns(machines, ['succeeded'], 'succeeded', hour), batchRuns(machines, ['failed'], 'failed', hour), batchRuns(machines, ['timedOut'], 'timed out', hour)],
+    [],
+    width,
+  );
 }

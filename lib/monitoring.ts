@@ -112,6 +112,7 @@ export class Monitoring extends Construct {
     });
 
     const reportsUri = uriOf(bucket, MONITORING_PREFIXES.reports);
+    const batchStateMachines = props.batchStateMachine ? [props.batchStateMachine, ...(props.transformStateMachines ?? [])] : [];
     props.models.forEach((config, i) => {
       const metrics = new ModelMetrics(namespace, monitoredModel(`models[${i}]`, config));
       const thresholds = resolveModelThresholds(alarms, metrics);
@@ -123,7 +124,7 @@ export class Monitoring extends Construct {
         const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic, requestAlarms: false });
         this.modelAlarms[config.name] = modelAlarms;
         const monitoring = { metrics, thresholds, alarms: modelAlarms.alarms, reportsUri };
-        this.dashboards[config.name] = new EndpointDashboard(this, `Dashboard-${config.name}`, { dashboardName, model: config.name, endpoint, monitoring });
+        this.dashboards[config.name] = new EndpointDashboard(this, `Dashboard-${config.name}`, { dashboardName, model: config.name, endpoint, monitoring, batchStateMachines });
         return;
       }
       const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic });
@@ -136,7 +137,7 @@ export class Monitoring extends Construct {
         reservedConcurrency: props.reservedConcurrency,
         serving: this.serving,
         alarms: modelAlarms.alarms,
-        batchStateMachine: props.batchStateMachine,
+        batchStateMachines,
         reportsUri,
       });
     });

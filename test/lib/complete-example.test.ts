@@ -97,6 +97,19 @@ describe('The complete example (examples/complete.config.ts)', () => {
     expect(alarmNamed('InferenceComplete-tumor-ensemble-live-accuracy').Threshold).toBe(0.9435);
   });
 
+  it("counts Batch Transform runs beside the Lambda runs on every model's dashboard, the endpoint's included", () => {
+    const transform = stack.getLogicalId(stack.batchTransform!.jobs['nightly-tumor-scans']!.stateMachine.node.defaultChild as never);
+    const lambdaBatch = stack.getLogicalId(stack.batch!.stateMachine.node.defaultChild as never);
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(3);
+    for (const dashboard of dashboards) {
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      expect(body).toContain('Batch runs (all models)');
+      expect(body).toContain(transform);
+      expect(body).toContain(lambdaBatch);
+    }
+  });
+
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
     expect(nagFindings(stack)).toEqual([]);
   });

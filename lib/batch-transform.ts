@@ -20,9 +20,9 @@ import type { SageMakerServing } from './sagemaker-config.ts';
 export interface TransformModel {
   /** The model's config: its serving gives the default instance type, its model.json the version each manifest records. */
   readonly config: ModelConfig & { readonly serving: SageMakerServing };
-  /** Name of the SageMaker model the jobs run (the endpoint's primary model). */
+  /** Name of the SageMaker model the jobs run (`SageMakerEndpoint.transformModel`: the primary variant's container). */
   readonly modelName: string;
-  /** The model's execution role: SageMaker reads the input and writes the output as this role. */
+  /** That model's execution role, the endpoint's own being another: SageMaker reads the input and writes the output as this role. */
   readonly role: IRole;
 }
 

@@ -187,9 +187,9 @@ export class InferenceStack extends Stack {
     if (transformSchedules.length === 0) return [scoring, undefined];
     // validateConfig has checked that these schedules name SageMaker-served models, whose endpoints exist by now.
     const models = Object.fromEntries(
-      allModels.filter(isSageMaker).map((model) => {
-        const endpoint = this.sagemaker!.endpoints[model.name]!;
-        return [model.name, { config: model, modelName: endpoint.model.attrModelName, role: endpoint.role }];
+      allModels.filter(isSageMaker).filter((m) => transformSchedules.some((s) => s.model === m.name)).map((model) => {
+        const { model: transformModel, role } = this.sagemaker!.endpoints[model.name]!.transformModel();
+        return [model.name, { config: model, modelName: transformModel.attrModelName, role }];
       }),
     );
     const transform = new BatchTransform(this, 'BatchTransform', {

@@ -50,6 +50,9 @@ export function ecrRepositoryArn(image: string): string {
   return `arn:${Aws.PARTITION}:ecr:${match[2]}:${match[1]}:repository/${match[3]}`;
 }
 
+const ecrTokenReason = (vpc: boolean) =>
+  `ecr:GetAuthorizationToken supports no resource-level permission${vpc ? '; nor do the EC2 network-interface actions SageMaker needs to run the containers in the configured VPC' : ''}.`;
+
 /** `s3://bucket/key` -> the object's ARN. */
 const objectArn = (uri: string) => `arn:${Aws.PARTITION}:s3:::${uri.slice('s3://'.length)}`;
 
@@ -64,9 +67,12 @@ export class SageMakerEndpoint extends Construct {
   readonly endpoint: CfnEndpoint;
   readonly endpointConfig: CfnEndpointConfig;
   readonly endpointName: string;
-  /** The primary variant's model, which Batch Transform jobs run too. */
+  /** The primary variant's model. */
   readonly model: CfnModel;
   readonly role: Role;
+  readonly #serving: SageMakerServing;
+  readonly #primary: { readonly image: string; readonly modelData: string };
+  #transform?: { readonly model: CfnModel; readonly role: Role };
   readonly key: Key;
   readonly alarms: EndpointAlarms;
   /** The alarms' thresholds, defaults applied (milliseconds and percent). */
@@ -76,6 +82,7 @@ export class SageMakerEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: SageMakerEndpointProps) {
     super(scope, id);
     const { name, serving } = props;
+    this.#serving = serving;
     const stack = Stack.of(this);
     const serverless = serving.serverless;
     const instanceType = serving.instanceType ?? SAGEMAKER_DEFAULTS.instanceType;
@@ -91,49 +98,14 @@ export class SageMakerEndpoint extends Construct {
     });
     const variants = [{ name: 'primary', image: serving.image, modelData: serving.modelData, weight: 1 }, ...(serving.variants ?? []).map((v) => ({ ...v, image: v.image ?? serving.image }))];
     this.variantNames = variants.map((v) => v.name);
-    this.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: [...new Set(variants.map((v) => ecrRepositoryArn(v.image)))],
-      }),
-    );
-    this.role.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [...new Set(variants.map((v) => objectArn(v.modelData)))] }));
+    this.grantRuntime(this.role, variants);
     const logGroups = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/Endpoints/${this.endpointName}`;
     this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], resources: [`${logGroups}:*`] }));
     this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroups}:log-stream:*`] }));
-    if (serving.vpc) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:CreateNetworkInterfacePermission',
-            'ec2:DeleteNetworkInterface',
-            'ec2:DeleteNetworkInterfacePermission',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeVpcs',
-            'ec2:DescribeDhcpOptions',
-            'ec2:DescribeSubnets',
-            'ec2:DescribeSecurityGroups',
-          ],
-          resources: ['*'],
-        }),
-      );
-    }
 
-    const models = variants.map((variant) => {
-      const model = new CfnModel(this, variant.name === 'primary' ? 'Model' : `Model-${variant.name}`, {
-        executionRoleArn: this.role.roleArn,
-        primaryContainer: { image: variant.image, modelDataUrl: variant.modelData, environment: { SAGEMAKER_CONTAINER_LOG_LEVEL: '20' } },
-        // The container needs no network: SageMaker itself fetches the image and the model data.
-        enableNetworkIsolation: true,
-        ...(serving.vpc && { vpcConfig: { subnets: [...serving.vpc.subnetIds], securityGroupIds: [...serving.vpc.securityGroupIds] } }),
-      });
-      // The role's policy must exist before SageMaker checks it can pull the image.
-      model.node.addDependency(this.role);
-      return model;
-    });
+    const models = variants.map((variant) => this.cfnModel(variant.name === 'primary' ? 'Model' : `Model-${variant.name}`, this.role, variant));
     this.model = models[0]!;
+    this.#primary = variants[0]!;
 
     const capturePercent = serving.dataCaptureSamplePercent ?? SAGEMAKER_DEFAULTS.dataCaptureSamplePercent;
     let dataCaptureConfig: CfnEndpointConfig.DataCaptureConfigProperty | undefined;
@@ -291,9 +263,72 @@ export class SageMakerEndpoint extends Construct {
     });
   }
 
+  /**
+   * The primary variant's container as a model of its own for Batch Transform, with an execution
+   * role of its own: transform jobs read batch inputs and write outputs with rights the endpoint,
+   * which answers live traffic, never holds. Made on first use.
+   */
+  transformModel(): { readonly model: CfnModel; readonly role: Role } {
+    if (!this.#transform) {
+      const role = new Role(this, 'TransformRole', {
+        assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
+        description: `SageMaker execution role of ${this.endpointName}'s Batch Transform jobs: pulls the primary image, reads its model data`,
+      });
+      this.grantRuntime(role, [this.#primary]);
+      Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: ecrTokenReason(Boolean(this.#serving.vpc)) });
+      this.#transform = { model: this.cfnModel('TransformModel', role, this.#primary), role };
+    }
+    return this.#transform;
+  }
+
+  /** A model of one variant's container, run as `role`. */
+  private cfnModel(id: string, role: Role, variant: { readonly image: string; readonly modelData: string }): CfnModel {
+    const { vpc } = this.#serving;
+    const model = new CfnModel(this, id, {
+      executionRoleArn: role.roleArn,
+      primaryContainer: { image: variant.image, modelDataUrl: variant.modelData, environment: { SAGEMAKER_CONTAINER_LOG_LEVEL: '20' } },
+      // The container needs no network: SageMaker itself fetches the image and the model data.
+      enableNetworkIsolation: true,
+      ...(vpc && { vpcConfig: { subnets: [...vpc.subnetIds], securityGroupIds: [...vpc.securityGroupIds] } }),
+    });
+    // The role's policy must exist before SageMaker checks it can pull the image.
+    model.node.addDependency(role);
+    return model;
+  }
+
+  /** What running these variants' containers takes: their images, their model data, and the VPC's network interfaces when there is one. */
+  private grantRuntime(role: Role, variants: readonly { readonly image: string; readonly modelData: string }[]): void {
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [...new Set(variants.map((v) => ecrRepositoryArn(v.image)))],
+      }),
+    );
+    role.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [...new Set(variants.map((v) => objectArn(v.modelData)))] }));
+    if (this.#serving.vpc) {
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:CreateNetworkInterfacePermission',
+            'ec2:DeleteNetworkInterface',
+            'ec2:DeleteNetworkInterfacePermission',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeVpcs',
+            'ec2:DescribeDhcpOptions',
+            'ec2:DescribeSubnets',
+            'ec2:DescribeSecurityGroups',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+  }
+
   private acknowledge(vpc: boolean, logGroups: string): void {
     const role = Validations.of(this.role);
-    role.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: `ecr:GetAuthorizationToken supports no resource-level permission${vpc ? '; nor do the EC2 network-interface actions SageMaker needs to run the containers in the configured VPC' : ''}.` });
+    role.acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: ecrTokenReason(vpc) });
     const flat = logGroups.replace(`arn:${Aws.PARTITION}`, 'arn:<AWS::Partition>').replace(Aws.REGION, '<AWS::Region>').replace(Aws.ACCOUNT_ID, '<AWS::AccountId>');
     role.acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}:*]`, reason: 'The endpoint writes logs to its own log group, whose streams SageMaker names per instance at run time.' });
     role.acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}:log-stream:*]`, reason: 'The endpoint writes logs to its own log group, whose streams SageMaker names per instance at run time.' });

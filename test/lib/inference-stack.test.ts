@@ -80,22 +80,32 @@ describe('InferenceStack', () => {
     expect(JSON.stringify(template.toJSON())).toContain('/scored/*/_plan/chunks.json');
   });
 
-  it("runs the complete example's Batch Transform schedule on its endpoint's model, which may read that input and write that output", () => {
+  it("runs the complete example's Batch Transform schedule on a transform model of its own: the endpoint's primary container, run as a role that alone may read that input and write that output", () => {
     const { template } = synth({ ...completeConfig, monitoring: { enabled: false } });
     const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'));
     const [transformId, transform] = machines.find(([id]) => id.startsWith('BatchTransformnightlytumorscans'))!;
-    const model = Object.keys(template.findResources('AWS::SageMaker::Model')).find((id) => /^SageMakerEndpointtumorensembleModel[0-9A-F]{8}$/.test(id))!;
+    const models = template.findResources('AWS::SageMaker::Model');
+    const modelId = (pattern: RegExp) => Object.keys(models).find((id) => pattern.test(id))!;
+    const transformModel = modelId(/^SageMakerEndpointtumorensembleTransformModel[0-9A-F]{8}$/);
+    const endpointModel = modelId(/^SageMakerEndpointtumorensembleModel[0-9A-F]{8}$/);
     const parts = transform.Properties.DefinitionString['Fn::Join'][1] as unknown[];
     const at = parts.findIndex((p) => typeof p === 'string' && p.endsWith('"ModelName":"'));
-    expect(parts[at + 1]).toEqual({ 'Fn::GetAtt': [model, 'ModelName'] });
+    expect(parts[at + 1]).toEqual({ 'Fn::GetAtt': [transformModel, 'ModelName'] });
+    expect(models[transformModel]!.Properties.PrimaryContainer).toEqual(models[endpointModel]!.Properties.PrimaryContainer);
     template.resourceCountIs('AWS::Scheduler::Schedule', 3);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { Name: 'nightly-tumor-scans', Target: { Arn: { Ref: transformId } } });
-    const role = Object.values(template.findResources('AWS::SageMaker::Model'))[0]!.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(JSON.stringify(statements)).toContain('/incoming/scans/*');
-    expect(JSON.stringify(statements)).toContain('/scored/scans/*');
+    const statementsOf = (model: string) => {
+      const role = models[model]!.Properties.ExecutionRoleArn['Fn::GetAtt'][0];
+      return JSON.stringify(
+        Object.values(template.findResources('AWS::IAM::Policy'))
+          .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement),
+      );
+    };
+    expect(statementsOf(transformModel)).toContain('/incoming/scans/*');
+    expect(statementsOf(transformModel)).toContain('/scored/scans/*');
+    expect(statementsOf(endpointModel)).not.toContain('/incoming/scans/');
+    expect(statementsOf(endpointModel)).not.toContain('/scored/scans/');
   });
 
   it('uses an existing data bucket by name instead of creating one', () => {

@@ -87,6 +87,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     ctx.onProgress?.(rows);
   };
   const idColumn = job.idColumn;
+  // What scoring reads of a row: the features and the id; a wide Parquet table's other columns are never fetched.
+  const neededColumns = [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])];
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
     const packed = packRows(layout, chunk.format, rows, batch);
@@ -100,7 +102,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
 
   try {
     await layout.withBatch(async (batch) => {
-      for await (const rows of readChunk(ctx.input.store, chunk)) {
+      for await (const rows of readChunk(ctx.input.store, chunk, neededColumns)) {
         const size = batchRows(rows);
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);

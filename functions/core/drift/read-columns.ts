@@ -233,8 +233,10 @@ export async function readColumns(
     }
   };
 
+  // Flat records need only the sinks' columns: Parquet then fetches no other column chunk.
+  const wanted = select ? undefined : sinks.map((sink) => sink.spec.name);
   for (const chunk of chunks) {
-    for await (const batch of readChunk(store, chunk)) {
+    for await (const batch of readChunk(store, chunk, wanted)) {
       let read = 0;
       if (isColumnBatch(batch) && !select) {
         pushColumns(batch);

@@ -19,9 +19,10 @@ function columnOf(pages: ColumnData[], rowStart: number, rowEnd: number): ArrayL
 /**
  * Parquet rows of a chunk: its row groups only, one at a time, each yielded as its decoded columns
  * (typed arrays stay compact), so memory holds one row group's columns whatever the file's size.
- * Values keep Parquet's types (numbers, strings, BigInt for INT64, null).
+ * Values keep Parquet's types (numbers, strings, BigInt for INT64, null). With `columns`, only those
+ * of them the file has are read: the other column chunks are neither fetched nor decoded.
  */
-export async function* readParquet(store: ObjectStore, chunk: Chunk): AsyncGenerator<ColumnBatch> {
+export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[]): AsyncGenerator<ColumnBatch> {
   const { file, metadata } = await openParquet(store, chunk.key);
   const starts = rowGroupStarts(metadata);
   const groups = metadata.row_groups.length;
@@ -30,7 +31,8 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk): AsyncGener
   if (chunk.rowGroups && chunk.rowGroups.end > groups) {
     throw new Error(`${store.uri(chunk.key)}: chunk ${chunk.index} asks for row groups up to ${chunk.rowGroups.end}, the file has ${groups}`);
   }
-  const names = parquetSchema(metadata).children.map((c) => c.element.name);
+  const all = parquetSchema(metadata).children.map((c) => c.element.name);
+  const names = columns ? all.filter((n) => columns.includes(n)) : all;
 
   for (let g = first; g < last; g++) {
     const rowStart = starts[g]!;
@@ -40,6 +42,7 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk): AsyncGener
     await parquetRead({
       file,
       metadata,
+      columns: names,
       rowStart,
       rowEnd,
       onChunk: (data) => pieces.get(data.columnName)?.push(data),

@@ -12,8 +12,11 @@ export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
  * batch of columns per row group (Parquet). The one entry point a worker needs, whatever the format. Reads stream (ranged reads), so memory does not grow with the object.
  * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
  * CSV header naming a column twice, a file that is not Parquet) throw.
+ *
+ * `columns` names the only columns a reader needs: Parquet then fetches and decodes no other column
+ * chunk (a wide table costs what its used columns cost); text rows still carry every field.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk): AsyncGenerator<ReadBatch> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: readonly string[]): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
       return yield* readCsv(store, chunk);
@@ -21,6 +24,6 @@ export async function* readChunk(store: ObjectStore, chunk: Chunk): AsyncGenerat
       return yield* readJsonl(store, chunk);
     case 'parquet':
       if (chunk.gzip) throw new Error(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
-      return yield* readParquet(store, chunk);
+      return yield* readParquet(store, chunk, columns);
   }
 }

@@ -13,6 +13,23 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     expect(rows[1234]).toEqual({ row: 1234, values: { id: 'r1234', x: 308.5, n: 1234n } });
   });
 
+  it('fetches and decodes only the columns asked for, and ignores asked-for columns the file lacks', async () => {
+    const store = await make();
+    await store.write('wide.parquet', sampleParquet());
+    let bytesRead = 0;
+    const counting = { ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (...args: Parameters<typeof store.readBytes>) => {
+      const bytes = await store.readBytes(...args);
+      bytesRead += bytes.byteLength;
+      return bytes;
+    } } as typeof store;
+    const all = await collect(readParquet(counting, chunkOf({ key: 'wide.parquet', format: 'parquet' })));
+    const everything = bytesRead;
+    bytesRead = 0;
+    const some = await collect(readParquet(counting, chunkOf({ key: 'wide.parquet', format: 'parquet' }), ['x', 'nope']));
+    expect(some.map((r) => r.values)).toEqual(all.map((r) => ({ x: r.values!.x })));
+    expect(bytesRead).toBeLessThan(everything * 0.75);
+  });
+
   it('reads only the chunk\'s row groups', async () => {
     const store = await make();
     await store.write('in.parquet', sampleParquet());

@@ -93,7 +93,7 @@ export class BatchTransform extends Construct {
     // Listing also makes S3 answer a HEAD of a missing `.out` with 404 rather than 403.
     this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [inputs, outputs] }));
-    this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [outputs] }));
+    this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [outputs] }));
     bucket.encryptionKey?.grant(this.finalize.role, 'kms:Decrypt', 'kms:GenerateDataKey');
     acknowledgeWildcardResources(this.finalize.role, [inputs, outputs], 'Finalize reads the input objects and the transform output, and writes the manifest: objects under the batch prefixes only.');
 

@@ -180,19 +180,19 @@ describe('BatchTransform permissions', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }));
   });
 
-  it('lets finalize read the batch prefixes and write only under the output prefix', () => {
+  it('lets finalize read the batch prefixes and write (the manifest, streamed rejects) only under the output prefix', () => {
     const statements = statementsOf(synth().template, 'TransformFinalizeRole');
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), objects('/output/*')] });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: objects('/output/*') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('/output/*') });
   });
 
-  it.each(['s3-managed', 'kms'] as const)("has no unacknowledged cdk-nag finding with the endpoint's own model and role (%s bucket)", (encryption) => {
+  it.each(['s3-managed', 'kms'] as const)("has no unacknowledged cdk-nag finding with the endpoint's transform model and role (%s bucket)", (encryption) => {
     const stack = unbundledStack();
     const bucket = encryption === 'kms' ? new DataBucket(stack, 'Data', { encryption }).bucket : Bucket.fromBucketName(stack, 'Data', 'existing-data');
     const endpoint = new SageMakerEndpoint(stack, 'Endpoint', { name: 'tumor-ensemble', serving });
     new BatchTransform(stack, 'Transform', {
       bucket,
-      models: { 'tumor-ensemble': { config, modelName: endpoint.model.attrModelName, role: endpoint.role } },
+      models: { 'tumor-ensemble': { config, modelName: endpoint.transformModel().model.attrModelName, role: endpoint.transformModel().role } },
       schedules: [nightly, { ...nightly, name: 'weekly', cron: 'rate(7 days)', input: 'input/weekly.csv', output: 'output/weekly/' }],
     });
     expect(nagFindings(stack)).toEqual([]);

@@ -1,9 +1,11 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
-import type { Manifest } from './contracts.ts';
+import { type Manifest, OUTPUT_LAYOUT } from './contracts.ts';
 import { type RunError, runFailedReason, writeManifest } from './finalize-job.ts';
-import { readLines } from './formats/lines.ts';
+import { type Line, readLines } from './formats/lines.ts';
+import { endSink, writeTo } from './formats/sink.ts';
 import { listInput } from './input-objects.ts';
+import type { RejectedRow } from './score-chunk.ts';
 
 /** How a Batch Transform run ended, as the state machine hands it to finalize. */
 export interface TransformOutcome {
@@ -19,11 +21,79 @@ export interface TransformOutcome {
   readonly error?: RunError;
 }
 
-/** Rows as the Lambda path counts them: non-blank lines. */
-async function countLines(location: Location, key: string): Promise<number> {
-  let rows = 0;
-  for await (const batch of readLines(location.store, { key, gzip: false })) rows += batch.length;
-  return rows;
+/** An object's rows as the Lambda path counts them: its non-blank lines, with their line numbers and offsets. */
+async function* rowsOf(location: Location, key: string): AsyncGenerator<Line> {
+  for await (const batch of readLines(location.store, { key, gzip: false })) yield* batch;
+}
+
+/**
+ * Whether an output line is SageMaker's join of this input line with its prediction (JoinSource
+ * Input): for CSV the input line, a comma and the output; for JSON Lines the input object with a
+ * `SageMakerOutput` field added.
+ */
+function joins(format: 'csv' | 'jsonl', input: string, output: string): boolean {
+  if (format === 'csv') return output.startsWith(`${input},`);
+  try {
+    const { SageMakerOutput, ...rest } = JSON.parse(output) as Record<string, unknown>;
+    return SageMakerOutput !== undefined && JSON.stringify(rest) === JSON.stringify(JSON.parse(input));
+  } catch {
+    return false;
+  }
+}
+
+interface ObjectAccount {
+  readonly rowsIn: number;
+  readonly rowsOut?: number;
+  readonly scored: number;
+  readonly rejected: number;
+  /** The rejects part, relative to the output prefix, when any row was rejected. */
+  readonly rejects?: string;
+}
+
+/**
+ * Walks an input object and its output side by side: an input row whose output line is there is
+ * scored, one without is rejected and written, with its line, offset, text and reason, to the
+ * object's rejects part, as the Lambda path keeps its rejected rows. Both are streamed: an object of
+ * any size costs a line of memory each, plus a buffer of rejects.
+ */
+async function account(format: 'csv' | 'jsonl', input: Location, output: Location, key: string, outKey: string, index: number): Promise<ObjectAccount> {
+  const written = await output.store.head(outKey);
+  const reason = written ? `no output line for this row in ${output.store.uri(outKey)}` : `the transform job wrote no output for ${input.store.uri(key)}`;
+  const outputs = written ? rowsOf(output, outKey)[Symbol.asyncIterator]() : undefined;
+  let next = outputs ? await outputs.next() : undefined;
+  let rowsIn = 0;
+  let scored = 0;
+  let rejected = 0;
+  const rejectsKey = OUTPUT_LAYOUT.rejects(index);
+  let sink: ReturnType<Location['store']['upload']> | undefined;
+  let buffered = '';
+  const flush = async () => {
+    sink ??= output.store.upload(joinKey(output.key, rejectsKey));
+    await writeTo(sink.stream, buffered);
+    buffered = '';
+  };
+  for await (const line of rowsOf(input, key)) {
+    rowsIn++;
+    if (next && !next.done && joins(format, line.text, next.value.text)) {
+      scored++;
+      next = await outputs!.next();
+      continue;
+    }
+    rejected++;
+    const row: RejectedRow = { key, ...(line.line !== undefined ? { line: line.line } : {}), offset: line.offset, reasons: [reason], raw: line.text };
+    buffered += `${JSON.stringify(row)}\n`;
+    if (buffered.length >= 1 << 20) await flush();
+  }
+  let rowsOut = scored;
+  while (next && !next.done) {
+    rowsOut++;
+    next = await outputs!.next();
+  }
+  if (buffered || sink) {
+    if (buffered) await flush();
+    await endSink(sink!);
+  }
+  return { rowsIn, ...(written ? { rowsOut } : {}), scored, rejected, ...(rejected ? { rejects: rejectsKey } : {}) };
 }
 
 /**
@@ -48,9 +118,9 @@ function failureReason(job: string, error: RunError): string {
 
 /**
  * Accounts for a Batch Transform run and writes `_manifest.json`, the same account as the Lambda
- * path's: rows in are the input objects' lines, rows scored the lines SageMaker wrote for them
- * (`<key>.out`, one line per input line). An object without output, or with fewer lines, has its
- * missing rows counted as rejected with a reason. Each input object is one of the manifest's chunks,
+ * path's: rows in are the input objects' lines, rows scored those SageMaker wrote an output line for
+ * (`<key>.out`, each input line joined with its prediction), rows rejected the others, kept in
+ * `rejects/part-NNNNN.jsonl` with their reason. Each input object is one of the manifest's chunks,
  * SageMaker's own unit of work. The status is `succeeded` only when the job completed and every
  * input row has its output line.
  */
@@ -69,19 +139,18 @@ export async function finalizeTransform(outcome: TransformOutcome, input: Locati
   }
 
   const counted = await Promise.all(
-    objects.map(async (object) => {
+    objects.map(async (object, index) => {
       const key = transformOutputKey(input, output, object.key);
-      const [rowsIn, written] = await Promise.all([countLines(input, object.key), output.store.head(key)]);
-      return { object, key, rowsIn, rowsOut: written ? await countLines(output, key) : undefined };
+      return { object, key, ...(await account(outcome.job.format, input, output, object.key, key, index)) };
     }),
   );
   const failedChunks: number[] = [];
-  counted.forEach(({ object, key, rowsIn, rowsOut }, index) => {
+  counted.forEach(({ object, key, rowsIn, rowsOut, scored, rejected }, index) => {
     const source = input.store.uri(object.key);
     if (rowsOut === undefined) reasons.push(`${source}: no output (${output.store.uri(key)}): its ${rowsIn} rows are rejected`);
-    else if (rowsOut < rowsIn) reasons.push(`${source}: ${rowsIn - rowsOut} of ${rowsIn} rows have no output line in ${output.store.uri(key)}`);
-    else if (rowsOut > rowsIn) reasons.push(`${source}: ${output.store.uri(key)} has ${rowsOut} lines for ${rowsIn} input rows: the counts do not reconcile`);
-    if (rowsOut === undefined || rowsOut !== rowsIn) failedChunks.push(index);
+    else if (rowsOut > scored) reasons.push(`${source}: ${output.store.uri(key)} has ${rowsOut - scored} output lines that join no input row: the counts do not reconcile`);
+    if (rejected && rowsOut !== undefined) reasons.push(`${source}: ${rejected} of ${rowsIn} rows have no output line in ${output.store.uri(key)}`);
+    if (rowsOut === undefined || rejected > 0 || rowsOut > scored) failedChunks.push(index);
   });
 
   const sum = (pick: (c: (typeof counted)[number]) => number) => counted.reduce((total, c) => total + pick(c), 0);
@@ -95,10 +164,10 @@ export async function finalizeTransform(outcome: TransformOutcome, input: Locati
     chunks: objects.length,
     failedChunks,
     rowsIn: sum((c) => c.rowsIn),
-    rowsScored: sum((c) => c.rowsOut ?? 0),
-    rowsRejected: sum((c) => Math.max(0, c.rowsIn - (c.rowsOut ?? 0))),
+    rowsScored: sum((c) => c.scored),
+    rowsRejected: sum((c) => c.rejected),
     parts: counted.filter((c) => c.rowsOut !== undefined).map((c) => c.key.slice(joinKey(output.key, '').length)),
-    rejects: [],
+    rejects: counted.flatMap((c) => (c.rejects ? [c.rejects] : [])),
     model: outcome.model,
     startedAt: outcome.startedAt,
     endedAt: new Date().toISOString(),

@@ -35,6 +35,11 @@ async function manifestOf(bucket: string): Promise<Manifest> {
   return JSON.parse(await object.Body!.transformToString());
 }
 
+async function rejectsOf(bucket: string, part: string): Promise<{ key: string; line?: number; offset: number; reasons: string[]; raw: string }[]> {
+  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: `output/scans/2026-11-23T03:00:00Z/${part}` }));
+  return (await object.Body!.transformToString()).trim().split('\n').map((line) => JSON.parse(line));
+}
+
 describe('finalize-transform handler over moto S3', () => {
   it('writes a succeeded manifest with the same fields as the Lambda path when every input line has its output line', async () => {
     const bucket = await world();
@@ -104,17 +109,40 @@ describe('finalize-transform handler over moto S3', () => {
       `s3://${bucket}/input/scans/b.csv: no output (s3://${bucket}/output/scans/2026-11-23T03:00:00Z/b.csv.out): its 40 rows are rejected`,
       `s3://${bucket}/input/scans/c.csv: 3 of 10 rows have no output line in s3://${bucket}/output/scans/2026-11-23T03:00:00Z/c.csv.out`,
     ]);
+    expect(manifest.rejects).toEqual(['rejects/part-00001.jsonl', 'rejects/part-00002.jsonl']);
+    const b = await rejectsOf(bucket, 'rejects/part-00001.jsonl');
+    expect(b).toHaveLength(40);
+    expect(b[0]).toEqual({ key: 'input/scans/b.csv', line: 1, offset: 0, reasons: [`the transform job wrote no output for s3://${bucket}/input/scans/b.csv`], raw: 'b0,0.00,0' });
+    const c = await rejectsOf(bucket, 'rejects/part-00002.jsonl');
+    expect(c.map((r) => [r.line, r.raw])).toEqual([
+      [8, 'c7,2.59,2'],
+      [9, 'c8,2.96,3'],
+      [10, 'c9,3.33,4'],
+    ]);
+    expect(c[0]!.reasons).toEqual([`no output line for this row in s3://${bucket}/output/scans/2026-11-23T03:00:00Z/c.csv.out`]);
+  });
+
+  it('keeps exactly the row whose output line is missing from the middle of an output', async () => {
+    const bucket = await world({ 'input/scans/a.csv': transformCsv(5) });
+    const event = eventFor(bucket, { transform: { status: 'Completed' } });
+    const joined = transformCsv(5).trim().split('\n').map((line) => `${line},0.5`);
+    joined.splice(2, 1);
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: `${joined.join('\n')}\n` }));
+
+    expect(await handler(event, lambdaContext())).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 4, rowsRejected: 1 });
+    expect((await rejectsOf(bucket, 'rejects/part-00000.jsonl')).map((r) => [r.line, r.raw])).toEqual([[3, 'r2,0.74,2']]);
   });
 
   it('fails a run whose output has more lines than its input, which does not reconcile', async () => {
     const bucket = await world({ 'input/scans/a.csv': transformCsv(5) });
     const event = eventFor(bucket, { transform: { status: 'Completed' } });
-    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: transformCsv(6) }));
+    const joined = transformCsv(6).trim().split('\n').map((line) => `${line},0.5`);
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: `${joined.join('\n')}\n` }));
 
     const result = await handler(event, lambdaContext());
 
-    expect(result).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 6, rowsRejected: 0 });
-    expect((await manifestOf(bucket)).reasons).toEqual([expect.stringContaining('a.csv.out has 6 lines for 5 input rows: the counts do not reconcile')]);
+    expect(result).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 5, rowsRejected: 0 });
+    expect((await manifestOf(bucket)).reasons).toEqual([expect.stringContaining('a.csv.out has 1 output lines that join no input row: the counts do not reconcile')]);
   });
 
   it('writes a failed manifest with the failure reason when the transform job fails, counting the objects it finished', async () => {

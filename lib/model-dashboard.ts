@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import { concurrency, type ServingAlarms } from './model-alarms.ts';
 import { type ModelMetrics, REQUEST_PERIOD } from './model-metrics.ts';
-import { batchRunsWidget, driftWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, experimentWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
 
 export interface ModelDashboardProps {
   readonly dashboardName: string;
@@ -22,12 +22,17 @@ export interface ModelDashboardProps {
   readonly batchStateMachines?: readonly IStateMachine[];
   /** Where the model's drift reports are, for the header. */
   readonly reportsUri: string;
+  /** Every version the predict function serves of the model, the primary first (A/B variants). @default - the primary alone */
+  readonly versions?: readonly string[];
+  /** The version that shadows the primary, if any. @default - none */
+  readonly shadow?: string;
 }
 
 /**
  * One model's dashboard: requests, latency and error rates (the model's own EMF metrics), the
- * predict function it shares (throttles, concurrency, cold starts), batch runs, drift per feature
- * and overall, live quality, and the state of its alarms. Threshold lines are the alarms'.
+ * predict function it shares (throttles, concurrency, cold starts), its experiment (requests and
+ * latency by version, the shadow's agreement, difference, latency and failures), batch runs, drift
+ * per feature and overall, live quality, and the state of its alarms. Threshold lines are the alarms'.
  */
 export class ModelDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -66,6 +71,8 @@ export class ModelDashboard extends Construct {
       ),
       graph('Cold start init duration (ms)', [props.serving.initDuration]),
     );
+    const experiment = experimentWidgets(metrics, props.versions ?? [model.version], props.shadow);
+    if (experiment.length) this.dashboard.addWidgets(...experiment);
     this.dashboard.addWidgets(...driftWidgets(metrics, t));
     const row = qualityWidgets(metrics, t);
     if (props.batchStateMachines?.length) row.push(batchRunsWidget(props.batchStateMachines));

@@ -70,6 +70,22 @@ export class ModelMetrics {
     });
   }
 
+  /** What the predict function reports of a shadow candidate beside this version (functions/predict/observability.ts). */
+  shadow(metricName: 'ShadowAgreement' | 'ShadowMeanAbsDiff' | 'ShadowLatency' | 'ShadowErrors', statistic: string, candidate: string): Metric {
+    return new Metric({
+      namespace: this.namespace,
+      metricName,
+      dimensionsMap: { service: SERVICES.predict, model: this.model.name, version: this.model.version, candidate },
+      statistic,
+      period: REQUEST_PERIOD,
+    });
+  }
+
+  /** The same model's metrics under another of its served versions (an A/B variant). */
+  forVersion(version: string): ModelMetrics {
+    return new ModelMetrics(this.namespace, { ...this.model, version });
+  }
+
   /** Handler latency (ms) at a percentile such as 'p50' or 'p99'. */
   latency(percentile: string): Metric {
     return this.emf(SERVICES.predict, 'Latency', percentile, REQUEST_PERIOD);

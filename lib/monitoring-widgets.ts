@@ -50,3 +50,33 @@ export function batchRunsWidget(machines: readonly IStateMachine[], width = 8): 
     width,
   );
 }
+
+/**
+ * An experiment's row: each served version's requests and p99 latency side by side (the A/B split
+ * as it happens), and a shadow candidate's agreement, mean difference, latency and failures beside
+ * the primary.
+ */
+export function experimentWidgets(metrics: ModelMetrics, versions: readonly string[], shadow: string | undefined): GraphWidget[] {
+  const widgets: GraphWidget[] = [];
+  if (versions.length > 1) {
+    const each = versions.map((v) => metrics.forVersion(v));
+    widgets.push(
+      graph('Requests by version (A/B split)', each.map((m) => m.requests().with({ label: m.model.version }))),
+      graph('Latency p99 by version (ms)', each.map((m) => m.latency('p99').with({ label: m.model.version }))),
+    );
+  }
+  if (shadow) {
+    widgets.push(
+      graph(`Shadow ${shadow}: agreement (%) and failures`, [
+        metrics.shadow('ShadowAgreement', 'Average', shadow).with({ label: 'label agreement %' }),
+        metrics.shadow('ShadowErrors', 'Sum', shadow).with({ label: 'failed mirrors' }),
+      ]),
+      graph(`Shadow ${shadow}: mean |difference| and latency (ms)`, [
+        metrics.shadow('ShadowMeanAbsDiff', 'Average', shadow).with({ label: 'mean |difference|' }),
+        metrics.shadow('ShadowLatency', 'p50', shadow).with({ label: 'shadow p50' }),
+        metrics.shadow('ShadowLatency', 'p99', shadow).with({ label: 'shadow p99' }),
+      ]),
+    );
+  }
+  return widgets;
+}

@@ -7,7 +7,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { ModelConfig, MonitoringConfig } from './config.ts';
+import { type ModelConfig, type MonitoringConfig, modelVersion } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { ModelAlarms, resolveModelThresholds, ServingAlarms } from './model-alarms.ts';
 import { EndpointDashboard } from './endpoint-dashboard.ts';
@@ -139,6 +139,8 @@ export class Monitoring extends Construct {
         alarms: modelAlarms.alarms,
         batchStateMachines,
         reportsUri,
+        versions: [metrics.model.version, ...(config.experiment?.variants ?? []).map((v, j) => modelVersion(`models[${i}].experiment.variants[${j}].source`, v.source))],
+        ...(config.experiment?.shadow && { shadow: modelVersion(`models[${i}].experiment.shadow`, config.experiment.shadow) }),
       });
     });
 

@@ -110,6 +110,17 @@ describe('The complete example (examples/complete.config.ts)', () => {
     }
   });
 
+  it("shows breast-cancer's experiment on its dashboard: requests and p99 latency by version, and the shadow's agreement, difference, latency and failures", () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).find((d) => JSON.stringify(d.Properties.DashboardName) === '"InferenceComplete-breast-cancer"')!;
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const title of ['Requests by version (A/B split)', 'Latency p99 by version (ms)', 'Shadow 1.1.0: agreement (%) and failures', 'Shadow 1.1.0: mean |difference| and latency (ms)']) {
+      expect(body).toContain(title.replaceAll('"', '\\"'));
+    }
+    for (const metric of ['ShadowAgreement', 'ShadowErrors', 'ShadowMeanAbsDiff', 'ShadowLatency']) expect(body).toMatch(new RegExp(`${metric}.{0,40}candidate.{0,8}1\\.1\\.0`));
+    const other = Object.values(template.findResources('AWS::CloudWatch::Dashboard')).find((d) => JSON.stringify(d.Properties.DashboardName) === '"InferenceComplete-churn"')!;
+    expect(JSON.stringify(other.Properties.DashboardBody)).not.toContain('Shadow');
+  });
+
   it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
     expect(nagFindings(stack)).toEqual([]);
   });

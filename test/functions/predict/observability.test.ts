@@ -1,11 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadModel } from '../../../functions/core/load.ts';
+import { reportShadow } from '../../../functions/predict/observability.ts';
 import { testHandler } from '../../support/app.ts';
-import { MODELS, readPackage } from '../../support/models.ts';
+import { MODELS, ROOT, model, readPackage } from '../../support/models.ts';
 
 // The suite runs with metrics off (EMF lines would flood the output); this file turns them on
-// before the shared Powertools instances are created.
+// before the shared Powertools instances are created, under the service name the stack gives the
+// predict function (lib/predict-function.ts).
 vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  process.env.POWERTOOLS_SERVICE_NAME = 'predict';
 });
 
 const example = readPackage(MODELS.breastCancer).examples[0]!;
@@ -44,5 +48,22 @@ describe('predict handler observability', () => {
     const emf = emitted();
     expect(emf).toContainEqual(expect.objectContaining({ kind: 'InvalidInput', Errors: 1 }));
     expect(emf).toContainEqual(expect.objectContaining({ ClientErrors: 1, model: 'breast-cancer' }));
+  });
+
+  it('reports a shadow outcome under exactly the dimensions the dashboard reads: service, model, version and candidate', async () => {
+    const primary = await model(MODELS.breastCancer);
+    const candidate = await loadModel(`${ROOT}/models/breast-cancer/1.1.0`);
+    const emitted = captureEmf();
+    reportShadow({ primary, candidate, instances: [], predictions: [], primaryLatencyMs: 1, latencyMs: 2, comparison: { rows: 4, agreement: 0.75, meanAbsDiff: 0.1, maxAbsDiff: 0.3 } });
+    const emf = emitted();
+    for (const [metric, value] of [
+      ['ShadowLatency', 2],
+      ['ShadowMeanAbsDiff', 0.1],
+      ['ShadowAgreement', 75],
+    ] as const) {
+      const line = emf.find((e) => metric in e)!;
+      expect(line).toMatchObject({ service: 'predict', model: 'breast-cancer', version: '1.0.0', candidate: '1.1.0', [metric]: value });
+      expect([...line._aws.CloudWatchMetrics[0].Dimensions[0]].sort()).toEqual(['candidate', 'model', 'service', 'version']);
+    }
   });
 });

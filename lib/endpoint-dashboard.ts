@@ -4,7 +4,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import type { ModelMetrics } from './model-metrics.ts';
-import { batchRunsWidget, driftWidgets, qualityWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, qualityWidgets, requestWidgets } from './monitoring-widgets.ts';
 import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
 
 /** What the monitoring jobs say of a SageMaker-served model, shown as on a Lambda-served model's dashboard. */
@@ -33,8 +33,9 @@ export interface EndpointDashboardProps {
 
 /**
  * The dashboard of a SageMaker-served model: invocations, 4xx/5xx errors, ModelLatency and
- * OverheadLatency of every variant as AWS/SageMaker reports them, drift and live quality (the same
- * widgets as a Lambda-served model's dashboard) when monitored, batch runs (Batch Transform's
+ * OverheadLatency of every variant as AWS/SageMaker reports them, the API's requests, latency and
+ * error rates as the invoke function answered them, drift and live quality (the same widgets as a
+ * Lambda-served model's dashboard) when monitored, batch runs (Batch Transform's
  * included) when batch scoring is deployed, and the state of the alarms.
  * Threshold lines are the alarms' (the endpoint's on the primary variant).
  */
@@ -74,7 +75,10 @@ export class EndpointDashboard extends Construct {
       graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [{ value: t.latencyP99Ms * 1000, label: 'p99 alarm' }]),
       graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [{ value: t.overheadLatencyP99Ms * 1000, label: 'p99 alarm' }]),
     );
-    if (monitoring) this.dashboard.addWidgets(...driftWidgets(monitoring.metrics, monitoring.thresholds));
+    if (monitoring) {
+      this.dashboard.addWidgets(...requestWidgets(monitoring.metrics, monitoring.thresholds, false, 'API: '));
+      this.dashboard.addWidgets(...driftWidgets(monitoring.metrics, monitoring.thresholds));
+    }
     const batch = props.batchStateMachines?.length ? [batchRunsWidget(props.batchStateMachines)] : [];
     const quality = monitoring ? qualityWidgets(monitoring.metrics, monitoring.thresholds, batch.length ? 8 : 12) : [];
     if (quality.length || batch.length) this.dashboard.addWidgets(...quality, ...batch);

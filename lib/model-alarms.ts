@@ -122,23 +122,24 @@ export interface ModelAlarmsProps {
   /** Where every alarm notifies. */
   readonly topic: ITopic;
   /**
-   * The latency and error-rate alarms on the predict function's EMF metrics: false for a SageMaker-served
-   * model, whose serving alarms are its endpoint's. @default true
+   * The alarms on the requests the model's API front answered (its EMF metrics): 'all' (latency
+   * p50/p99, 4xx and 5xx rates) for a Lambda-served model; 'error-rates' for a SageMaker-served one,
+   * whose latency alarms are its endpoint's (ModelLatency, OverheadLatency). @default 'all'
    */
-  readonly requestAlarms?: boolean;
+  readonly requestAlarms?: 'all' | 'error-rates';
 }
 
 /**
  * One model's alarms, named `<stack>-<model>-<what>`: latency p50/p99 and 4xx/5xx rates of the
- * Lambda-served model (EMF), drift (largest feature PSI, and the drift job's overall decision) and
- * live quality. A SageMaker-served model gets the drift and live-quality alarms only: its serving
- * alarms are its endpoint's (5xx rate, ModelLatency and OverheadLatency from AWS/SageMaker,
- * lib/sagemaker-endpoint.ts), notifying the same topic.
+ * requests its API front answered (EMF), drift (largest feature PSI, and the drift job's overall
+ * decision) and live quality. A SageMaker-served model's latency alarms are its endpoint's instead
+ * (ModelLatency and OverheadLatency from AWS/SageMaker, lib/sagemaker-endpoint.ts), notifying the
+ * same topic; its API error rates are judged here, on the invoke function's answers.
  */
 export class ModelAlarms extends AlarmSet {
   /** The overall drift alarm, whose ALARM state starts retraining. */
   readonly drift: Alarm;
-  /** The 5xx-rate and p99-latency alarms, which also guard rollouts; none without `requestAlarms`. */
+  /** The 5xx-rate and p99-latency alarms, which also guard rollouts (Lambda-served models only). */
   readonly serving?: ServingGuards;
   /** The live-quality alarms this model has (none without quality bounds), which also guard rollouts. */
   readonly quality: Alarm[] = [];
@@ -151,12 +152,12 @@ export class ModelAlarms extends AlarmSet {
     const over = ComparisonOperator.GREATER_THAN_THRESHOLD;
     const under = ComparisonOperator.LESS_THAN_THRESHOLD;
     const at = `${model.name} ${model.version}`;
-    if (props.requestAlarms !== false) {
-      const specs = requestAlarmSpecs(metrics, t);
+    const specs = requestAlarmSpecs(metrics, t);
+    this.alarm(specs.clientErrorRate);
+    const serverErrorRate = this.alarm(specs.serverErrorRate);
+    if (props.requestAlarms !== 'error-rates') {
       this.alarm(specs.latencyP50);
-      const latencyP99 = this.alarm(specs.latencyP99);
-      this.alarm(specs.clientErrorRate);
-      this.serving = { latencyP99, serverErrorRate: this.alarm(specs.serverErrorRate) };
+      this.serving = { latencyP99: this.alarm(specs.latencyP99), serverErrorRate };
     }
     // A run emits one datapoint; IGNORE keeps the state until the next run says otherwise.
     this.alarm({ id: 'feature-psi', description: `${at}: a feature's PSI above ${t.featurePsi} in the last drift run`, metric: metrics.maxFeaturePsi(), threshold: t.featurePsi, comparison: over, ...runs });
@@ -194,7 +195,7 @@ export interface ServingGuards {
   readonly serverErrorRate: Alarm;
 }
 
-/** The request alarms of a Lambda-served model (EMF latency and error rates), judged over 3 consecutive 5-minute periods. */
+/** The request alarms of a model's API front (EMF latency and error rates), judged over 3 consecutive 5-minute periods. */
 function requestAlarmSpecs(metrics: ModelMetrics, t: ResolvedModelThresholds): Record<'latencyP50' | 'latencyP99' | 'clientErrorRate' | 'serverErrorRate', AlarmSpec> {
   const requests = { evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD };
   const at = `${metrics.model.name} ${metrics.model.version}`;

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import { concurrency, type ServingAlarms } from './model-alarms.ts';
 import { type ModelMetrics, REQUEST_PERIOD } from './model-metrics.ts';
-import { batchRunsWidget, driftWidgets, experimentWidgets, graph, line, qualityWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, experimentWidgets, graph, line, qualityWidgets, requestWidgets } from './monitoring-widgets.ts';
 
 export interface ModelDashboardProps {
   readonly dashboardName: string;
@@ -53,15 +53,7 @@ export class ModelDashboard extends Construct {
         height: 2,
       }),
     );
-    this.dashboard.addWidgets(
-      graph('Requests (per 5 min)', [metrics.requests().with({ label: 'requests' })]),
-      graph('Latency (ms)', [metrics.latency('p50').with({ label: 'p50' }), metrics.latency('p99').with({ label: 'p99' })], [line(t.latencyP50Ms, 'p50 alarm'), line(t.latencyP99Ms, 'p99 alarm')]),
-      graph(
-        'Error rates (%)',
-        [metrics.errorRate('ClientErrors', 1), metrics.errorRate('ServerErrors', 1)],
-        [line(t.clientErrorRatePercent, '4xx alarm'), line(t.serverErrorRatePercent, '5xx alarm')],
-      ),
-    );
+    this.dashboard.addWidgets(...requestWidgets(metrics, t, true));
     this.dashboard.addWidgets(
       graph('Throttles (predict function)', [props.function.metricThrottles({ statistic: Stats.SUM, period: REQUEST_PERIOD })]),
       graph(

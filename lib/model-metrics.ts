@@ -11,6 +11,7 @@ import { isSageMaker } from './sagemaker-config.ts';
 /** Powertools service names (the `service` dimension) of the functions whose metrics monitoring reads. */
 export const SERVICES = {
   predict: 'predict',
+  invoke: 'sagemaker-invoke',
   drift: 'drift-job',
   labelQuality: 'label-quality',
   batchFinalize: 'batch-finalize',
@@ -28,6 +29,8 @@ export interface MonitoredModel {
   readonly task?: 'binary-classification' | 'multiclass-classification' | 'regression';
   readonly features?: readonly string[];
   readonly holdout?: Readonly<Record<string, number>>;
+  /** The service whose EMF request metrics (Latency, ClientErrors, ServerErrors) are this model's: the function that answers its API calls. */
+  readonly front: typeof SERVICES.predict | typeof SERVICES.invoke;
 }
 
 export function monitoredModel(path: string, model: ModelConfig): MonitoredModel {
@@ -36,12 +39,12 @@ export function monitoredModel(path: string, model: ModelConfig): MonitoredModel
     // The invoke function serves this model.json: its version is the one captures and job metrics carry.
     const pkg = checkModelJson({ name: model.name, modelJson: model.serving.modelJson });
     if (pkg.version !== version) throw new Error(`${path}.source names version ${version} but ${path}.serving.modelJson holds version ${pkg.version}`);
-    return { name: model.name, version, source: model.serving.modelJson, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout };
+    return { name: model.name, version, source: model.serving.modelJson, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout, front: SERVICES.invoke };
   }
   const source = parseSource(`${path}.source`, model.source);
-  if (source.kind !== 'bundled') return { name: model.name, version, source: model.source };
+  if (source.kind !== 'bundled') return { name: model.name, version, source: model.source, front: SERVICES.predict };
   const pkg = parsePackage(readFileSync(join(PROJECT_ROOT, source.folder, 'model.json'), 'utf8'), source.folder);
-  return { name: model.name, version, source: model.source, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout };
+  return { name: model.name, version, source: model.source, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout, front: SERVICES.predict };
 }
 
 /** The period request metrics are judged over. */
@@ -88,12 +91,12 @@ export class ModelMetrics {
 
   /** Handler latency (ms) at a percentile such as 'p50' or 'p99'. */
   latency(percentile: string): Metric {
-    return this.emf(SERVICES.predict, 'Latency', percentile, REQUEST_PERIOD);
+    return this.emf(this.model.front, 'Latency', percentile, REQUEST_PERIOD);
   }
 
   /** Requests answered: every request records one latency. */
   requests(period = REQUEST_PERIOD): Metric {
-    return this.emf(SERVICES.predict, 'Latency', 'SampleCount', period);
+    return this.emf(this.model.front, 'Latency', 'SampleCount', period);
   }
 
   /** Percent of requests answered 4xx ('ClientErrors') or 5xx ('ServerErrors'), 0 below `minRequests` a period. */
@@ -102,7 +105,7 @@ export class ModelMetrics {
     const errors = metricName === 'ClientErrors' ? 'clientErrors' : 'serverErrors';
     return new MathExpression({
       expression: `IF(requests >= ${minRequests}, 100 * FILL(${errors}, 0) / requests, 0)`,
-      usingMetrics: { requests: this.requests(), [errors]: this.emf(SERVICES.predict, metricName, 'Sum', REQUEST_PERIOD) },
+      usingMetrics: { requests: this.requests(), [errors]: this.emf(this.model.front, metricName, 'Sum', REQUEST_PERIOD) },
       label: metricName === 'ClientErrors' ? '4xx %' : '5xx %',
       period: REQUEST_PERIOD,
     });

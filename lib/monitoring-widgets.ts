@@ -12,6 +12,19 @@ export const line = (value: number, label: string): HorizontalAnnotation => ({ v
 export const graph = (title: string, left: IMetric[], annotations: HorizontalAnnotation[] = [], width = 8) =>
   new GraphWidget({ title, left, leftAnnotations: annotations, width, height: 6 });
 
+/** The requests the model's API front answered: their count, latency p50/p99 and 4xx/5xx rates, with the alarms' lines (latency's only where it has latency alarms). */
+export function requestWidgets(metrics: ModelMetrics, t: ResolvedModelThresholds, latencyAlarms: boolean, title = ''): GraphWidget[] {
+  return [
+    graph(`${title}Requests (per 5 min)`, [metrics.requests().with({ label: 'requests' })]),
+    graph(`${title}Latency (ms)`, [metrics.latency('p50').with({ label: 'p50' }), metrics.latency('p99').with({ label: 'p99' })], latencyAlarms ? [line(t.latencyP50Ms, 'p50 alarm'), line(t.latencyP99Ms, 'p99 alarm')] : []),
+    graph(
+      `${title}Error rates (%)`,
+      [metrics.errorRate('ClientErrors', 1), metrics.errorRate('ServerErrors', 1)],
+      [line(t.clientErrorRatePercent, '4xx alarm'), line(t.serverErrorRatePercent, '5xx alarm')],
+    ),
+  ];
+}
+
 /** The drift job's row: its overall decision and prediction PSI, PSI per feature against the alarm's line, and which features drifted. */
 export function driftWidgets(metrics: ModelMetrics, t: ResolvedModelThresholds): GraphWidget[] {
   return [

@@ -121,7 +121,7 @@ export class Monitoring extends Construct {
         const endpoint = props.endpoints?.[config.name];
         if (!endpoint) throw new Error(`endpoints must hold the endpoint of models[${i}] (${config.name}), which SageMaker serves`);
         endpoint.notify(this.topic);
-        const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic, requestAlarms: false });
+        const modelAlarms = new ModelAlarms(this, `Alarms-${config.name}`, { metrics, thresholds, topic: this.topic, requestAlarms: 'error-rates' });
         this.modelAlarms[config.name] = modelAlarms;
         const monitoring = { metrics, thresholds, alarms: modelAlarms.alarms, reportsUri };
         this.dashboards[config.name] = new EndpointDashboard(this, `Dashboard-${config.name}`, { dashboardName, model: config.name, endpoint, monitoring, batchStateMachines });

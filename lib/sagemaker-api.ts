@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { HandlerFunction } from './handler-function.ts';
 import { checkModelJson, copyModelJsons, modelJsonPath } from './model-json.ts';
+import { SERVICES } from './model-metrics.ts';
 import { captureEnvironment, grantCapture, type RequestCapture } from './request-capture.ts';
 import { SAGEMAKER_DEFAULTS, type SageMakerServing } from './sagemaker-config.ts';
 
@@ -37,7 +38,7 @@ export class SageMakerInvokeFunction extends HandlerFunction {
     const timeout = Math.max(...props.models.map((m) => m.serving.timeoutSeconds ?? SAGEMAKER_DEFAULTS.timeoutSeconds));
     super(scope, id, {
       entry: 'functions/sagemaker/invoke.ts',
-      serviceName: 'sagemaker-invoke',
+      serviceName: SERVICES.invoke,
       memorySize: props.memorySize ?? 512,
       // One second past the longest endpoint wait, so the function answers 504 itself.
       timeout: Duration.seconds(Math.min(29, timeout + 1)),

@@ -365,9 +365,14 @@ describe('Monitoring of the SageMaker-served model of the complete example (tumo
     }
   });
 
-  it("alarms on its drift, largest feature PSI and live quality (floors from its model.json holdout) to the topic, leaving serving to the endpoint's alarms", () => {
+  it("alarms on its API error rates, drift, largest feature PSI and live quality (floors from its model.json holdout) to the topic, leaving latency to the endpoint's alarms", () => {
     const own = Object.keys(byName).filter((n) => n.startsWith('InferenceComplete-tumor-ensemble-') && !n.includes('-endpoint-'));
-    expect(own.sort()).toEqual(['drift', 'feature-psi', 'live-accuracy', 'live-auc'].map((a) => `InferenceComplete-tumor-ensemble-${a}`));
+    expect(own.sort()).toEqual(['4xx-rate', '5xx-rate', 'drift', 'feature-psi', 'live-accuracy', 'live-auc'].map((a) => `InferenceComplete-tumor-ensemble-${a}`));
+    // The error rates are the invoke function's answers: its EMF metrics under its own service name.
+    const rate = byName['InferenceComplete-tumor-ensemble-5xx-rate']!.Metrics;
+    expect(rate.find((m: { Id: string }) => m.Id === 'serverErrors').MetricStat.Metric.Dimensions).toEqual(
+      expect.arrayContaining([{ Name: 'service', Value: 'sagemaker-invoke' }, { Name: 'model', Value: 'tumor-ensemble' }]),
+    );
     for (const name of own) expect(byName[name]).toMatchObject({ AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] });
     expect(byName['InferenceComplete-tumor-ensemble-drift']!.Dimensions).toEqual(
       expect.arrayContaining([{ Name: 'service', Value: 'drift-job' }, { Name: 'model', Value: 'tumor-ensemble' }, { Name: 'version', Value: '1.0.0' }]),
@@ -385,19 +390,29 @@ describe('Monitoring of the SageMaker-served model of the complete example (tumo
     expect(resources(placeholder, 'AWS::Events::Rule')[0]![1].Properties.EventPattern.resources).toContainEqual({ 'Fn::GetAtt': [drift, 'Arn'] });
   });
 
-  it("shows drift and live quality on its endpoint dashboard with the Lambda-served models' widgets, and its alarms beside the endpoint's", () => {
+  it("shows its API requests, drift and live quality on its endpoint dashboard with the Lambda-served models' widgets, and its alarms beside the endpoint's", () => {
     const body = dashboard();
     const titles = body.widgets.map((w) => w.properties.title);
     expect(titles).toEqual(
-      expect.arrayContaining(['Drift: overall decision and prediction PSI', 'Drift: PSI per feature', 'Drift: drifted features (1 = drifted)', 'Live quality (labeled predictions)', 'Labeled rows per run']),
+      expect.arrayContaining([
+        'API: Requests (per 5 min)',
+        'API: Latency (ms)',
+        'API: Error rates (%)',
+        'Drift: overall decision and prediction PSI',
+        'Drift: PSI per feature',
+        'Drift: drifted features (1 = drifted)',
+        'Live quality (labeled predictions)',
+        'Labeled rows per run',
+      ]),
     );
+    expect(json(body.widgets.find((w) => w.properties.title === 'API: Requests (per 5 min)')!.properties.metrics)).toContain('sagemaker-invoke');
     const psi = body.widgets.find((w) => w.properties.title === 'Drift: PSI per feature')!;
     expect(psi.properties.annotations.horizontal).toEqual([expect.objectContaining({ value: 0.2, label: 'PSI alarm' })]);
     expect(json(psi.properties.metrics)).toContain('model=\\"tumor-ensemble\\"');
     const quality = body.widgets.find((w) => w.properties.title === 'Live quality (labeled predictions)')!;
     expect(quality.properties.metrics.map((m: string[]) => m[1])).toEqual(['LiveAccuracy', 'LiveAuc']);
     const alarmIds = body.widgets.find((w) => w.properties.title === 'Alarms')!.properties.alarms as string[];
-    expect(alarmIds.filter((id) => id.startsWith('MonitoringAlarmstumorensemble'))).toHaveLength(4);
+    expect(alarmIds.filter((id) => id.startsWith('MonitoringAlarmstumorensemble'))).toHaveLength(6);
     expect(alarmIds.filter((id) => id.startsWith('SageMakerEndpointtumorensemble'))).toHaveLength(3);
     expect(body.widgets[0]!.properties.markdown).toMatch(/Drift reports: `s3:\/\/.*\/drift-reports\/tumor-ensemble\/1\.0\.0\/`/);
   });

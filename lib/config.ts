@@ -315,6 +315,8 @@ export interface MonitoringConfig {
   readonly drift?: MonitoringJobConfig;
   /** The label-quality job. @default - daily at 00:45 UTC ('cron(45 0 * * ? *)') over the last 168 hours */
   readonly labelQuality?: MonitoringJobConfig;
+  /** The shadow report job, for models whose experiment has a shadow. @default - daily at 01:15 UTC ('cron(15 1 * * ? *)') over the last 24 hours */
+  readonly shadowReport?: MonitoringJobConfig;
   /** Alarm thresholds. @default - every field's default */
   readonly alarms?: AlarmsConfig;
   /** Alarm notifications. @default - a topic with no subscription */
@@ -741,6 +743,7 @@ function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig):
 
   checkJob('monitoring.drift', monitoring.drift);
   checkJob('monitoring.labelQuality', monitoring.labelQuality);
+  checkJob('monitoring.shadowReport', monitoring.shadowReport);
 
   const alarms = monitoring.alarms ?? {};
   checkModelThresholds('monitoring.alarms', alarms);

@@ -14,6 +14,7 @@ export const SERVICES = {
   invoke: 'sagemaker-invoke',
   drift: 'drift-job',
   labelQuality: 'label-quality',
+  shadowReport: 'shadow-report',
   batchFinalize: 'batch-finalize',
 } as const;
 

@@ -4,8 +4,11 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { SHADOW_PREFIX } from '../functions/core/capture/capture-record.ts';
 import type { ModelConfig, MonitoringJobConfig } from './config.ts';
+import { HandlerFunction } from './handler-function.ts';
 import { ModelFunction } from './model-function.ts';
 import type { ModelJsonFile } from './model-json.ts';
 import { SERVICES } from './model-metrics.ts';
@@ -32,6 +35,10 @@ export interface MonitoringJobsProps {
   readonly drift?: MonitoringJobConfig;
   /** The label-quality job's schedule and window. @default - daily at 00:45 UTC over 168 hours */
   readonly labelQuality?: MonitoringJobConfig;
+  /** The primary and candidate pairs of the models' shadows, each reported on a schedule. @default none */
+  readonly shadows?: readonly ShadowPair[];
+  /** The shadow report job's schedule and window. @default - daily at 01:15 UTC over 24 hours */
+  readonly shadowReport?: MonitoringJobConfig;
   readonly logRetention?: RetentionDays;
   readonly logLevel?: string;
   readonly metricsNamespace?: string;
@@ -39,6 +46,21 @@ export interface MonitoringJobsProps {
 
 const DRIFT_DEFAULTS = { schedule: 'cron(15 0 * * ? *)', windowHours: 24 };
 const QUALITY_DEFAULTS = { schedule: 'cron(45 0 * * ? *)', windowHours: 168 };
+const SHADOW_DEFAULTS = { schedule: 'cron(15 1 * * ? *)', windowHours: 24 };
+
+/** A model's shadow: the version it mirrors requests to, beside the primary. */
+export interface ShadowPair {
+  readonly model: string;
+  readonly version: string;
+  readonly candidate: string;
+}
+
+/** One scheduled run of a job: its schedule's id suffix, its description and what it sends. */
+interface Run {
+  readonly id: string;
+  readonly description: string;
+  readonly input: Record<string, unknown>;
+}
 
 export const uriOf = (bucket: IBucket, prefix: string) => `s3://${bucket.bucketName}/${prefix}`;
 
@@ -52,6 +74,8 @@ export const uriOf = (bucket: IBucket, prefix: string) => `s3://${bucket.bucketN
 export class MonitoringJobs extends Construct {
   readonly drift?: ModelFunction;
   readonly labelQuality?: ModelFunction;
+  /** Reads shadow records only: no model, so no onnxruntime. */
+  readonly shadowReport?: HandlerFunction;
   readonly schedules: Schedule[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringJobsProps) {
@@ -71,7 +95,8 @@ export class MonitoringJobs extends Construct {
         environment: { CAPTURE_URI: uriOf(bucket, prefixes.captures), REPORTS_URI: uriOf(bucket, prefixes.reports) },
       });
       grant(this.drift.role, bucket, { list: [prefixes.captures, prefixes.reports], read: [prefixes.captures], write: [prefixes.reports] }, 'reads captured requests and writes drift reports');
-      this.scheduleRuns('Drift', this.drift, { ...DRIFT_DEFAULTS, ...props.drift }, names);
+      const drift = { ...DRIFT_DEFAULTS, ...props.drift };
+      this.scheduleRuns('Drift', this.drift.function, drift, names.map((model) => ({ id: model, description: `Drift of ${model} over the last ${drift.windowHours} hours`, input: { model, windowHours: drift.windowHours } })));
     }
 
     if (props.labelQuality?.enabled !== false) {
@@ -84,22 +109,50 @@ export class MonitoringJobs extends Construct {
         environment: { CAPTURE_URI: uriOf(bucket, prefixes.captures), LABELS_URI: uriOf(bucket, prefixes.labels) },
       });
       grant(this.labelQuality.role, bucket, { list: [prefixes.captures, prefixes.labels], read: [prefixes.captures, prefixes.labels], write: [] }, 'joins captured predictions to label files');
-      this.scheduleRuns('LabelQuality', this.labelQuality, { ...QUALITY_DEFAULTS, ...props.labelQuality }, names);
+      const quality = { ...QUALITY_DEFAULTS, ...props.labelQuality };
+      this.scheduleRuns('LabelQuality', this.labelQuality.function, quality, names.map((model) => ({ id: model, description: `Live quality of ${model} over the last ${quality.windowHours} hours`, input: { model, windowHours: quality.windowHours } })));
+    }
+
+    const shadows = props.shadows ?? [];
+    if (shadows.length > 0 && props.shadowReport?.enabled !== false) {
+      this.shadowReport = new HandlerFunction(this, 'ShadowReport', {
+        entry: 'functions/monitoring/shadow-report.ts',
+        serviceName: SERVICES.shadowReport,
+        memorySize: 1024,
+        timeout: Duration.minutes(15),
+        logRetention: props.logRetention,
+        logLevel: props.logLevel,
+        metricsNamespace: props.metricsNamespace,
+        environment: { CAPTURE_URI: uriOf(bucket, prefixes.captures), REPORTS_URI: uriOf(bucket, prefixes.reports) },
+      });
+      const shadowRecords = `${prefixes.captures}/${SHADOW_PREFIX.replace(/\/$/, '')}`;
+      grant(this.shadowReport.role, bucket, { list: [shadowRecords, prefixes.reports], read: [shadowRecords], write: [prefixes.reports] }, 'reads shadow records and writes shadow reports');
+      const job = { ...SHADOW_DEFAULTS, ...props.shadowReport };
+      this.scheduleRuns(
+        'ShadowReport',
+        this.shadowReport.function,
+        job,
+        shadows.map(({ model, version, candidate }) => ({
+          id: `${model}-${candidate}`,
+          description: `Shadow ${candidate} of ${model} ${version} over the last ${job.windowHours} hours`,
+          input: { model, version, candidate, windowHours: job.windowHours },
+        })),
+      );
     }
   }
 
-  private scheduleRuns(id: string, fn: ModelFunction, job: MonitoringJobConfig & typeof DRIFT_DEFAULTS, models: readonly string[]): void {
+  private scheduleRuns(id: string, fn: IFunction, job: MonitoringJobConfig & typeof DRIFT_DEFAULTS, runs: readonly Run[]): void {
     // One role for the job's schedules, which may invoke this function only.
     const role = new Role(this, `${id}SchedulerRole`, { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    acknowledgeWildcardResources(role, [`${fn.function.functionArn}:*`], `The schedules invoke the ${id} function (CDK's invoke grant covers its versions), and nothing else.`);
-    for (const model of models) {
+    acknowledgeWildcardResources(role, [`${fn.functionArn}:*`], `The schedules invoke the ${id} function (CDK's invoke grant covers its versions), and nothing else.`);
+    for (const run of runs) {
       this.schedules.push(
-        new Schedule(this, `${id}-${model}`, {
-          description: `${id === 'Drift' ? 'Drift' : 'Live quality'} of ${model} over the last ${job.windowHours} hours`,
+        new Schedule(this, `${id}-${run.id}`, {
+          description: run.description,
           schedule: ScheduleExpression.expression(job.schedule, job.timezone === undefined ? undefined : TimeZone.of(job.timezone)),
-          target: new LambdaInvoke(fn.function, {
+          target: new LambdaInvoke(fn, {
             role,
-            input: ScheduleTargetInput.fromObject({ model, windowHours: job.windowHours }),
+            input: ScheduleTargetInput.fromObject(run.input),
             // A missed run is superseded by the next one: retry briefly, never for a day.
             retryAttempts: 2,
             maxEventAge: Duration.hours(1),

@@ -95,6 +95,12 @@ export class Monitoring extends Construct {
       endpointModels: props.models.filter(isSageMaker).map((m) => ({ name: m.name, modelJson: m.serving.modelJson })),
       drift: config.drift,
       labelQuality: config.labelQuality,
+      shadows: props.models.flatMap((m, i) =>
+        m.experiment?.shadow
+          ? [{ model: m.name, version: modelVersion(`models[${i}].source`, m.source), candidate: modelVersion(`models[${i}].experiment.shadow`, m.experiment.shadow) }]
+          : [],
+      ),
+      shadowReport: config.shadowReport,
       logRetention,
       metricsNamespace: props.metricsNamespace,
     });

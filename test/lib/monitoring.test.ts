@@ -251,6 +251,20 @@ describe('Monitoring of the complete example', () => {
   const { template } = synth(completeConfig);
   const byName = alarms(template);
 
+  it("reports breast-cancer's shadow daily from its shadow records, reading those records only and writing beside the drift reports", () => {
+    const shadow = functionNamed(template, 'shadow-report');
+    const env = shadow.properties.Environment.Variables;
+    expect(json(env.CAPTURE_URI)).toMatch(/\/captures"/);
+    expect(json(env.REPORTS_URI)).toMatch(/\/drift-reports"/);
+    const schedule = resources(template, 'AWS::Scheduler::Schedule').find(([, s]) => json(s.Properties.Target.Arn).includes(shadow.logicalId))![1].Properties;
+    expect(schedule).toMatchObject({ ScheduleExpression: 'cron(15 1 * * ? *)', Target: { Input: '{"model":"breast-cancer","version":"1.0.0","candidate":"1.1.0","windowHours":24}' } });
+    const s3 = statementsOf(template, shadow).filter((st) => json(st.Action).includes('s3:'));
+    expect(json(s3.find((st) => st.Action === 's3:GetObject')!.Resource)).toMatch(/\/captures\/_shadow\/\*"/);
+    expect(json(s3.find((st) => st.Action === 's3:PutObject')!.Resource)).toMatch(/\/drift-reports\/\*"/);
+    // No model runs here: a plain bundle, without onnxruntime.
+    expect(shadow.properties.MemorySize).toBe(1024);
+  });
+
   it('applies global thresholds, per-model overrides and the reserved-concurrency alarm', () => {
     const threshold = (name: string) => byName[`InferenceComplete-${name}`]?.Threshold;
     expect(threshold('breast-cancer-latency-p99')).toBe(500);

@@ -48,9 +48,19 @@ export function shadowPartition(model: string, version: string, candidate: strin
   return `${SHADOW_PREFIX}${model}/${version}/${candidate}/${hourOf(at)}`;
 }
 
-/** The hourly partitions of the `hours` hours up to and including the one of `end`. */
-export function recentPartitions(model: string, version: string, end: Date, hours: number): string[] {
+/** The hours (as dates) of the `hours` hours up to and including the one of `end`, oldest first. */
+function recentHours(end: Date, hours: number): Date[] {
   const hour = 3_600_000;
   const last = Math.floor(end.getTime() / hour) * hour;
-  return Array.from({ length: hours }, (_, i) => hourPartition(model, version, new Date(last - (hours - 1 - i) * hour)));
+  return Array.from({ length: hours }, (_, i) => new Date(last - (hours - 1 - i) * hour));
+}
+
+/** The hourly partitions of the `hours` hours up to and including the one of `end`. */
+export function recentPartitions(model: string, version: string, end: Date, hours: number): string[] {
+  return recentHours(end, hours).map((at) => hourPartition(model, version, at));
+}
+
+/** The hourly shadow partitions of a primary and candidate pair over the `hours` hours up to and including the one of `end`. */
+export function recentShadowPartitions(model: string, version: string, candidate: string, end: Date, hours: number): string[] {
+  return recentHours(end, hours).map((at) => shadowPartition(model, version, candidate, at));
 }

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { SHADOW_PREFIX } from '../functions/core/capture/capture-record.ts';
 import { readRecords } from '../functions/core/capture/read-records.ts';
 import { renderShadowReport } from '../functions/core/compare/shadow-html.ts';
-import { type ShadowPairReport, summarizeShadow } from '../functions/core/compare/shadow-report.ts';
+import { type ShadowPairReport, shadowFigures, summarizeShadow } from '../functions/core/compare/shadow-report.ts';
 import { openLocation } from '../functions/core/storage/location.ts';
 
 /**
@@ -58,8 +58,7 @@ try {
     if (!opts.json) console.error(`report: ${resolve(opts.report)}`);
   }
   if (all.skipped && !opts.json) console.error(`shadow: ${all.skipped} records were not shadow records and were left out`);
-  // The per-request samples only feed the report's plots.
-  const json = () => JSON.stringify({ pairs: pairs.map(({ latencySamples, ...pair }) => pair), skipped: all.skipped }, null, 2);
+  const json = () => JSON.stringify({ pairs: pairs.map(shadowFigures), skipped: all.skipped }, null, 2);
   console.log(opts.json ? json() : pairs.map(summary).join('\n\n'));
 } catch (err) {
   console.error(`shadow: ${(err as Error).message}`);

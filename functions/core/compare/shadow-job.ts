@@ -3,7 +3,7 @@ import { readRecords } from '../capture/read-records.ts';
 import { joinKey } from '../storage/location.ts';
 import type { Location } from '../storage/object-store.ts';
 import { renderShadowReport } from './shadow-html.ts';
-import { type ShadowPairReport, summarizeShadow } from './shadow-report.ts';
+import { type ShadowPairReport, shadowFigures, summarizeShadow } from './shadow-report.ts';
 
 export interface ShadowJob {
   readonly model: string;
@@ -32,9 +32,8 @@ export async function runShadowJob(job: ShadowJob): Promise<{ report: ShadowPair
   const summary = summarizeShadow(records);
   const report = summary.pairs[0];
   if (!report) return undefined;
-  const { latencySamples, ...figures } = report;
   const base = joinKey(job.reports.key, `${job.model}/${job.version}/shadow-${job.candidate}/${stamp(now)}`);
-  await job.reports.store.write(`${base}.json`, `${JSON.stringify({ ...figures, skipped: summary.skipped }, null, 2)}\n`);
+  await job.reports.store.write(`${base}.json`, `${JSON.stringify({ ...shadowFigures(report), skipped: summary.skipped }, null, 2)}\n`);
   await job.reports.store.write(`${base}.html`, renderShadowReport(summary, { input: job.capture.store.uri(joinKey(job.capture.key, `${SHADOW_PREFIX}${job.model}/${job.version}/${job.candidate}/`)), createdAt: now.toISOString() }));
   return { report, uri: job.reports.store.uri(`${base}.json`), skipped: summary.skipped };
 }

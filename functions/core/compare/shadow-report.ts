@@ -156,3 +156,6 @@ export function summarizeShadow(records: readonly unknown[]): ShadowSummary {
   const pairs = groupBy(parsed, (r) => JSON.stringify([r.model, r.version, r.candidate]));
   return { pairs: [...pairs.values()].map(pairReport), skipped: records.length - parsed.length };
 }
+
+/** A pair's figures without the per-request samples, which only feed the HTML report's plots. */
+export const shadowFigures = ({ latencySamples, ...figures }: ShadowPairReport): Omit<ShadowPairReport, 'latencySamples'> => figures;

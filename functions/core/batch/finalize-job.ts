@@ -2,6 +2,7 @@ import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { PLAN_OBJECTS } from './plan-job.ts';
+import { mapLimited } from '../map-limited.ts';
 
 /** How the orchestration ended, when it did not end well (Step Functions' error and cause). */
 export interface RunError {
@@ -19,13 +20,16 @@ export async function writeManifest(output: Location, manifest: Manifest): Promi
   return output.store.uri(key);
 }
 
+/** Objects read at once when a run has thousands of chunks or input objects. */
+const OBJECT_CONCURRENCY = 16;
+
 const readJson = async <T>(output: Location, name: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, name)))) as T;
 
 async function chunkResults(output: Location): Promise<ChunkResult[]> {
   const prefix = joinKey(output.key, '_chunks/');
   const listed = await output.store.list(prefix);
-  return Promise.all(listed.map(async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key))))));
+  return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key)))));
 }
 
 /**

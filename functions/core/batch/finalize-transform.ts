@@ -5,6 +5,7 @@ import { type RunError, runFailedReason, writeManifest } from './finalize-job.ts
 import { type Line, readLines } from './formats/lines.ts';
 import { endSink, writeTo } from './formats/sink.ts';
 import { listInput } from './input-objects.ts';
+import { mapLimited } from '../map-limited.ts';
 import type { RejectedRow } from './score-chunk.ts';
 
 /** How a Batch Transform run ended, as the state machine hands it to finalize. */
@@ -138,12 +139,11 @@ export async function finalizeTransform(outcome: TransformOutcome, input: Locati
     reasons.push((err as Error).message);
   }
 
-  const counted = await Promise.all(
-    objects.map(async (object, index) => {
-      const key = transformOutputKey(input, output, object.key);
-      return { object, key, ...(await account(outcome.job.format, input, output, object.key, key, index)) };
-    }),
-  );
+  // Each object streams its input and its output: a handful at once, whatever the run's size.
+  const counted = await mapLimited(objects, 4, async (object, index) => {
+    const key = transformOutputKey(input, output, object.key);
+    return { object, key, ...(await account(outcome.job.format, input, output, object.key, key, index)) };
+  });
   const failedChunks: number[] = [];
   counted.forEach(({ object, key, rowsIn, rowsOut, scored, rejected }, index) => {
     const source = input.store.uri(object.key);

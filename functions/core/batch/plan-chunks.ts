@@ -3,6 +3,7 @@ import type { ObjectInfo, ObjectStore } from '../storage/object-store.ts';
 import { byKey } from '../storage/sort.ts';
 import type { Chunk, InputFormat } from './contracts.ts';
 import { openParquet } from './formats/parquet-file.ts';
+import { mapLimited } from '../map-limited.ts';
 
 export interface DetectedFormat {
   readonly format: InputFormat;
@@ -63,19 +64,6 @@ export function rowGroupRanges(metadata: FileMetaData, chunkBytes: number): { st
 
 /** Parquet footers read at once: enough to hide request latency over many objects, few enough to be polite. */
 const FOOTER_CONCURRENCY = 16;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 type ChunkSpec = Omit<Chunk, 'index'>;
 

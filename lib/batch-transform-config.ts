@@ -2,6 +2,7 @@
  * The config of batch schedules scored by SageMaker Batch Transform (`engine: 'sagemaker-batch-transform'`).
  * Plain data with no CDK types, like `config.ts`, whose `BatchScheduleConfig.transform` it is.
  */
+import { checkInteger } from './config-checks.ts';
 import { SAGEMAKER_DEFAULTS, type ServingConfig } from './sagemaker-config.ts';
 
 /** Content types Batch Transform can split by line: one record per line. */
@@ -67,11 +68,6 @@ export function resolveTransform(transform: BatchTransformConfig = {}, format: '
 
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
-function integer(path: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-    throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
-  }
-}
 
 /** The schedule fields `checkTransformSchedule` reads. */
 interface TransformSchedule {
@@ -105,10 +101,10 @@ export function checkTransformSchedule(path: string, schedule: TransformSchedule
   if (t.instanceType !== undefined && !INSTANCE_TYPE.test(t.instanceType)) {
     throw new Error(`${at}.instanceType must be a SageMaker instance type such as 'ml.m5.xlarge', got ${JSON.stringify(t.instanceType)}`);
   }
-  integer(`${at}.instanceCount`, t.instanceCount, 1, 100);
+  checkInteger(`${at}.instanceCount`, t.instanceCount, [1, 100]);
   // SageMaker's bound on MaxPayloadInMB; 0 (unbounded streaming) is left out: it cannot be split by line.
-  integer(`${at}.maxPayloadMb`, t.maxPayloadMb, 1, 100);
-  integer(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, 1, 1000);
+  checkInteger(`${at}.maxPayloadMb`, t.maxPayloadMb, [1, 100]);
+  checkInteger(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, [1, 1000]);
   if (t.maxConcurrentTransforms !== undefined && (t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb) * t.maxConcurrentTransforms > 100) {
     throw new Error(`${at}.maxConcurrentTransforms times maxPayloadMb must be at most 100 (SageMaker's limit), got ${t.maxConcurrentTransforms} x ${t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb}`);
   }
@@ -124,5 +120,5 @@ export function checkTransformSchedule(path: string, schedule: TransformSchedule
       throw new Error(`${at}.contentType '${t.contentType}' must match ${path}.format '${format}' ('${CONTENT_TYPES[format]}'): each output line is its input line joined with the prediction`);
     }
   }
-  integer(`${at}.maxRuntimeSeconds`, t.maxRuntimeSeconds, 60, 172_800);
+  checkInteger(`${at}.maxRuntimeSeconds`, t.maxRuntimeSeconds, [60, 172_800]);
 }

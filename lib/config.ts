@@ -3,8 +3,12 @@
  * so the CLI and the local server can read the same file without loading aws-cdk-lib.
  */
 import { type BatchTransformConfig, checkTransformSchedule } from './batch-transform-config.ts';
+import { checkInteger } from './config-checks.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 import { checkServing, type ServingConfig } from './sagemaker-config.ts';
+
+// The other constructs take it from here, with the rest of the config's checks.
+export { checkInteger };
 
 export type { SageMakerServing, ServingConfig } from './sagemaker-config.ts';
 export type { BatchTransformConfig } from './batch-transform-config.ts';
@@ -428,13 +432,6 @@ export const LIMITS = {
 /** The retention values CloudWatch Logs accepts. */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-/** Throws `<path> must be an integer between <min> and <max>` unless value is undefined or in range. */
-export function checkInteger(path: string, value: number | undefined, [min, max]: readonly [number, number]): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
-  }
-}
 
 export function checkRetention(path: string, value: number | undefined): void {
   if (value !== undefined && !RETENTION_DAYS.includes(value)) {

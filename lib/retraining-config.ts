@@ -3,6 +3,7 @@
  * SageMaker, evaluates it against production, gates, registers and deploys it (lib/retraining-pipeline.ts).
  * Plain data with no CDK types, like lib/config.ts, which only holds the field and calls the check.
  */
+import { checkInteger } from './config-checks.ts';
 
 /** SageMaker's training data channels: each an `s3://bucket/prefix` of CSV files with the target column. */
 export interface RetrainingDataConfig {
@@ -121,11 +122,6 @@ const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([^*?]*))?$/;
 const IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/[a-z0-9._/-]+(?::[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$/;
 const INSTANCE = /^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(?:medium|large)$/;
 
-function integer(path: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-    throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
-  }
-}
 
 function s3Uri(path: string, value: unknown): void {
   if (typeof value !== 'string' || !S3_URI.test(value)) throw new Error(`${path} must be an s3://bucket/prefix URI, got ${JSON.stringify(value)}`);
@@ -149,13 +145,13 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
   if (retraining.instanceType !== undefined && !INSTANCE.test(retraining.instanceType)) {
     throw new Error(`${path}.instanceType must be a SageMaker instance type such as 'ml.g4dn.xlarge', got ${JSON.stringify(retraining.instanceType)}`);
   }
-  integer(`${path}.instanceCount`, retraining.instanceCount, 1, 100);
-  integer(`${path}.volumeSizeGb`, retraining.volumeSizeGb, 1, 16384);
-  integer(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, 1, MAX_SECONDS);
+  checkInteger(`${path}.instanceCount`, retraining.instanceCount, [1, 100]);
+  checkInteger(`${path}.volumeSizeGb`, retraining.volumeSizeGb, [1, 16384]);
+  checkInteger(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, [1, MAX_SECONDS]);
   const spot = retraining.spot ?? true;
   if (spot) {
     if (retraining.checkpointS3Uri === undefined) throw new Error(`${path}.checkpointS3Uri is required with managed spot training (set it, or spot: false)`);
-    integer(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, 1, MAX_SECONDS);
+    checkInteger(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, [1, MAX_SECONDS]);
     const runtime = retraining.maxRuntimeSeconds ?? RETRAINING_DEFAULTS.maxRuntimeSeconds;
     if (retraining.maxWaitSeconds !== undefined && retraining.maxWaitSeconds < runtime) {
       throw new Error(`${path}.maxWaitSeconds must be at least maxRuntimeSeconds (${runtime}), got ${retraining.maxWaitSeconds}`);
@@ -179,7 +175,7 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
   for (const key of ['lowerIsBetter', 'manualApproval'] as const) {
     if (gate[key] !== undefined && typeof gate[key] !== 'boolean') throw new Error(`${path}.gate.${key} must be true or false, got ${JSON.stringify(gate[key])}`);
   }
-  integer(`${path}.gate.approvalTimeoutHours`, gate.approvalTimeoutHours, 1, 24 * 365);
+  checkInteger(`${path}.gate.approvalTimeoutHours`, gate.approvalTimeoutHours, [1, 24 * 365]);
   if (gate.approvalTimeoutHours !== undefined && !gate.manualApproval) throw new Error(`${path}.gate.approvalTimeoutHours applies only with manualApproval: true`);
   if (retraining.endpoint !== undefined) {
     const e = retraining.endpoint;
@@ -188,9 +184,9 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
     }
     if (typeof e.image !== 'string' || !IMAGE.test(e.image)) throw new Error(`${path}.endpoint.image must be an ECR image URI, got ${JSON.stringify(e.image)}`);
     if (e.instanceType !== undefined && !INSTANCE.test(e.instanceType)) throw new Error(`${path}.endpoint.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(e.instanceType)}`);
-    integer(`${path}.endpoint.instanceCount`, e.instanceCount, 1, 100);
-    integer(`${path}.endpoint.canaryPercent`, e.canaryPercent, 1, 99);
-    integer(`${path}.endpoint.canaryMinutes`, e.canaryMinutes, 1, 60);
+    checkInteger(`${path}.endpoint.instanceCount`, e.instanceCount, [1, 100]);
+    checkInteger(`${path}.endpoint.canaryPercent`, e.canaryPercent, [1, 99]);
+    checkInteger(`${path}.endpoint.canaryMinutes`, e.canaryMinutes, [1, 60]);
     if (e.alarmNames !== undefined && (!Array.isArray(e.alarmNames) || e.alarmNames.length > 10 || e.alarmNames.some((a) => typeof a !== 'string' || a === ''))) {
       throw new Error(`${path}.endpoint.alarmNames must list at most 10 alarm names, got ${JSON.stringify(e.alarmNames)}`);
     }

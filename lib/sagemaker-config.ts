@@ -2,6 +2,7 @@
  * The config of models served from SageMaker endpoints instead of the predict function. Plain data
  * with no CDK types, like `config.ts`, which adds `serving` to each model.
  */
+import { checkInteger } from './config-checks.ts';
 
 /** A model served by the predict function (onnxruntime-node in Lambda). */
 export interface LambdaServing {
@@ -100,11 +101,6 @@ const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const VARIANT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const SERVERLESS_MEMORY = [1024, 2048, 3072, 4096, 5120, 6144];
 
-function integer(path: string, value: number | undefined, min: number, max: number): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
-    throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
-  }
-}
 
 /**
  * Checks every model's `serving` (naming the offending prop), and that each batch schedule's engine
@@ -130,14 +126,14 @@ export function checkServing(config: { readonly models: readonly ServedModel[]; 
     if (serving.instanceType !== undefined && !INSTANCE_TYPE.test(serving.instanceType)) {
       throw new Error(`${path}.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(serving.instanceType)}`);
     }
-    integer(`${path}.minInstances`, serving.minInstances, 1, 100);
-    integer(`${path}.maxInstances`, serving.maxInstances, 1, 100);
+    checkInteger(`${path}.minInstances`, serving.minInstances, [1, 100]);
+    checkInteger(`${path}.maxInstances`, serving.maxInstances, [1, 100]);
     const min = serving.minInstances ?? SAGEMAKER_DEFAULTS.minInstances;
     const max = serving.maxInstances ?? Math.max(min, SAGEMAKER_DEFAULTS.maxInstances);
     if (max < min) throw new Error(`${path}.maxInstances (${max}) must be at least minInstances (${min})`);
-    integer(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, 1, 1_000_000);
-    integer(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, 0, 100);
-    integer(`${path}.timeoutSeconds`, serving.timeoutSeconds, 1, 28);
+    checkInteger(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, [1, 1_000_000]);
+    checkInteger(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, [0, 100]);
+    checkInteger(`${path}.timeoutSeconds`, serving.timeoutSeconds, [1, 28]);
     const overhead = serving.overheadLatencyP99Ms;
     if (overhead !== undefined && !(typeof overhead === 'number' && overhead > 0 && overhead <= 60_000)) {
       throw new Error(`${path}.overheadLatencyP99Ms must be a number of milliseconds above 0 and at most 60000, got ${overhead}`);
@@ -149,7 +145,7 @@ export function checkServing(config: { readonly models: readonly ServedModel[]; 
       if (!SERVERLESS_MEMORY.includes(serving.serverless.memoryMb)) {
         throw new Error(`${path}.serverless.memoryMb must be one of ${SERVERLESS_MEMORY.join(', ')}, got ${serving.serverless.memoryMb}`);
       }
-      integer(`${path}.serverless.maxConcurrency`, serving.serverless.maxConcurrency, 1, 200);
+      checkInteger(`${path}.serverless.maxConcurrency`, serving.serverless.maxConcurrency, [1, 200]);
       if (serving.variants?.length) throw new Error(`${path}.variants are not supported with ${path}.serverless`);
     }
     const names = new Set(['primary']);

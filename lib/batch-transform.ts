@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -9,10 +7,10 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Choice, Condition, CustomState, DefinitionBody, Fail, JsonPath, LogLevel, Pass, StateMachine, StateMachineType, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { parsePackage } from '../functions/core/package-file.ts';
 import { resolveTransform, type ResolvedTransform } from './batch-transform-config.ts';
 import { type BatchScheduleConfig, checkRetention, type ModelConfig } from './config.ts';
-import { HandlerFunction, PROJECT_ROOT } from './handler-function.ts';
+import { HandlerFunction } from './handler-function.ts';
+import { checkModelJson } from './model-json.ts';
 import { acknowledgeWildcardResources } from './nag.ts';
 import type { SageMakerServing } from './sagemaker-config.ts';
 
@@ -118,7 +116,7 @@ export class BatchTransform extends Construct {
     const format = (schedule.format ?? 'csv') as 'csv' | 'jsonl';
     const settings = resolveTransform(schedule.transform, format, model.config.serving);
     const prefix = jobNamePrefix(schedule.name);
-    const pkg = parsePackage(readFileSync(join(PROJECT_ROOT, model.config.serving.modelJson), 'utf8'), model.config.serving.modelJson);
+    const pkg = checkModelJson({ name: model.config.name, modelJson: model.config.serving.modelJson });
 
     // SageMaker, as the model's role, reads this schedule's input and writes its output, nothing else.
     const output = schedule.output.endsWith('/') ? schedule.output : `${schedule.output}/`;

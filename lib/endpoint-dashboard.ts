@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
-import { AlarmStatusWidget, Dashboard, GraphWidget, type HorizontalAnnotation, type IAlarm, type IMetric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, GraphWidget, type IAlarm, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ResolvedModelThresholds } from './model-alarms.ts';
 import type { ModelMetrics } from './model-metrics.ts';
-import { batchRunsWidget, driftWidgets, qualityWidgets, requestWidgets } from './monitoring-widgets.ts';
+import { batchRunsWidget, driftWidgets, graph, line, qualityWidgets, requestWidgets } from './monitoring-widgets.ts';
 import type { SageMakerEndpoint } from './sagemaker-endpoint.ts';
 
 /** What the monitoring jobs say of a SageMaker-served model, shown as on a Lambda-served model's dashboard. */
@@ -50,7 +50,6 @@ export class EndpointDashboard extends Construct {
     const variants = endpoint.variantNames;
     const perVariant = (metricName: string, statistic: string, what = metricName) =>
       variants.map((v) => endpoint.metric(metricName, statistic, v).with({ label: `${v} ${what}` }));
-    const graph = (title: string, left: IMetric[], annotations: HorizontalAnnotation[] = []) => new GraphWidget({ title, left, leftAnnotations: annotations, width: 12, height: 6 });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, defaultInterval: Duration.days(1) });
     this.dashboard.addWidgets(
@@ -61,19 +60,19 @@ export class EndpointDashboard extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      graph('Invocations (per 5 min)', perVariant('Invocations', 'Sum')),
+      graph('Invocations (per 5 min)', perVariant('Invocations', 'Sum'), [], 12),
       new GraphWidget({
         title: 'Errors (per 5 min, left) and primary 5xx rate (%, right)',
         left: [...perVariant('Invocation4XXErrors', 'Sum', '4xx'), ...perVariant('Invocation5XXErrors', 'Sum', '5xx')],
         right: [endpoint.serverErrorRate()],
-        rightAnnotations: [{ value: t.serverErrorRatePercent, label: '5xx rate alarm' }],
+        rightAnnotations: [line(t.serverErrorRatePercent, '5xx rate alarm')],
         width: 12,
         height: 6,
       }),
     );
     this.dashboard.addWidgets(
-      graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [{ value: t.latencyP99Ms * 1000, label: 'p99 alarm' }]),
-      graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [{ value: t.overheadLatencyP99Ms * 1000, label: 'p99 alarm' }]),
+      graph('ModelLatency (µs)', [...perVariant('ModelLatency', 'p50', 'p50'), ...perVariant('ModelLatency', 'p99', 'p99')], [line(t.latencyP99Ms * 1000, 'p99 alarm')], 12),
+      graph('OverheadLatency (µs)', [...perVariant('OverheadLatency', 'p50', 'p50'), ...perVariant('OverheadLatency', 'p99', 'p99')], [line(t.overheadLatencyP99Ms * 1000, 'p99 alarm')], 12),
     );
     if (monitoring) {
       this.dashboard.addWidgets(...requestWidgets(monitoring.metrics, monitoring.thresholds, false, 'API: '));

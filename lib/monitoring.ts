@@ -7,7 +7,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { type ModelConfig, type MonitoringConfig, modelVersion } from './config.ts';
+import { experimentsSetting, type ModelConfig, type MonitoringConfig, modelVersion } from './config.ts';
 import { DataBucket } from './data-bucket.ts';
 import { ModelAlarms, resolveModelThresholds, ServingAlarms } from './model-alarms.ts';
 import { EndpointDashboard } from './endpoint-dashboard.ts';
@@ -88,6 +88,8 @@ export class Monitoring extends Construct {
     this.topic = new Topic(this, 'AlarmTopic', { displayName: `${stackName} alarms`, masterKey: key, enforceSSL: true });
     for (const email of config.notifications?.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
 
+    // Versions as the predict function serves them: its EXPERIMENTS setting.
+    const experiments = experimentsSetting(props.models);
     this.jobs = new MonitoringJobs(this, 'Jobs', {
       bucket,
       prefixes: MONITORING_PREFIXES,
@@ -95,11 +97,10 @@ export class Monitoring extends Construct {
       endpointModels: props.models.filter(isSageMaker).map((m) => ({ name: m.name, modelJson: m.serving.modelJson })),
       drift: config.drift,
       labelQuality: config.labelQuality,
-      shadows: props.models.flatMap((m, i) =>
-        m.experiment?.shadow
-          ? [{ model: m.name, version: modelVersion(`models[${i}].source`, m.source), candidate: modelVersion(`models[${i}].experiment.shadow`, m.experiment.shadow) }]
-          : [],
-      ),
+      shadows: props.models.flatMap((m, i) => {
+        const candidate = experiments[m.name]?.shadow;
+        return candidate ? [{ model: m.name, version: modelVersion(`models[${i}].source`, m.source), candidate }] : [];
+      }),
       shadowReport: config.shadowReport,
       logRetention,
       metricsNamespace: props.metricsNamespace,
@@ -145,8 +146,9 @@ export class Monitoring extends Construct {
         alarms: modelAlarms.alarms,
         batchStateMachines,
         reportsUri,
-        versions: [metrics.model.version, ...(config.experiment?.variants ?? []).map((v, j) => modelVersion(`models[${i}].experiment.variants[${j}].source`, v.source))],
-        ...(config.experiment?.shadow && { shadow: modelVersion(`models[${i}].experiment.shadow`, config.experiment.shadow) }),
+        // The A/B weights are keyed by version, the primary's first.
+        versions: Object.keys(experiments[config.name]?.weights ?? { [metrics.model.version]: 100 }),
+        shadow: experiments[config.name]?.shadow,
       });
     });
 

@@ -67,8 +67,6 @@ export class SageMakerEndpoint extends Construct {
   readonly endpoint: CfnEndpoint;
   readonly endpointConfig: CfnEndpointConfig;
   readonly endpointName: string;
-  /** The primary variant's model. */
-  readonly model: CfnModel;
   readonly role: Role;
   readonly #serving: SageMakerServing;
   readonly #primary: { readonly image: string; readonly modelData: string };
@@ -104,7 +102,6 @@ export class SageMakerEndpoint extends Construct {
     this.role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroups}:log-stream:*`] }));
 
     const models = variants.map((variant) => this.cfnModel(variant.name === 'primary' ? 'Model' : `Model-${variant.name}`, this.role, variant));
-    this.model = models[0]!;
     this.#primary = variants[0]!;
 
     const capturePercent = serving.dataCaptureSamplePercent ?? SAGEMAKER_DEFAULTS.dataCaptureSamplePercent;

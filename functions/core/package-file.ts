@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { ModelPackageError } from './errors.ts';
 import { ModelPackage } from './model-package.ts';
 
@@ -23,4 +24,11 @@ export function parsePackage(text: string, source: string): ModelPackage {
     throw new ModelPackageError(`model.json is invalid: ${problems.join('; ')}`, source);
   }
   return parsed.data;
+}
+
+/** Reads a model.json file that must describe model `name` (a SageMaker-served model's, bundled beside a function). */
+export async function readModelJson(path: string, name: string): Promise<ModelPackage> {
+  const pkg = parsePackage(await readFile(path, 'utf8'), path);
+  if (pkg.name !== name) throw new Error(`${path} holds model ${pkg.name}, not ${name}`);
+  return pkg;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ModelPackage } from '../core/model-package.ts';
-import { parsePackage } from '../core/package-file.ts';
+import { readModelJson } from '../core/package-file.ts';
 import { loadServedModels } from '../shared/served-models.ts';
 
 /** Why a SageMaker-served model's model.json cannot be judged: a missing baseline said plainly, anything else as parsing said it. */
@@ -30,9 +30,7 @@ export class MonitoredPackages {
     const problems = new Map<string, string>();
     for (const [name, path] of Object.entries(settings.MODEL_JSONS ?? {})) {
       try {
-        const pkg = parsePackage(await readFile(path, 'utf8'), path);
-        if (pkg.name !== name) throw new Error(`${path} holds model ${pkg.name}, not ${name}`);
-        packages.set(name, pkg);
+        packages.set(name, await readModelJson(path, name));
       } catch (error) {
         problems.set(name, await problemOf(path, error));
       }

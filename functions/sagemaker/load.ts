@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { z } from 'zod';
-import { parsePackage } from '../core/package-file.ts';
+import { readModelJson } from '../core/package-file.ts';
 import { EndpointModel } from '../core/sagemaker/served.ts';
 import { CaptureSettings } from '../shared/settings.ts';
 
@@ -27,9 +26,7 @@ export async function loadEndpointModels(env: NodeJS.ProcessEnv, client = new Sa
   const settings = Settings.parse(env);
   const models = await Promise.all(
     settings.SAGEMAKER_MODELS.map(async (m) => {
-      const pkg = parsePackage(await readFile(m.modelJson, 'utf8'), m.modelJson);
-      if (pkg.name !== m.name) throw new Error(`${m.modelJson} holds model ${pkg.name}, not ${m.name}`);
-      return new EndpointModel(pkg, m.endpoint, client, m.timeoutMs, settings.MAX_BATCH);
+      return new EndpointModel(await readModelJson(m.modelJson, m.name), m.endpoint, client, m.timeoutMs, settings.MAX_BATCH);
     }),
   );
   return { settings, models };

@@ -2,6 +2,7 @@ import { recentShadowPartitions, SHADOW_PREFIX } from '../capture/capture-record
 import { readRecords } from '../capture/read-records.ts';
 import { joinKey } from '../storage/location.ts';
 import type { Location } from '../storage/object-store.ts';
+import { writeReport } from '../reports/write-report.ts';
 import { renderShadowReport } from './shadow-html.ts';
 import { type ShadowPairReport, shadowFigures, summarizeShadow } from './shadow-report.ts';
 
@@ -19,8 +20,6 @@ export interface ShadowJob {
   readonly now?: Date;
 }
 
-const stamp = (d: Date) => d.toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
-
 /**
  * The scheduled shadow comparison: the last `windowHours` of a pair's shadow records, as the same
  * JSON and HTML report `npm run shadow` makes. Returns it, or undefined when no request was mirrored
@@ -32,8 +31,7 @@ export async function runShadowJob(job: ShadowJob): Promise<{ report: ShadowPair
   const summary = summarizeShadow(records);
   const report = summary.pairs[0];
   if (!report) return undefined;
-  const base = joinKey(job.reports.key, `${job.model}/${job.version}/shadow-${job.candidate}/${stamp(now)}`);
-  await job.reports.store.write(`${base}.json`, `${JSON.stringify({ ...shadowFigures(report), skipped: summary.skipped }, null, 2)}\n`);
-  await job.reports.store.write(`${base}.html`, renderShadowReport(summary, { input: job.capture.store.uri(joinKey(job.capture.key, `${SHADOW_PREFIX}${job.model}/${job.version}/${job.candidate}/`)), createdAt: now.toISOString() }));
-  return { report, uri: job.reports.store.uri(`${base}.json`), skipped: summary.skipped };
+  const source = job.capture.store.uri(joinKey(job.capture.key, `${SHADOW_PREFIX}${job.model}/${job.version}/${job.candidate}/`));
+  const uri = await writeReport(job.reports, `${job.model}/${job.version}/shadow-${job.candidate}`, now, { ...shadowFigures(report), skipped: summary.skipped }, renderShadowReport(summary, { input: source, createdAt: now.toISOString() }));
+  return { report, uri, skipped: summary.skipped };
 }

@@ -1,6 +1,7 @@
 import { recentPartitions } from '../capture/capture-record.ts';
 import { readRecords } from '../capture/read-records.ts';
 import type { ModelPackage } from '../model-package.ts';
+import { writeReport } from '../reports/write-report.ts';
 import { joinKey } from '../storage/location.ts';
 import type { Location } from '../storage/object-store.ts';
 import type { Columns } from './columns.ts';
@@ -45,8 +46,6 @@ async function captureColumns(job: DriftJob, end: Date): Promise<{ columns: Colu
   return { columns, rows: records.length };
 }
 
-const stamp = (d: Date) => d.toISOString().replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
-
 /**
  * Compares the last `windowHours` of captured inputs with the model's training baseline, and its
  * predictions with those of the window before (model.json keeps no baseline of outputs, and a shift
@@ -64,8 +63,5 @@ export async function runDriftJob(job: DriftJob): Promise<{ report: DriftReport;
     predictionReference,
     now,
   });
-  const base = joinKey(job.reports.key, `${job.pkg.name}/${job.pkg.version}/${stamp(now)}`);
-  await job.reports.store.write(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  await job.reports.store.write(`${base}.html`, renderDriftReport(report));
-  return { report, uri: job.reports.store.uri(`${base}.json`) };
+  return { report, uri: await writeReport(job.reports, `${job.pkg.name}/${job.pkg.version}`, now, report, renderDriftReport(report)) };
 }

@@ -104,23 +104,12 @@ function rowsOf(records: readonly Parsed[]): { primary: Prediction[]; candidate:
   return { primary, candidate };
 }
 
-function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
 function pairReport(records: Parsed[]): ShadowPairReport {
   records.sort((a, b) => a.ts.localeCompare(b.ts));
   const { model, version, candidate } = records[0]!;
   const failed = records.filter((r) => r.error !== undefined);
   const rows = rowsOf(records);
-  const byHour = groupBy(records, (r) => r.ts.slice(0, 13));
+  const byHour = Map.groupBy(records, (r) => r.ts.slice(0, 13));
   const primaryLabels = countLabels(rows.primary);
   const candidateLabels = countLabels(rows.candidate);
   const latencySamples = { primary: records.map((r) => r.latencyMs.primary), candidate: records.filter((r) => r.answers).map((r) => r.latencyMs.candidate) };
@@ -153,7 +142,7 @@ export function summarizeShadow(records: readonly unknown[]): ShadowSummary {
     const result = ShadowRecordSchema.safeParse(record);
     if (result.success) parsed.push(result.data);
   }
-  const pairs = groupBy(parsed, (r) => JSON.stringify([r.model, r.version, r.candidate]));
+  const pairs = Map.groupBy(parsed, (r) => JSON.stringify([r.model, r.version, r.candidate]));
   return { pairs: [...pairs.values()].map(pairReport), skipped: records.length - parsed.length };
 }
 

@@ -3,10 +3,9 @@ import { joinKey } from '../storage/location.ts';
 import { type Manifest, OUTPUT_LAYOUT } from './contracts.ts';
 import { type RunError, runFailedReason, writeManifest } from './finalize-job.ts';
 import { type Line, readLines } from './formats/lines.ts';
-import { endSink, writeTo } from './formats/sink.ts';
 import { listInput } from './input-objects.ts';
 import { mapLimited } from '../map-limited.ts';
-import type { RejectedRow } from './score-chunk.ts';
+import { RejectsPart } from './rejects-part.ts';
 
 /** How a Batch Transform run ended, as the state machine hands it to finalize. */
 export interface TransformOutcome {
@@ -55,7 +54,7 @@ interface ObjectAccount {
  * Walks an input object and its output side by side: an input row whose output line is there is
  * scored, one without is rejected and written, with its line, offset, text and reason, to the
  * object's rejects part, as the Lambda path keeps its rejected rows. Both are streamed: an object of
- * any size costs a line of memory each, plus a buffer of rejects.
+ * any size costs a line of memory each, plus up to 10,000 buffered rejects.
  */
 async function account(format: 'csv' | 'jsonl', input: Location, output: Location, key: string, outKey: string, index: number): Promise<ObjectAccount> {
   const written = await output.store.head(outKey);
@@ -64,15 +63,7 @@ async function account(format: 'csv' | 'jsonl', input: Location, output: Locatio
   let next = outputs ? await outputs.next() : undefined;
   let rowsIn = 0;
   let scored = 0;
-  let rejected = 0;
-  const rejectsKey = OUTPUT_LAYOUT.rejects(index);
-  let sink: ReturnType<Location['store']['upload']> | undefined;
-  let buffered = '';
-  const flush = async () => {
-    sink ??= output.store.upload(joinKey(output.key, rejectsKey));
-    await writeTo(sink.stream, buffered);
-    buffered = '';
-  };
+  const rejects = new RejectsPart(output, OUTPUT_LAYOUT.rejects(index));
   for await (const line of rowsOf(input, key)) {
     rowsIn++;
     if (next && !next.done && joins(format, line.text, next.value.text)) {
@@ -80,21 +71,16 @@ async function account(format: 'csv' | 'jsonl', input: Location, output: Locatio
       next = await outputs!.next();
       continue;
     }
-    rejected++;
-    const row: RejectedRow = { key, ...(line.line !== undefined ? { line: line.line } : {}), offset: line.offset, reasons: [reason], raw: line.text };
-    buffered += `${JSON.stringify(row)}\n`;
-    if (buffered.length >= 1 << 20) await flush();
+    rejects.add({ key, line: line.line, offset: line.offset, reasons: [reason], raw: line.text });
+    if (rejects.rows % 10_000 === 0) await rejects.flush();
   }
   let rowsOut = scored;
   while (next && !next.done) {
     rowsOut++;
     next = await outputs!.next();
   }
-  if (buffered || sink) {
-    if (buffered) await flush();
-    await endSink(sink!);
-  }
-  return { rowsIn, ...(written ? { rowsOut } : {}), scored, rejected, ...(rejected ? { rejects: rejectsKey } : {}) };
+  await rejects.end();
+  return { rowsIn, ...(written ? { rowsOut } : {}), scored, rejected: rejects.rows, ...(rejects.rows > 0 && { rejects: rejects.key }) };
 }
 
 /**

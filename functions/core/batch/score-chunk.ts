@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Model } from '../model.ts';
 import type { InputBatch } from '../feature-layout.ts';
 import type { Location } from '../storage/object-store.ts';
@@ -9,6 +8,7 @@ import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chun
 import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
+import { RejectsPart } from './rejects-part.ts';
 
 export interface ChunkContext {
   readonly job: JobSpec;
@@ -18,20 +18,6 @@ export interface ChunkContext {
   /** Called after each scored batch with the rows it consumed (scored + rejected). */
   readonly onProgress?: (rows: number) => void;
 }
-
-/** A rejected row as kept in `rejects/part-NNNNN.jsonl`: where it was, why, and what it held. */
-export interface RejectedRow {
-  readonly key: string;
-  readonly line?: number;
-  readonly offset?: number;
-  readonly row?: number;
-  readonly reasons: string[];
-  readonly raw?: string;
-  readonly values?: Record<string, unknown>;
-}
-
-const toJsonLine = (reject: RejectedRow) =>
-  `${JSON.stringify(reject, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
 
 async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkResult | undefined> {
   const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
@@ -54,25 +40,15 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const { layout, pkg } = model;
   const shape = outputShape(pkg, job.idColumn);
   const partKey = OUTPUT_LAYOUT.part(chunk.index, job.format);
-  const rejectsKey = OUTPUT_LAYOUT.rejects(chunk.index);
   const partSink = output.store.upload(joinKey(output.key, partKey));
   const part = createPartWriter(job.format, shape.columns, partSink);
-  const rejectsSink = output.store.upload(joinKey(output.key, rejectsKey));
+  const rejects = new RejectsPart(output, OUTPUT_LAYOUT.rejects(chunk.index));
   let rowsIn = 0;
   let rowsScored = 0;
-  let rowsRejected = 0;
 
-  let rejected = '';
   const reject = (row: SourceRow, reasons: string[]) => {
-    rowsRejected++;
     const { line, offset, row: index, raw, values } = row;
-    rejected += toJsonLine({ key: chunk.key, line, offset, row: index, reasons, ...(raw !== undefined ? { raw } : { values }) });
-  };
-  const flushRejects = async () => {
-    if (rejected === '') return;
-    const ok = rejectsSink.stream.write(rejected);
-    rejected = '';
-    if (!ok) await once(rejectsSink.stream, 'drain');
+    rejects.add({ key: chunk.key, line, offset, row: index, reasons, ...(raw !== undefined ? { raw } : { values }) });
   };
 
   /** Scores the packed rows of a slice, keeps its rejects, and writes both out. */
@@ -83,7 +59,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
       await part.write(shape.rows(await model.run(batch, packed), packed, (k) => ids(good[k]!)));
       rowsScored += packed;
     }
-    await flushRejects();
+    await rejects.flush();
     ctx.onProgress?.(rows);
   };
   const idColumn = job.idColumn;
@@ -111,13 +87,10 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
         }
       }
     });
-    await part.end();
-    rejectsSink.stream.end();
-    await Promise.all([partSink.done, rejectsSink.done]);
+    await Promise.all([part.end(), rejects.end()]);
   } catch (err) {
     partSink.stream.destroy(err as Error);
-    rejectsSink.stream.destroy(err as Error);
-    await Promise.allSettled([partSink.done, rejectsSink.done]);
+    await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);
     throw err;
   }
 
@@ -126,9 +99,10 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     key: chunk.key,
     rowsIn,
     rowsScored,
-    rowsRejected,
+    rowsRejected: rejects.rows,
     part: partKey,
-    rejects: rejectsKey,
+    // A chunk that rejects nothing has no rejects part.
+    ...(rejects.rows > 0 && { rejects: rejects.key }),
     model: { name: pkg.name, version: pkg.version, sha256: pkg.sha256 },
     startedAt,
     endedAt: new Date().toISOString(),

@@ -55,6 +55,10 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
       expect(r.reasons.join('; ')).toMatch(data.bad.get(id)!);
       expect(r.offset).toBeTypeOf('number');
     }
+    // Only the chunks that rejected a row leave a rejects part: the manifest lists every one there is.
+    const stored = (await output.store.list(`${output.key}/rejects/`)).map((o) => o.key.slice(output.key.length + 1));
+    expect(stored.sort()).toEqual([...manifest.rejects].sort());
+    expect(manifest.rejects.length).toBeLessThan(chunks.length);
   });
 
   it('reads gzip-compressed CSV whole, with line numbers', async () => {

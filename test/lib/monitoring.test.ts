@@ -261,8 +261,9 @@ describe('Monitoring of the complete example', () => {
     const s3 = statementsOf(template, shadow).filter((st) => json(st.Action).includes('s3:'));
     expect(json(s3.find((st) => st.Action === 's3:GetObject')!.Resource)).toMatch(/\/captures\/_shadow\/\*"/);
     expect(json(s3.find((st) => st.Action === 's3:PutObject')!.Resource)).toMatch(/\/drift-reports\/\*"/);
-    // No model runs here: a plain bundle, without onnxruntime.
-    expect(shadow.properties.MemorySize).toBe(1024);
+    // No model runs here: a plain handler function, not a model function (which would load MODELS with onnxruntime).
+    expect(env.MODELS).toBeUndefined();
+    expect(env.MODEL_CACHE_DIR).toBeUndefined();
   });
 
   it('applies global thresholds, per-model overrides and the reserved-concurrency alarm', () => {

@@ -94,7 +94,7 @@ export async function evaluateCandidate(input: EvaluateInput): Promise<Evaluatio
   for (const [name, bytes] of files) await out.store.write(joinKey(out.key, name), bytes);
   const candidateModel = await loadModel(input.candidateUri, { cacheDir: input.cacheDir });
   const rows = await readCsvRows(input.holdoutUri);
-  const target = (candidateModel.pkg.training.target);
+  const target = candidateModel.pkg.training.target;
   try {
     const candidate = await scoreHoldout(candidateModel, rows, target);
     let production: Record<string, number> | null = null;

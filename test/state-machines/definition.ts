@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Template } from 'aws-cdk-lib/assertions';
 
 /** An ASL state: only the fields the tests read or rewrite are typed. */
@@ -34,4 +35,12 @@ export function definitionOf(template: Template): AslDefinition {
     })
     .join(delimiter);
   return JSON.parse(text);
+}
+
+const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: () => string };
+
+/** What asl-validator finds wrong with a definition: '' for a valid Amazon States Language one. */
+export function aslErrors(definition: unknown): string {
+  const result = validateAsl(structuredClone(definition));
+  return result.isValid ? '' : result.errorsText() || 'invalid';
 }

@@ -11,7 +11,7 @@ import { unbundledStack } from '../lib/cdk.ts';
 import { lambdaContext } from '../support/events.ts';
 import { createBucket, motoS3, useMotoEnvironment } from '../support/s3.ts';
 import { simulateTransform, transformCsv } from '../support/transform-job.ts';
-import { definitionOf } from './definition.ts';
+import { definitionOf, failureOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let finalize: Handler;
@@ -82,12 +82,6 @@ const completed = (request: any, status = 'Completed') => ({
   TransformJobStatus: status,
   ModelName: request.ModelName,
 });
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (err: unknown) => err as ExecutionError,
-  );
 
 describe('batch transform state machine, synthesized, with the real finalize over moto S3 and the transform job answered locally', () => {
   it('runs the transform job on the job input and output, and succeeds with a manifest that reconciles', async () => {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { ExecutionError } from 'aws-local-stepfunctions';
 
 /** An ASL state: only the fields the tests read or rewrite are typed. */
 export interface AslState {
@@ -44,3 +45,10 @@ export function aslErrors(definition: unknown): string {
   const result = validateAsl(structuredClone(definition));
   return result.isValid ? '' : result.errorsText() || 'invalid';
 }
+
+/** How a local execution failed, or undefined when it succeeded. */
+export const failureOf = (promise: Promise<unknown>): Promise<ExecutionError | undefined> =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err as ExecutionError,
+  );

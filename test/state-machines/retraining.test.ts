@@ -14,7 +14,7 @@ import { unbundledStack } from '../lib/cdk.ts';
 import { RETRAINING } from '../functions/retraining/config.ts';
 import { lambdaContext } from '../support/events.ts';
 import { createBucket, motoS3, uploadPackage } from '../support/s3.ts';
-import { definitionOf } from './definition.ts';
+import { definitionOf, failureOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const steps = ['prepare', 'evaluate', 'register', 'deploy', 'rollback', 'request-approval'] as const;
@@ -164,12 +164,6 @@ function run(definition: unknown, options: RunOptions = {}) {
   });
   return { calls, result: execution.result as Promise<Record<string, any>> };
 }
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (err: unknown) => err as ExecutionError,
-  );
 
 describe('retraining state machine, synthesized, with the real steps over moto S3 and the training job run locally', () => {
   it('trains a better candidate, registers it with its checksum and lineage, and moves the production pointer', async () => {

@@ -8,6 +8,24 @@ import { type Feature, inputOf, type ModelPackage, type TensorType } from './mod
 const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v;
 
+/**
+ * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has
+ * one, integers only for an integer input. Loops over millions of values test these bounds inline
+ * (NaN and ±Infinity fail both comparisons) and call the check only for what falls outside.
+ */
+export interface NumericBounds {
+  readonly min: number;
+  readonly max: number;
+  readonly integer: boolean;
+}
+
+const isInteger = (type: TensorType) => type === 'int32' || type === 'int64';
+
+const numericBounds = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean): NumericBounds => {
+  const range = f.range?.strict ? f.range : undefined;
+  return { min: range?.min ?? -Number.MAX_VALUE, max: range?.max ?? Number.MAX_VALUE, integer };
+};
+
 const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean) => {
   const range = f.range?.strict ? f.range : undefined;
   return (v: unknown): string | undefined => {
@@ -32,7 +50,7 @@ const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
 
 /** The check of one feature's values, given the tensor type of the graph input it feeds. */
 export const featureCheck = (feature: Feature, type: TensorType): ((value: unknown) => string | undefined) =>
-  feature.type === 'numeric' ? numericCheck(feature, type === 'int32' || type === 'int64') : categoricalCheck(feature);
+  feature.type === 'numeric' ? numericCheck(feature, isInteger(type)) : categoricalCheck(feature);
 
 /** Where one feature lands: which graph input, which column, and how its values are checked. */
 export interface FeatureSlot {
@@ -43,6 +61,8 @@ export interface FeatureSlot {
   readonly column: number;
   /** Returns why `value` is unacceptable for this feature, or undefined when it is fine. */
   readonly check: (value: unknown) => string | undefined;
+  /** For a numeric feature, the numbers `check` accepts, as bounds a loop can test inline. */
+  readonly bounds?: NumericBounds;
 }
 
 /** One graph input: the features packed into it, shape [N, width]. */
@@ -61,7 +81,8 @@ export function featureSlots(pkg: ModelPackage): { inputs: InputSlot[]; slots: F
     const input = inputs[inputIndex]!;
     const column = next.get(input.name)!;
     next.set(input.name, column + 1);
-    return { feature, input, inputIndex, column, check: featureCheck(feature, input.type) };
+    const bounds = feature.type === 'numeric' ? numericBounds(feature, isInteger(input.type)) : undefined;
+    return { feature, input, inputIndex, column, check: featureCheck(feature, input.type), ...(bounds && { bounds }) };
   });
   return { inputs, slots, byName: new Map(slots.map((s) => [s.feature.name, s])) };
 }

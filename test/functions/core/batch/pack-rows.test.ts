@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnBatch, SourceRow } from '../../../../functions/core/batch/formats/source-row.ts';
 import { packColumns, packRows } from '../../../../functions/core/batch/pack-rows.ts';
+import { FeatureLayout, type InputBatch } from '../../../../functions/core/feature-layout.ts';
+import type { ModelPackage } from '../../../../functions/core/model-package.ts';
 import { generateCsv } from '../../../support/batch-data.ts';
-import { MODELS, model } from '../../../support/models.ts';
+import { MODELS, model, readPackage } from '../../../support/models.ts';
 
 const data = generateCsv(50);
 const instances = data.goodIds.map((id) => data.instances.get(id)!);
@@ -33,5 +35,54 @@ describe('packing rows for scoring', () => {
     expect(byColumns.out).toEqual(byRows.out);
     const expected = await m.predict(instances.filter((_, i) => !broken.has(i)));
     expect(byColumns.out.filter((_, i) => i % 2 === 1)).toEqual(expected.map((p) => (p as { probabilities: Record<string, number> }).probabilities.malignant));
+  });
+
+  /** Packs the same values as columns and as rows: the two must agree on every reason and every packed value. */
+  const packBothWays = async (pkg: ModelPackage, columns: Map<string, unknown[]>, from: number, to: number) => {
+    const layout = new FeatureLayout(pkg, 64);
+    const names = [...columns.keys()];
+    const rows: SourceRow[] = columns.get(names[0]!)!.map((_, i) => ({ row: i, values: Object.fromEntries(names.map((n) => [n, columns.get(n)![i]])) }));
+    const packed = (pack: (b: InputBatch) => ReturnType<typeof packRows>) =>
+      layout.withBatch(async (b) => {
+        const result = pack(b);
+        return { result, tensors: Object.values(b.feeds(result.packed)).map((t) => Array.from(t.data as ArrayLike<unknown>)) };
+      });
+    const byColumns = await packed((b) => packColumns(layout, 'parquet', { firstRow: 0, rows: rows.length, columns }, from, to, b));
+    const byRows = await packed((b) => packRows(layout, 'parquet', rows.slice(from, to), b));
+    expect(byColumns).toEqual(byRows);
+    return byColumns.result;
+  };
+
+  it('rejects out-of-range numbers, NaN, infinities and non-numbers in a Parquet column with the reasons row-by-row packing gives', async () => {
+    const pkg = readPackage(MODELS.diabetesCategorical);
+    const ok = { age: 50, sex: 'male', bmi: 25, bp: 90, tc: 180, ldl: 100, hdl: 50, tch: 4, ltg: 4.5, glu: 90 };
+    const ages: unknown[] = [50, 16, 82, 15.99, 83, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '50', null, undefined, 10n, 61.5];
+    const columns = new Map<string, unknown[]>(Object.entries(ok).map(([n, v]) => [n, ages.map((age) => (n === 'age' ? age : v))]));
+    const result = await packBothWays(pkg, columns, 0, ages.length);
+    expect(result.good).toEqual([0, 1, 2, 12]);
+    expect(result.rejected.get(3)).toEqual(["age: 15.99 is outside the model's range [16, 82]"]);
+    expect(result.rejected.get(5)).toEqual(['age: must be a finite number, got NaN']);
+    expect([...result.rejected.keys()]).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('accepts only whole numbers for an integer graph input, and values past a loose range', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const integer: ModelPackage = { ...pkg, inputs: pkg.inputs.map((i) => ({ ...i, type: 'int32' })) };
+    const names = pkg.features.map((f) => f.name);
+    const values = [1, 2.5, 1e6, -3];
+    const columns = new Map<string, unknown[]>(names.map((n, j) => [n, values.map((v) => (j === 0 ? v : 7))]));
+    const result = await packBothWays(integer, columns, 0, values.length);
+    expect(result.good).toEqual([0, 2, 3]);
+    expect(result.rejected.get(1)).toEqual([`${names[0]}: expected an integer, got 2.5`]);
+  });
+
+  it('packs a slice of a column batch from its own first row', async () => {
+    const pkg = readPackage(MODELS.diabetesCategorical);
+    const ages = [20, 30, 1000, 40, 50];
+    const ok = { sex: 'female', bmi: 25, bp: 90, tc: 180, ldl: 100, hdl: 50, tch: 4, ltg: 4.5, glu: 90 };
+    const columns = new Map<string, unknown[]>([['age', ages], ...Object.entries(ok).map(([n, v]): [string, unknown[]] => [n, ages.map(() => v)])]);
+    const result = await packBothWays(pkg, columns, 1, 5);
+    expect(result.good).toEqual([0, 2, 3]);
+    expect([...result.rejected.keys()]).toEqual([1]);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { openParquet } from '../../../../../functions/core/batch/formats/parquet-file.ts';
 import { readParquet } from '../../../../../functions/core/batch/formats/parquet-reader.ts';
+import type { ByteRange, ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../../storage/stores.ts';
 import { chunkOf, collect, sampleParquet } from './rows.ts';
 
@@ -58,5 +60,47 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     const store = await make();
     await store.write('fake.parquet', 'id,x\n1,2\n');
     await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toThrow(/fake\.parquet: not a readable Parquet file/);
+  });
+
+  /** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
+  const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
+    ({ ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (key: string, range?: ByteRange) => {
+      seen(range);
+      if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
+      return store.readBytes(key, range);
+    } }) as ObjectStore;
+  /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
+  const groupAt = async (store: ObjectStore, key: string) => {
+    const { metadata } = await openParquet(store, key);
+    const starts = metadata.row_groups.map((g) => Math.min(...g.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset))));
+    return (range: ByteRange | undefined) => (range ? starts.indexOf(range.start) : -1);
+  };
+
+  it('fetches the next row group while the consumer works on the current one, and no further ahead', async () => {
+    const store = await make();
+    await store.write('big.parquet', sampleParquet(5000, 2000));
+    const group = await groupAt(store, 'big.parquet');
+    const requested = new Set<number>();
+    const reader = watched(store, (range) => requested.add(group(range)));
+    const seenAtEachBatch: number[][] = [];
+    for await (const _ of readParquet(reader, chunkOf({ key: 'big.parquet', format: 'parquet' }))) seenAtEachBatch.push([...requested].filter((g) => g >= 0).sort());
+    expect(seenAtEachBatch).toEqual([[0, 1], [0, 1, 2], [0, 1, 2]]);
+  });
+
+  it('reports a failed read of a row group ahead only when the consumer reaches it, and none when it stops before', async () => {
+    const store = await make();
+    await store.write('big.parquet', sampleParquet(5000, 2000));
+    const group = await groupAt(store, 'big.parquet');
+    const reader = watched(store, () => undefined, (range) => group(range) === 1);
+    const chunk = chunkOf({ key: 'big.parquet', format: 'parquet' });
+    for await (const batch of readParquet(reader, chunk)) {
+      expect(batch).toMatchObject({ firstRow: 0, rows: 2000 });
+      break;
+    }
+    const firsts: number[] = [];
+    await expect((async () => {
+      for await (const batch of readParquet(reader, chunk)) firsts.push('firstRow' in batch ? batch.firstRow : -1);
+    })()).rejects.toThrow(/no bytes at/);
+    expect(firsts).toEqual([0]);
   });
 });

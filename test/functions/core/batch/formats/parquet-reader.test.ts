@@ -103,4 +103,15 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     })()).rejects.toThrow(/no bytes at/);
     expect(firsts).toEqual([0]);
   });
+
+  it('does not read ahead a row group larger than the read-ahead limit: it is fetched when its turn comes', async () => {
+    const store = await make();
+    await store.write('big.parquet', sampleParquet(5000, 2000));
+    const group = await groupAt(store, 'big.parquet');
+    const requested = new Set<number>();
+    const reader = watched(store, (range) => requested.add(group(range)));
+    const seenAtEachBatch: number[][] = [];
+    for await (const _ of readParquet(reader, chunkOf({ key: 'big.parquet', format: 'parquet' }), undefined, 100)) seenAtEachBatch.push([...requested].filter((g) => g >= 0).sort());
+    expect(seenAtEachBatch).toEqual([[0], [0, 1], [0, 1, 2]]);
+  });
 });

@@ -11,11 +11,15 @@ const describe = (v: unknown): string =>
 /**
  * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has
  * one, integers only for an integer input. Loops over millions of values test these bounds inline
- * (NaN and ±Infinity fail both comparisons) and call the check only for what falls outside.
+ * (NaN fails every comparison; ±Infinity lies beyond ±Number.MAX_VALUE) and call the check only
+ * for what falls outside.
  */
 export interface NumericBounds {
+  /** Smallest accepted value: the strict range's min, else -Number.MAX_VALUE. */
   readonly min: number;
+  /** Largest accepted value: the strict range's max, else Number.MAX_VALUE. */
   readonly max: number;
+  /** Whole numbers only (the feature feeds an int32 or int64 input). */
   readonly integer: boolean;
 }
 

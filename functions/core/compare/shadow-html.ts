@@ -1,5 +1,6 @@
-import { quantileEdges } from '../drift/bins.ts';
-import { type Bar, barChartSvg, COLORS, escapeHtml as e, formatNumber, formatPercent } from '../drift/svg-chart.ts';
+import { binSorted, quantileEdges } from '../drift/bins.ts';
+import type { Distribution } from '../drift/drift-report.ts';
+import { type Bar, barChartSvg, barsOf, COLORS, escapeHtml as e, formatNumber, formatPercent } from '../drift/svg-chart.ts';
 import { BASE_STYLE, htmlPage } from '../reports/html-page.ts';
 import type { ShadowPairReport, ShadowSummary } from './shadow-report.ts';
 
@@ -27,37 +28,19 @@ const ms = (x: number) => (Number.isFinite(x) ? `${formatNumber(x)} ms` : 'n/a')
 const share = (x: number | undefined) => (x === undefined ? 'n/a' : formatPercent(x));
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Both sides' counts on the same bins or categories, as shares of each side. */
-function bars(labels: readonly string[], primary: readonly number[], candidate: readonly number[]): Bar[] {
-  const pt = primary.reduce((a, b) => a + b, 0) || 1;
-  const ct = candidate.reduce((a, b) => a + b, 0) || 1;
-  return labels.map((label, i) => ({ label, reference: primary[i]! / pt, current: candidate[i]! / ct, referenceCount: primary[i]!, currentCount: candidate[i]! }));
-}
+const sorted = (values: readonly number[]) => Float64Array.from(values).sort();
 
-/** Scoring times of both sides on the deciles of all of them together. */
+/** Scoring times of both sides, counted on the deciles of all of them together, drawn as the drift report draws a feature. */
 function latencyBars({ primary, candidate }: ShadowPairReport['latencySamples']): Bar[] | undefined {
-  const all = Float64Array.from([...primary, ...candidate]).sort();
+  const all = sorted([...primary, ...candidate]);
   if (all.length === 0) return undefined;
   const edges = quantileEdges(all);
-  // Bins are [edge i, edge i+1), the last one closed.
-  const binOf = (x: number) => {
-    let i = 0;
-    while (i < edges.length - 2 && x >= edges[i + 1]!) i++;
-    return i;
-  };
-  const tally = (values: readonly number[]) => {
-    const counts = new Array<number>(edges.length - 1).fill(0);
-    for (const x of values) counts[binOf(x)]!++;
-    return counts;
-  };
-  const labels = edges.slice(0, -1).map((edge, i) => `${formatNumber(edge)}–${formatNumber(edges[i + 1]!)}`);
-  return bars(labels, tally(primary), tally(candidate));
+  const on = (values: readonly number[]): Distribution => ({ kind: 'bins', edges, counts: binSorted(sorted(values), edges).counts });
+  return barsOf(on(primary), on(candidate));
 }
 
-function labelBars(labels: NonNullable<ShadowPairReport['labels']>): Bar[] {
-  const names = [...new Set([...Object.keys(labels.primary), ...Object.keys(labels.candidate)])].sort((a, b) => (labels.primary[b] ?? 0) - (labels.primary[a] ?? 0));
-  return bars(names, names.map((n) => labels.primary[n] ?? 0), names.map((n) => labels.candidate[n] ?? 0));
-}
+const labelBars = ({ primary, candidate }: NonNullable<ShadowPairReport['labels']>): Bar[] | undefined =>
+  barsOf({ kind: 'categories', counts: primary }, { kind: 'categories', counts: candidate });
 
 function chart(title: string, data: Bar[] | undefined, pair: ShadowPairReport): string {
   if (!data) return '';

@@ -74,4 +74,14 @@ describe('shadow comparison', () => {
     expect(html).not.toContain('<script>');
     expect(html.match(/<svg /g)).toHaveLength(2);
   });
+
+  it('draws both sides\' labels and every scoring time, each bar counting its own side', () => {
+    const html = renderShadowReport(summarizeShadow(records));
+    const [labels, latency] = html.split('<svg ').slice(1);
+    expect(labels).toContain('benign — primary: 66.7% (2)');
+    expect(labels).toContain('benign — candidate: 100.0% (3)');
+    const counted = (side: string) => [...latency!.matchAll(new RegExp(`— ${side}: [\\d.]+% \\((\\d+)\\)`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
+    // Three requests timed on the primary, two answered by the candidate.
+    expect([counted('primary'), counted('candidate')]).toEqual([3, 2]);
+  });
 });

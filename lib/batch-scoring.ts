@@ -1,30 +1,14 @@
-import { Duration, TimeZone, Validations } from 'aws-cdk-lib';
-import { type IRole, type Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import { type Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import {
-  Choice,
-  Condition,
-  DefinitionBody,
-  DistributedMap,
-  Fail,
-  ItemBatcher,
-  JitterType,
-  JsonPath,
-  LogLevel,
-  Pass,
-  Result,
-  S3JsonItemReader,
-  StateMachine,
-  StateMachineType,
-  Succeed,
-} from 'aws-cdk-lib/aws-stepfunctions';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
+import { DistributedMap, ItemBatcher, JitterType, JsonPath, Pass, Result, S3JsonItemReader, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
+import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
 import { ModelFunction } from './model-function.ts';
@@ -135,27 +119,15 @@ export class BatchScoring extends Construct {
     const outputs = bucket.arnForObjects(`${outputPrefix}*`);
     const committedChunks = bucket.arnForObjects(`${outputPrefix}*/_chunks/*`);
     const chunkLists = bucket.arnForObjects(`${outputPrefix}*/${OUTPUT_LAYOUT.chunkList}`);
-    grantData(this.plan.role, props, { read: [inputs], write: [outputs] }, 'reads the input objects and writes the chunk list under the job output');
-    grantData(this.worker.role, props, { read: [inputs, committedChunks], write: [outputs] }, 'reads its input chunk, checks its chunk commit record and writes its parts');
-    grantData(this.finalize.role, props, { read: [outputs], write: [outputs] }, "reads the chunks' commit records and writes the manifest");
+    grantData(this.plan.role, bucket, { read: [inputs], write: [outputs] }, 'reads the input objects and writes the chunk list under the job output');
+    grantData(this.worker.role, bucket, { read: [inputs, committedChunks], write: [outputs] }, 'reads its input chunk, checks its chunk commit record and writes its parts');
+    grantData(this.finalize.role, bucket, { read: [outputs], write: [outputs] }, "reads the chunks' commit records and writes the manifest");
 
-    const definition = this.definition(props);
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      // Distributed Map runs only in Standard workflows; a run can also outlast Express's 5 minutes.
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
-    });
+    this.stateMachine = runStateMachine(this, { definition: this.definition(props), logRetention: props.logRetention });
     // The ItemReader reads the chunk list named in the state, so CDK cannot derive this grant.
     this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [chunkLists] }));
     bucket.encryptionKey?.grantDecrypt(this.stateMachine);
     acknowledgeWildcardResources(this.stateMachine.role, [chunkLists], "The Distributed Map's ItemReader reads the chunk list of whichever job runs, under the output prefix.");
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, resource policies) and X-Ray tracing support no resource-level permissions.',
-    });
     const mapPolicy = this.stateMachine.node.findChild('DistributedMapPolicy') as Policy;
     acknowledgeWildcardResources(mapPolicy, wildcardResources(mapPolicy), "The Distributed Map describes, stops and redrives its own child executions (CDK's grant on this state machine's executions).");
     acknowledgeWildcardResources(
@@ -239,53 +211,15 @@ export class BatchScoring extends Construct {
     plan.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
     map.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const succeeded = new Succeed(this, 'Succeeded', { outputPath: '$.result' });
-    const failed = new Fail(this, 'Failed', {
-      error: 'BatchRunFailed',
-      // The cause is the manifest's URI: its `reasons` say why the run failed.
-      causePath: JsonPath.stringAt('$.result.manifest'),
-    });
-    finalize.next(new Choice(this, 'RunSucceeded').when(Condition.stringEquals('$.result.status', 'succeeded'), succeeded).otherwise(failed));
+    endRun(this, finalize);
     return defaults.next(applyDefaults).next(plan).next(map).next(finalize);
   }
 
   private schedule(schedule: BatchScheduleConfig, props: BatchScoringProps): Schedule {
-    const uri = (key: string) => `s3://${props.bucket.bucketName}/${key}`;
-    const output = schedule.output.endsWith('/') ? schedule.output : `${schedule.output}/`;
-    const job = {
-      model: schedule.model,
-      input: uri(schedule.input),
-      // A run per scheduled time: a scheduler retry of the same run reuses it and skips committed chunks.
-      output: uri(`${output}${ContextAttribute.scheduledTime}/`),
-      format: schedule.format ?? 'csv',
+    return scheduleRuns(this, `Schedule-${schedule.name}`, schedule, props.bucket, this.stateMachine, `Batch scoring of ${schedule.input} with ${schedule.model}`, {
       ...(schedule.idColumn !== undefined && { idColumn: schedule.idColumn }),
       ...(schedule.chunkBytes !== undefined && { chunkBytes: schedule.chunkBytes }),
       ...(schedule.toleratedFailurePercentage !== undefined && { toleratedFailurePercentage: schedule.toleratedFailurePercentage }),
-    };
-    return new Schedule(this, `Schedule-${schedule.name}`, {
-      scheduleName: schedule.name,
-      description: `Batch scoring of ${schedule.input} with ${schedule.model}`,
-      schedule: ScheduleExpression.expression(schedule.cron, schedule.timezone === undefined ? undefined : TimeZone.of(schedule.timezone)),
-      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({ job }) }),
     });
   }
-}
-
-/** Object ARNs a role reads and writes; the bucket is listable for the 404-vs-403 semantics below. */
-interface DataAccess {
-  readonly read: string[];
-  readonly write: string[];
-}
-
-function grantData(role: IRole, props: BatchScoringProps, access: DataAccess, purpose: string): void {
-  const { bucket } = props;
-  // Listing reveals key names only. Besides listing inputs and outputs, it makes S3 answer a GET or
-  // HEAD of a missing key with 404 instead of 403, which the handlers rely on to tell
-  // "not written yet" from "forbidden"; S3 gives no s3:prefix to condition it on for those requests.
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: access.read }));
-  // PutObject covers conditional (If-None-Match) and multipart uploads.
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: access.write }));
-  bucket.encryptionKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
-  acknowledgeWildcardResources(role, [...new Set([...access.read, ...access.write])], `The function ${purpose}: objects under the batch prefixes only.`);
 }

@@ -1,12 +1,12 @@
-import { ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Choice, Condition, CustomState, DefinitionBody, Fail, JsonPath, LogLevel, Pass, StateMachine, StateMachineType, Succeed } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
+import { CustomState, JsonPath, Pass, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { resolveTransform, type ResolvedTransform } from './batch-transform-config.ts';
 import { type BatchScheduleConfig, checkRetention, type ModelConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -88,12 +88,7 @@ export class BatchTransform extends Construct {
     });
     const inputs = bucket.arnForObjects(`${inputPrefix}*`);
     const outputs = bucket.arnForObjects(`${outputPrefix}*`);
-    // Listing also makes S3 answer a HEAD of a missing `.out` with 404 rather than 403.
-    this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
-    this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [inputs, outputs] }));
-    this.finalize.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [outputs] }));
-    bucket.encryptionKey?.grant(this.finalize.role, 'kms:Decrypt', 'kms:GenerateDataKey');
-    acknowledgeWildcardResources(this.finalize.role, [inputs, outputs], 'Finalize reads the input objects and the transform output, and writes the manifest: objects under the batch prefixes only.');
+    grantData(this.finalize.role, bucket, { read: [inputs, outputs], write: [outputs] }, 'reads the input objects and the transform output, and writes the manifest');
 
     const jobs: Record<string, TransformJob> = {};
     const grantedRoles = new Set<IRole>();
@@ -178,36 +173,17 @@ export class BatchTransform extends Construct {
     const finalize = new LambdaInvoke(scope, 'FinalizeRun', { lambdaFunction: this.finalize.function, payloadResponseOnly: true, resultPath: '$.result' });
     // A job that fails, cannot start or times out still ends in finalize, which writes a `failed` manifest saying why.
     transform.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
-    const succeeded = new Succeed(scope, 'Succeeded', { outputPath: '$.result' });
-    const failed = new Fail(scope, 'Failed', { error: 'BatchRunFailed', causePath: JsonPath.stringAt('$.result.manifest') });
-    finalize.next(new Choice(scope, 'RunSucceeded').when(Condition.stringEquals('$.result.status', 'succeeded'), succeeded).otherwise(failed));
-
-    const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
-    const stateMachine = new StateMachine(scope, 'StateMachine', {
-      // A transform job may run for hours, past Express's 5 minutes.
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(name.next(transform).next(finalize)),
+    endRun(scope, finalize);
+    const stateMachine = runStateMachine(scope, {
+      definition: name.next(transform).next(finalize),
+      logRetention: props.logRetention,
       comment: `Batch Transform of ${schedule.input} with ${schedule.model} (${schedule.name}), ending with _manifest.json`,
+      // A transform job may run for hours: the run waits for it, then finalizes.
       timeout: Duration.seconds(settings.maxRuntimeSeconds + 3600),
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
     });
     this.grantTransformJobs(stateMachine, prefix, schedule.name);
 
-    const uri = (key: string) => `s3://${bucket.bucketName}/${key}`;
-    const job = {
-      model: schedule.model,
-      input: uri(schedule.input),
-      // A run per scheduled time, as on the Lambda path.
-      output: uri(`${output}${ContextAttribute.scheduledTime}/`),
-      format,
-    };
-    const scheduled = new Schedule(scope, 'Schedule', {
-      scheduleName: schedule.name,
-      description: `Batch Transform of ${schedule.input} with ${schedule.model}`,
-      schedule: ScheduleExpression.expression(schedule.cron, schedule.timezone === undefined ? undefined : TimeZone.of(schedule.timezone)),
-      target: new StepFunctionsStartExecution(stateMachine, { input: ScheduleTargetInput.fromObject({ job }) }),
-    });
+    const scheduled = scheduleRuns(scope, 'Schedule', schedule, bucket, stateMachine, `Batch Transform of ${schedule.input} with ${schedule.model}`);
     return { stateMachine, schedule: scheduled, jobNamePrefix: prefix, settings };
   }
 
@@ -223,10 +199,6 @@ export class BatchTransform extends Construct {
     stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [rule] }));
     acknowledgeWildcardResources(stateMachine.role, [jobs], `Each run of ${schedule} creates a transform job named ${prefix}-<uuid>; the state machine may touch no other job.`);
     acknowledgeWildcardResources(stateMachine.role, [`${this.finalize.function.functionArn}:*`], 'The finalize task may invoke any version of the finalize function (CDK grants function:*), and nothing else.');
-    Validations.of(stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Log delivery (logs:*LogDelivery, DescribeLogGroups, resource policies) and X-Ray tracing support no resource-level permissions.',
-    });
   }
 
   /** Transform jobs log to their own fixed log group, one stream per instance and job. */

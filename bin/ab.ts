@@ -229,7 +229,7 @@ async function analyzeInput(): Promise<void> {
   } catch (err) {
     throw new UsageError(`${opts.input ?? opts.captures}: ${(err as Error).message}`);
   }
-  const { decide, promoteWinner } = await import('../functions/core/experiments/winner.ts');
+  const { decide, describeDecision, describePromotion, promoteWinner } = await import('../functions/core/experiments/winner.ts');
   const decision = decide(analysis, opts.goal as Goal);
   let promotion: Promotion | undefined;
   if (opts.promote) {
@@ -245,7 +245,7 @@ async function analyzeInput(): Promise<void> {
     await writeFile(opts.report, renderAbReport(analysis, { input: opts.input ?? opts.captures, createdAt: new Date().toISOString(), decision, promotion }));
     if (!opts.json) console.error(`report: ${resolve(opts.report)}`);
   }
-  const verdicts = [`decision: ${decision.winner ? `${decision.winner} wins` : 'no winner'}: ${decision.reason}`, ...(promotion ? [`promotion: ${promotion.promoted ? 'done' : 'none'}: ${promotion.reason}`] : [])];
+  const verdicts = [`decision: ${describeDecision(decision)}`, ...(promotion ? [`promotion: ${describePromotion(promotion)}`] : [])];
   console.log(opts.json ? JSON.stringify({ ...analysis, decision, ...(promotion ? { promotion } : {}) }, null, 2) : [table(analysis), '', ...verdicts].join('\n'));
 }
 

@@ -2,7 +2,7 @@ import { BASE_STYLE, formatP, htmlPage } from '../reports/html-page.ts';
 import { escapeHtml as e, formatNumber } from '../drift/svg-chart.ts';
 import type { Analysis, Comparison } from './analyze.ts';
 import { AB_COLORS, evidenceChartSvg, intervalChartSvg } from './charts.ts';
-import type { Decision, Promotion } from './winner.ts';
+import { type Decision, describeDecision, describePromotion, type Promotion } from './winner.ts';
 
 /**
  * An A/B analysis as one self-contained HTML page: the verdict, the sample-ratio check, the variants
@@ -89,8 +89,8 @@ export function renderAbReport(a: Analysis, options: AbReportOptions = {}): stri
     ['control', a.variants[0]!.name],
     ['significance', `α = ${a.alpha}, two-sided${a.correction === 'holm' ? `; Holm across ${a.comparisons.length} comparisons` : ''}`],
     ['sample ratio', `χ² = ${formatNumber(a.srm.statistic)} on ${a.srm.df} df, p = ${formatP(a.srm.pValue)} against weights ${a.srm.weights.map((w) => pct(w)).join(' / ')}${a.srm.mismatch ? ' — MISMATCH' : ' — ok'}`],
-    ...(options.decision ? ([['decision', `${options.decision.winner ? `${options.decision.winner} wins` : 'no winner'}: ${options.decision.reason}`]] as [string, string][]) : []),
-    ...(options.promotion ? ([['promotion', `${options.promotion.promoted ? 'done' : 'none'}: ${options.promotion.reason}`]] as [string, string][]) : []),
+    ...(options.decision ? ([['decision', describeDecision(options.decision)]] as [string, string][]) : []),
+    ...(options.promotion ? ([['promotion', describePromotion(options.promotion)]] as [string, string][]) : []),
     ...(options.createdAt ? ([['created', options.createdAt]] as [string, string][]) : []),
   ];
   const variantRows = a.variants.map(

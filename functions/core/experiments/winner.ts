@@ -31,6 +31,9 @@ export function decide(analysis: Analysis, goal: Goal = 'increase'): Decision {
   return { reason: 'the sequential test is not conclusive yet: keep the experiment running' };
 }
 
+/** A decision as one line: `1.1.0 wins: …` or `no winner: …`. */
+export const describeDecision = (d: Decision): string => `${d.winner ? `${d.winner} wins` : 'no winner'}: ${d.reason}`;
+
 export interface Promotion {
   readonly promoted: boolean;
   readonly reason: string;
@@ -43,3 +46,6 @@ export async function promoteWinner(registry: Registry, model: string, decision:
   const change = await registry.promote(model, decision.winner);
   return { promoted: change.changed, reason: `${decision.reason}; ${describeChange(change)}`, change };
 }
+
+/** A promotion as one line: `done: …` or `none: …`. */
+export const describePromotion = (p: Promotion): string => `${p.promoted ? 'done' : 'none'}: ${p.reason}`;

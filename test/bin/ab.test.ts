@@ -204,8 +204,9 @@ describe('npm run ab', () => {
     });
 
     it('only reports the decision without --promote, leaving production alone', async () => {
-      const { r } = await registry();
-      const res = await ab(['--input', won()]);
+      const { root, r } = await registry();
+      // Everything --promote would use is at hand: the model, and the registry in MODEL_REGISTRY.
+      const res = await ab(['--input', won(), '--model', 'breast-cancer'], { MODEL_REGISTRY: root });
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(/\ndecision: 1\.1\.0 wins: 1\.1\.0 is conclusively better than 1\.0\.0/);
       expect(res.stdout).not.toContain('promotion:');

@@ -94,7 +94,10 @@ describe('The complete example (examples/complete.config.ts)', () => {
       Dimensions: expect.arrayContaining([{ Name: 'model', Value: 'tumor-ensemble' }]),
       AlarmActions: [{ Ref: topic }],
     });
-    expect(alarmNamed('InferenceComplete-tumor-ensemble-live-accuracy').Threshold).toBe(0.9435);
+    const tumorDrift = Object.keys(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'InferenceComplete-tumor-ensemble-drift' } }))[0]!;
+    const retrainingRules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r).includes('drift'));
+    expect(retrainingRules).toHaveLength(1);
+    expect(JSON.stringify(retrainingRules[0])).not.toContain(tumorDrift);
   });
 
   it("counts Batch Transform runs beside the Lambda runs on every model's dashboard, the endpoint's included", () => {

@@ -63,8 +63,15 @@ describe('the shadow report job (moto S3)', () => {
         windowHours: hours,
         now: new Date(now),
       });
+    const written = async (prefix: string) => (await openLocation(`s3://${bucket}`, { s3: motoS3() }).store.list(prefix)).length;
+    // The last hour (12:00-12:59) holds no record: the newest are from 11:30.
+    expect(await at(1)).toBeUndefined();
+    expect(await written('windowed-reports/')).toBe(0);
     expect((await at(2))!.report.requests).toBe(6);
     expect((await at(6))!.report.requests).toBe(10);
+    // Both runs are stamped with the same time: the second report replaces the first.
+    expect(await written('windowed-reports/')).toBe(2);
     expect(await handler({ model: 'breast-cancer', version: '1.0.0', candidate: '9.9.9', windowHours: 2 }, {})).toEqual({ requests: 0 });
+    expect(await written('reports/breast-cancer/1.0.0/shadow-9.9.9/')).toBe(0);
   });
 });

@@ -1,16 +1,14 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../functions/core/batch/contracts.ts';
 import { BatchTransform } from '../../lib/batch-transform.ts';
 import type { BatchScheduleConfig } from '../../lib/config.ts';
 import { DataBucket } from '../../lib/data-bucket.ts';
 import { unbundledStack } from '../lib/cdk.ts';
 import { lambdaContext } from '../support/events.ts';
-import { createBucket, motoS3, useMotoEnvironment } from '../support/s3.ts';
-import { simulateTransform, transformCsv } from '../support/transform-job.ts';
+import { motoS3, useMotoEnvironment } from '../support/s3.ts';
+import { RUN_OUTPUT, runManifest, simulateTransform, transformBucket, transformCsv } from '../support/transform-job.ts';
 import { definitionOf, failureOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -62,18 +60,10 @@ function run(job: object, options: RunOptions) {
   return { requests, result: execution.result as Promise<Record<string, any>> };
 }
 
-let buckets = 0;
 async function world() {
-  const bucket = await createBucket(s3(), `sfn-transform-${process.pid}-${buckets++}`);
-  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'input/scans/a.csv', Body: transformCsv(150, 'a') }));
-  await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'input/scans/b.csv', Body: transformCsv(50, 'b') }));
-  const job = { model: 'tumor-ensemble', input: `s3://${bucket}/input/scans/`, output: `s3://${bucket}/output/scans/2026-11-23T03:00:00Z/`, format: 'csv' };
+  const bucket = await transformBucket({ 'input/scans/a.csv': transformCsv(150, 'a'), 'input/scans/b.csv': transformCsv(50, 'b') });
+  const job = { model: 'tumor-ensemble', input: `s3://${bucket}/input/scans/`, output: `s3://${bucket}/${RUN_OUTPUT}`, format: 'csv' };
   return { bucket, job };
-}
-
-async function manifestOf(bucket: string): Promise<Manifest> {
-  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/_manifest.json' }));
-  return JSON.parse(await object.Body!.transformToString());
 }
 
 const completed = (request: any, status = 'Completed') => ({
@@ -111,7 +101,7 @@ describe('batch transform state machine, synthesized, with the real finalize ove
       rowsRejected: 0,
       failedChunks: 0,
     });
-    expect(await manifestOf(bucket)).toMatchObject({
+    expect(await runManifest(bucket)).toMatchObject({
       status: 'succeeded',
       engine: 'sagemaker-batch-transform',
       transformJob: requests[0].TransformJobName,
@@ -137,7 +127,7 @@ describe('batch transform state machine, synthesized, with the real finalize ove
 
     expect(failure).toBeInstanceOf(ExecutionError);
     expect(failure!.cause).toMatchObject({ name: 'BatchRunFailed', message: `s3://${bucket}/output/scans/2026-11-23T03:00:00Z/_manifest.json` });
-    const manifest = await manifestOf(bucket);
+    const manifest = await runManifest(bucket);
     expect(manifest).toMatchObject({ status: 'failed', transformJob: requests[0].TransformJobName, rowsIn: 200, rowsScored: 50, rowsRejected: 150, failedChunks: [0], parts: ['b.csv.out'] });
     expect(manifest.reasons[0]).toBe(`transform job ${requests[0].TransformJobName} failed: AlgorithmError: model server returned 500 for a mini-batch`);
   });
@@ -153,6 +143,6 @@ describe('batch transform state machine, synthesized, with the real finalize ove
     const failure = await failureOf(result);
 
     expect(failure!.cause).toMatchObject({ name: 'BatchRunFailed' });
-    expect(await manifestOf(bucket)).toMatchObject({ status: 'failed', rowsIn: 200, rowsScored: 198, rowsRejected: 2, reasons: [expect.stringContaining('2 of 150 rows have no output line')] });
+    expect(await runManifest(bucket)).toMatchObject({ status: 'failed', rowsIn: 200, rowsScored: 198, rowsRejected: 2, reasons: [expect.stringContaining('2 of 150 rows have no output line')] });
   });
 });

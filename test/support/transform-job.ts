@@ -1,4 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Manifest } from '../../functions/core/batch/contracts.ts';
+import { createBucket, motoS3 } from './s3.ts';
 
 /** Headerless CSV lines, as Batch Transform containers read them: `count` rows whose first field is `<tag><i>`. */
 export const transformCsv = (count: number, tag = 'r'): string => Array.from({ length: count }, (_, i) => `${tag}${i},${(i * 0.37).toFixed(2)},${i % 5}\n`).join('');
@@ -42,4 +44,21 @@ export async function simulateTransform(s3: S3Client, inputUri: string, outputUr
     written.push(key);
   }
   return written;
+}
+
+/** The output of the scheduled run the transform specs finalize: `<bucket>/output/scans/<scheduled time>/`. */
+export const RUN_OUTPUT = 'output/scans/2026-11-23T03:00:00Z/';
+
+let buckets = 0;
+/** A fresh moto bucket holding these input objects (key → body). */
+export async function transformBucket(objects: Readonly<Record<string, string>>): Promise<string> {
+  const bucket = await createBucket(motoS3(), `transform-${process.pid}-${buckets++}`);
+  for (const [key, body] of Object.entries(objects)) await motoS3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  return bucket;
+}
+
+/** The `_manifest.json` the run left under RUN_OUTPUT. */
+export async function runManifest(bucket: string): Promise<Manifest> {
+  const object = await motoS3().send(new GetObjectCommand({ Bucket: bucket, Key: `${RUN_OUTPUT}_manifest.json` }));
+  return JSON.parse(await object.Body!.transformToString());
 }

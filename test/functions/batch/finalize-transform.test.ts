@@ -1,9 +1,9 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../../functions/core/batch/contracts.ts';
+import { Manifest } from '../../../functions/core/batch/contracts.ts';
 import { lambdaContext } from '../../support/events.ts';
-import { createBucket, motoS3, useMotoEnvironment } from '../../support/s3.ts';
-import { simulateTransform, transformCsv, transformJsonl } from '../../support/transform-job.ts';
+import { motoS3, useMotoEnvironment } from '../../support/s3.ts';
+import { RUN_OUTPUT, runManifest, simulateTransform, transformBucket, transformCsv, transformJsonl } from '../../support/transform-job.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
 let handler: Handler;
@@ -15,33 +15,22 @@ beforeAll(async () => {
 
 const s3 = () => motoS3();
 const model = { name: 'tumor-ensemble', version: '1.0.0', sha256: 'ab'.repeat(32) };
-let buckets = 0;
-
 /** A bucket with two headerless CSV objects (one in a subfolder) under input/scans/. */
-async function world(objects: Record<string, string> = { 'input/scans/a.csv': transformCsv(120, 'a'), 'input/scans/2026/b.csv': transformCsv(80, 'b') }) {
-  const bucket = await createBucket(s3(), `transform-${process.pid}-${buckets++}`);
-  for (const [key, body] of Object.entries(objects)) await s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  return bucket;
-}
+const world = (objects: Record<string, string> = { 'input/scans/a.csv': transformCsv(120, 'a'), 'input/scans/2026/b.csv': transformCsv(80, 'b') }) => transformBucket(objects);
 
 const eventFor = (bucket: string, extra: object = {}, input = `s3://${bucket}/input/scans/`, format: 'csv' | 'jsonl' = 'csv') => ({
-  job: { model: 'tumor-ensemble', input, output: `s3://${bucket}/output/scans/2026-11-23T03:00:00Z/`, format },
+  job: { model: 'tumor-ensemble', input, output: `s3://${bucket}/${RUN_OUTPUT}`, format },
   run: { transformJob: 'nightly-tumor-0b1c', startedAt: '2026-11-23T03:00:01.000Z', model },
   ...extra,
 });
 
-async function manifestOf(bucket: string): Promise<Manifest> {
-  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/_manifest.json' }));
-  return JSON.parse(await object.Body!.transformToString());
-}
-
 async function rejectsOf(bucket: string, part: string): Promise<{ key: string; line?: number; offset: number; reasons: string[]; raw: string }[]> {
-  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: `output/scans/2026-11-23T03:00:00Z/${part}` }));
+  const object = await s3().send(new GetObjectCommand({ Bucket: bucket, Key: `${RUN_OUTPUT}${part}` }));
   return (await object.Body!.transformToString()).trim().split('\n').map((line) => JSON.parse(line));
 }
 
 describe('finalize-transform handler over moto S3', () => {
-  it('writes a succeeded manifest with the same fields as the Lambda path when every input line has its output line', async () => {
+  it('writes a succeeded manifest of the Lambda path\'s schema when every input line has its output line', async () => {
     const bucket = await world();
     const event = eventFor(bucket, { transform: { status: 'Completed' } });
     await simulateTransform(s3(), event.job.input, event.job.output, 'csv');
@@ -57,7 +46,9 @@ describe('finalize-transform handler over moto S3', () => {
       rowsRejected: 0,
       failedChunks: 0,
     });
-    const manifest = await manifestOf(bucket);
+    const manifest = await runManifest(bucket);
+    // The schema the Lambda path's manifest is parsed with keeps every field: none is missing or extra.
+    expect(Manifest.parse(manifest)).toEqual(manifest);
     expect(manifest).toEqual({
       status: 'succeeded',
       reasons: [],
@@ -90,7 +81,7 @@ describe('finalize-transform handler over moto S3', () => {
 
     await handler(event, lambdaContext());
 
-    expect(await manifestOf(bucket)).toMatchObject({ status: 'succeeded', format: 'jsonl', chunks: 1, rowsIn: 30, rowsScored: 30, parts: ['records.jsonl.out'] });
+    expect(await runManifest(bucket)).toMatchObject({ status: 'succeeded', format: 'jsonl', chunks: 1, rowsIn: 30, rowsScored: 30, parts: ['records.jsonl.out'] });
   });
 
   it('counts the rows of an object without output and the lines missing from a short output as rejected, and fails the run', async () => {
@@ -101,7 +92,7 @@ describe('finalize-transform handler over moto S3', () => {
     const result = await handler(event, lambdaContext());
 
     expect(result).toMatchObject({ status: 'failed', rowsIn: 100, rowsScored: 57, rowsRejected: 43, failedChunks: 2 });
-    const manifest = await manifestOf(bucket);
+    const manifest = await runManifest(bucket);
     expect(manifest.failedChunks).toEqual([1, 2]);
     expect(manifest.parts).toEqual(['a.csv.out', 'c.csv.out']);
     expect(manifest.rowsIn).toBe(manifest.rowsScored + manifest.rowsRejected);
@@ -127,7 +118,7 @@ describe('finalize-transform handler over moto S3', () => {
     const event = eventFor(bucket, { transform: { status: 'Completed' } });
     const joined = transformCsv(5).trim().split('\n').map((line) => `${line},0.5`);
     joined.splice(2, 1);
-    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: `${joined.join('\n')}\n` }));
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${RUN_OUTPUT}a.csv.out`, Body: `${joined.join('\n')}\n` }));
 
     expect(await handler(event, lambdaContext())).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 4, rowsRejected: 1 });
     expect((await rejectsOf(bucket, 'rejects/part-00000.jsonl')).map((r) => [r.line, r.raw])).toEqual([[3, 'r2,0.74,2']]);
@@ -137,12 +128,12 @@ describe('finalize-transform handler over moto S3', () => {
     const bucket = await world({ 'input/scans/a.csv': transformCsv(5) });
     const event = eventFor(bucket, { transform: { status: 'Completed' } });
     const joined = transformCsv(6).trim().split('\n').map((line) => `${line},0.5`);
-    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'output/scans/2026-11-23T03:00:00Z/a.csv.out', Body: `${joined.join('\n')}\n` }));
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: `${RUN_OUTPUT}a.csv.out`, Body: `${joined.join('\n')}\n` }));
 
     const result = await handler(event, lambdaContext());
 
     expect(result).toMatchObject({ status: 'failed', rowsIn: 5, rowsScored: 5, rowsRejected: 0 });
-    expect((await manifestOf(bucket)).reasons).toEqual([expect.stringContaining('a.csv.out has 1 output lines that join no input row: the counts do not reconcile')]);
+    expect((await runManifest(bucket)).reasons).toEqual([expect.stringContaining('a.csv.out has 1 output lines that join no input row: the counts do not reconcile')]);
   });
 
   it('writes a failed manifest with the failure reason when the transform job fails, counting the objects it finished', async () => {
@@ -155,7 +146,7 @@ describe('finalize-transform handler over moto S3', () => {
     const result = await handler(event, lambdaContext());
 
     expect(result).toMatchObject({ status: 'failed', rowsIn: 200, rowsScored: 80, rowsRejected: 120, failedChunks: 1 });
-    const manifest = await manifestOf(bucket);
+    const manifest = await runManifest(bucket);
     expect(manifest.reasons[0]).toBe('transform job nightly-tumor-0b1c failed: ClientError: See job logs for more information');
     expect(manifest.reasons[1]).toContain('a.csv: no output');
     expect(manifest).toMatchObject({ engine: 'sagemaker-batch-transform', transformJob: 'nightly-tumor-0b1c', model });
@@ -168,7 +159,7 @@ describe('finalize-transform handler over moto S3', () => {
     const result = await handler(event, lambdaContext());
 
     expect(result).toMatchObject({ status: 'failed', rowsIn: 0, rowsScored: 0 });
-    expect((await manifestOf(bucket)).reasons).toEqual([
+    expect((await runManifest(bucket)).reasons).toEqual([
       'run failed: SageMaker.ResourceLimitExceededException: The account-level service limit for ml.g5.xlarge is 0 Instances',
       `no input objects at s3://${bucket}/input/scans/`,
     ]);

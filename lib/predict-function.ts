@@ -4,6 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { checkInteger, checkRetention, experimentsSetting, experimentVersions, LIMITS, type ModelConfig } from './config.ts';
 import { ModelFunction } from './model-function.ts';
+import { SERVICES } from './model-metrics.ts';
 import { captureEnvironment, grantCapture, type RequestCapture } from './request-capture.ts';
 
 export interface PredictFunctionProps {
@@ -61,7 +62,7 @@ export class PredictFunction extends ModelFunction {
       maxBatch: props.maxBatch,
       logRetention: props.logRetention,
       logLevel: props.logLevel,
-      serviceName: props.serviceName ?? 'predict',
+      serviceName: props.serviceName ?? SERVICES.predict,
       // Cold starts are measured from the JSON platform.report records (monitoring's init duration).
       jsonLogs: true,
       metricsNamespace: props.metricsNamespace,

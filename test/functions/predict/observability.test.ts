@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel } from '../../../functions/core/load.ts';
 import { reportShadow } from '../../../functions/predict/observability.ts';
+import { SERVICES } from '../../../lib/model-metrics.ts';
 import { testHandler } from '../../support/app.ts';
 import { MODELS, ROOT, model, readPackage } from '../../support/models.ts';
 
@@ -62,7 +63,8 @@ describe('predict handler observability', () => {
       ['ShadowAgreement', 75],
     ] as const) {
       const line = emf.find((e) => metric in e)!;
-      expect(line).toMatchObject({ service: 'predict', model: 'breast-cancer', version: '1.0.0', candidate: '1.1.0', [metric]: value });
+      // The name the stack gives the predict function (lib/predict-function.ts) is the one the dashboard reads.
+      expect(line).toMatchObject({ service: SERVICES.predict, model: 'breast-cancer', version: '1.0.0', candidate: '1.1.0', [metric]: value });
       expect([...line._aws.CloudWatchMetrics[0].Dimensions[0]].sort()).toEqual(['candidate', 'model', 'service', 'version']);
     }
   });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parsePackage } from '../../../functions/core/package-file.ts';
 import { EndpointModel } from '../../../functions/core/sagemaker/served.ts';
 import { createInvokeHandler } from '../../../functions/sagemaker/app.ts';
+import { SERVICES } from '../../../lib/model-metrics.ts';
 import { lambdaContext, proxyEvent } from '../../support/events.ts';
 
 // Metrics on, under the service name the stack gives the invoke function (lib/sagemaker-api.ts),
@@ -37,12 +38,13 @@ describe('SageMaker invoke function metrics', () => {
   it('records latency and server errors per model under its own service, which the per-model API alarms read', async () => {
     mock.on(InvokeEndpointCommand).resolves({ Body: new TextEncoder().encode('[0.7]') as never, InvokedProductionVariant: 'primary' });
     const ok = (await emfOf(200)).find((e) => 'Latency' in e)!;
-    expect(ok).toMatchObject({ service: 'sagemaker-invoke', model: 'tumor-ensemble', version: '1.0.0' });
+    // The name the stack gives the function (lib/sagemaker-api.ts) is the one the alarms read (ModelMetrics.front).
+    expect(ok).toMatchObject({ service: SERVICES.invoke, model: 'tumor-ensemble', version: '1.0.0' });
     expect([...ok._aws.CloudWatchMetrics[0].Dimensions[0]].sort()).toEqual(['model', 'service', 'version']);
 
     mock.reset();
     mock.on(InvokeEndpointCommand).rejects(new ModelError({ message: 'Received server error (500)', $metadata: {}, OriginalStatusCode: 500, OriginalMessage: 'CUDA out of memory' }));
     const failed = (await emfOf(502)).find((e) => 'ServerErrors' in e)!;
-    expect(failed).toMatchObject({ service: 'sagemaker-invoke', model: 'tumor-ensemble', version: '1.0.0', ServerErrors: 1 });
+    expect(failed).toMatchObject({ service: SERVICES.invoke, model: 'tumor-ensemble', version: '1.0.0', ServerErrors: 1 });
   });
 });

@@ -164,7 +164,7 @@ describe('validateConfig: monitoring', () => {
     [{ capture: { features: { wine: ['x'] } } }, 'monitoring.capture.features.wine must name one of models (breast-cancer), got "wine"'],
     [{ drift: { schedule: 'every day' } }, 'monitoring.drift.schedule must be an EventBridge Scheduler expression'],
     [{ labelQuality: { timezone: 'Mars/Olympus' } }, 'monitoring.labelQuality.timezone must be an IANA time zone'],
-    [{ shadowReport: { windowHours: 0 } }, 'monitoring.shadowReport.windowHours'],
+    [{ shadowReport: { windowHours: 0 } }, 'monitoring.shadowReport.windowHours must be an integer between 1 and 2160, got 0'],
     [{ drift: { windowHours: 0 } }, 'monitoring.drift.windowHours must be an integer between 1 and 2160, got 0'],
     [{ alarms: { latencyP99Ms: 0 } }, 'monitoring.alarms.latencyP99Ms must be a number above 0 and at most 900000, got 0'],
     [{ alarms: { serverErrorRatePercent: 150 } }, 'monitoring.alarms.serverErrorRatePercent must be a number above 0 and at most 100, got 150'],

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, inject, it } from 'vitest';
-import { openRegistry } from '../../functions/core/registry/registry.ts';
 import { runCli } from '../support/cli.ts';
-import { ROOT } from '../support/models.ts';
+import { twoVersionRegistry } from '../support/registry.ts';
 import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ab-cli-'));
@@ -181,10 +180,7 @@ describe('npm run ab', () => {
 
   describe('promoting the winner (off by default)', () => {
     const registry = async () => {
-      const root = mkdtempSync(join(tmpdir(), 'ab-registry-'));
-      const r = openRegistry(root);
-      for (const v of ['1.0.0', '1.1.0']) await r.register(`${ROOT}/models/breast-cancer/${v}`);
-      await r.promote('breast-cancer', '1.0.0');
+      const { root, registry: r } = await twoVersionRegistry();
       return { root, r };
     };
     const won = () => csv('versions.csv', conversions(20_000, 9, { '1.0.0': 0.1, '1.1.0': 0.13 }));

@@ -1,12 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Row } from '../../../../functions/core/experiments/analyze.ts';
 import { decide, promoteWinner } from '../../../../functions/core/experiments/winner.ts';
-import { openRegistry } from '../../../../functions/core/registry/registry.ts';
 import { Random } from '../../../../models/build/random.ts';
-import { ROOT } from '../../../support/models.ts';
+import { twoVersionRegistry } from '../../../support/registry.ts';
 
 /** `perVariant` users per variant, interleaved, each converting with its variant's rate (seeded). */
 function rows(perVariant: number, rates: Record<string, number>, seed = 7): Row[] {
@@ -49,13 +45,7 @@ describe('the sequential winner', () => {
 });
 
 describe('promoting the winner through the registry', () => {
-  async function registry() {
-    const r = openRegistry(await mkdtemp(join(tmpdir(), 'winner-')));
-    await r.register(`${ROOT}/models/breast-cancer/1.0.0`);
-    await r.register(`${ROOT}/models/breast-cancer/1.1.0`);
-    await r.promote('breast-cancer', '1.0.0');
-    return r;
-  }
+  const registry = async () => (await twoVersionRegistry()).registry;
 
   it('moves production to the winner and says what changed', async () => {
     const r = await registry();

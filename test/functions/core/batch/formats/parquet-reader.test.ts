@@ -5,6 +5,14 @@ import type { ByteRange, ObjectStore } from '../../../../../functions/core/stora
 import { STORES } from '../../storage/stores.ts';
 import { chunkOf, collect, sampleParquet } from './rows.ts';
 
+/** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
+const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
+  ({ ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (key: string, range?: ByteRange) => {
+    seen(range);
+    if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
+    return store.readBytes(key, range);
+  } }) as ObjectStore;
+
 describe.each(STORES)('readParquet over $name', ({ make }) => {
   it('reads the whole file when the chunk names no row groups: values by column name, row = index in the object', async () => {
     const store = await make();
@@ -19,11 +27,7 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     const store = await make();
     await store.write('wide.parquet', sampleParquet());
     let bytesRead = 0;
-    const counting = { ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (...args: Parameters<typeof store.readBytes>) => {
-      const bytes = await store.readBytes(...args);
-      bytesRead += bytes.byteLength;
-      return bytes;
-    } } as typeof store;
+    const counting = watched(store, (range) => (bytesRead += range ? range.end - range.start : 0));
     const all = await collect(readParquet(counting, chunkOf({ key: 'wide.parquet', format: 'parquet' })));
     const everything = bytesRead;
     bytesRead = 0;
@@ -62,13 +66,6 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toThrow(/fake\.parquet: not a readable Parquet file/);
   });
 
-  /** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
-  const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
-    ({ ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (key: string, range?: ByteRange) => {
-      seen(range);
-      if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
-      return store.readBytes(key, range);
-    } }) as ObjectStore;
   /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
   const groupAt = async (store: ObjectStore, key: string) => {
     const { metadata } = await openParquet(store, key);

@@ -68,7 +68,6 @@ export function resolveTransform(transform: BatchTransformConfig = {}, format: '
 
 const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 
-
 /** The schedule fields `checkTransformSchedule` reads. */
 interface TransformSchedule {
   readonly format?: string;

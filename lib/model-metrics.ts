@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ModelPackage } from '../functions/core/model-package.ts';
 import { parsePackage } from '../functions/core/package-file.ts';
 import { type ModelConfig, modelVersion, parseSource } from './config.ts';
 import { PROJECT_ROOT } from './handler-function.ts';
@@ -34,18 +35,21 @@ export interface MonitoredModel {
   readonly front: typeof SERVICES.predict | typeof SERVICES.invoke;
 }
 
+/** What monitoring reads of a model.json. */
+const described = (pkg: ModelPackage): Pick<MonitoredModel, 'task' | 'features' | 'holdout'> => ({ task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout });
+
 export function monitoredModel(path: string, model: ModelConfig): MonitoredModel {
   const version = modelVersion(`${path}.source`, model.source);
   if (isSageMaker(model)) {
     // The invoke function serves this model.json: its version is the one captures and job metrics carry.
     const pkg = checkModelJson({ name: model.name, modelJson: model.serving.modelJson });
     if (pkg.version !== version) throw new Error(`${path}.source names version ${version} but ${path}.serving.modelJson holds version ${pkg.version}`);
-    return { name: model.name, version, source: model.serving.modelJson, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout, front: SERVICES.invoke };
+    return { name: model.name, version, source: model.serving.modelJson, ...described(pkg), front: SERVICES.invoke };
   }
   const source = parseSource(`${path}.source`, model.source);
   if (source.kind !== 'bundled') return { name: model.name, version, source: model.source, front: SERVICES.predict };
   const pkg = parsePackage(readFileSync(join(PROJECT_ROOT, source.folder, 'model.json'), 'utf8'), source.folder);
-  return { name: model.name, version, source: model.source, task: pkg.task, features: pkg.features.map((f) => f.name), holdout: pkg.metrics.holdout, front: SERVICES.predict };
+  return { name: model.name, version, source: model.source, ...described(pkg), front: SERVICES.predict };
 }
 
 /** The period request metrics are judged over. */

@@ -82,6 +82,9 @@ export class MonitoringJobs extends Construct {
     super(scope, id);
     const { bucket, prefixes } = props;
     const names = [...props.models, ...(props.endpointModels ?? [])].map((m) => m.name);
+    /** One run per model, sent `{ model, windowHours }`. */
+    const perModel = (what: string, job: { readonly windowHours: number }): Run[] =>
+      names.map((model) => ({ id: model, description: `${what} of ${model} over the last ${job.windowHours} hours`, input: { model, windowHours: job.windowHours } }));
     const common = { models: props.models, modelJsons: props.endpointModels, logRetention: props.logRetention, logLevel: props.logLevel, metricsNamespace: props.metricsNamespace };
 
     if (props.drift?.enabled !== false) {
@@ -96,7 +99,7 @@ export class MonitoringJobs extends Construct {
       });
       grant(this.drift.role, bucket, { list: [prefixes.captures, prefixes.reports], read: [prefixes.captures], write: [prefixes.reports] }, 'reads captured requests and writes drift reports');
       const drift = { ...DRIFT_DEFAULTS, ...props.drift };
-      this.scheduleRuns('Drift', this.drift.function, drift, names.map((model) => ({ id: model, description: `Drift of ${model} over the last ${drift.windowHours} hours`, input: { model, windowHours: drift.windowHours } })));
+      this.scheduleRuns('Drift', this.drift.function, drift, perModel('Drift', drift));
     }
 
     if (props.labelQuality?.enabled !== false) {
@@ -110,7 +113,7 @@ export class MonitoringJobs extends Construct {
       });
       grant(this.labelQuality.role, bucket, { list: [prefixes.captures, prefixes.labels], read: [prefixes.captures, prefixes.labels], write: [] }, 'joins captured predictions to label files');
       const quality = { ...QUALITY_DEFAULTS, ...props.labelQuality };
-      this.scheduleRuns('LabelQuality', this.labelQuality.function, quality, names.map((model) => ({ id: model, description: `Live quality of ${model} over the last ${quality.windowHours} hours`, input: { model, windowHours: quality.windowHours } })));
+      this.scheduleRuns('LabelQuality', this.labelQuality.function, quality, perModel('Live quality', quality));
     }
 
     const shadows = props.shadows ?? [];

@@ -122,7 +122,6 @@ const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([^*?]*))?$/;
 const IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/[a-z0-9._/-]+(?::[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})?$/;
 const INSTANCE = /^ml\.[a-z0-9]+\.[0-9]*x?large$|^ml\.[a-z0-9]+\.(?:medium|large)$/;
 
-
 function s3Uri(path: string, value: unknown): void {
   if (typeof value !== 'string' || !S3_URI.test(value)) throw new Error(`${path} must be an s3://bucket/prefix URI, got ${JSON.stringify(value)}`);
 }

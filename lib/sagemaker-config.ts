@@ -101,7 +101,6 @@ const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const VARIANT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const SERVERLESS_MEMORY = [1024, 2048, 3072, 4096, 5120, 6144];
 
-
 /**
  * Checks every model's `serving` (naming the offending prop), and that each batch schedule's engine
  * can serve its model: Lambda workers load Lambda-served models, Batch Transform runs SageMaker-served

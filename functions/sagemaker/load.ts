@@ -25,9 +25,7 @@ const Settings = CaptureSettings.extend({
 export async function loadEndpointModels(env: NodeJS.ProcessEnv, client = new SageMakerRuntimeClient({ maxAttempts: 1 })) {
   const settings = Settings.parse(env);
   const models = await Promise.all(
-    settings.SAGEMAKER_MODELS.map(async (m) => {
-      return new EndpointModel(await readModelJson(m.modelJson, m.name), m.endpoint, client, m.timeoutMs, settings.MAX_BATCH);
-    }),
+    settings.SAGEMAKER_MODELS.map(async (m) => new EndpointModel(await readModelJson(m.modelJson, m.name), m.endpoint, client, m.timeoutMs, settings.MAX_BATCH)),
   );
   return { settings, models };
 }

@@ -34,7 +34,6 @@ section.feature.ok { border-left: 5px solid #1a7f37; }
 
 const TEST_NAMES: Record<FeatureDrift['test'], string> = { ks: 'Kolmogorov–Smirnov (two-sample)', 'chi-square': 'chi-square' };
 
-
 /** Drifted first, then by adjusted p-value, then by PSI (largest first); stable otherwise. */
 export function orderFeatures(features: readonly FeatureDrift[]): FeatureDrift[] {
   return [...features].sort(

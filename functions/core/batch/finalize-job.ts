@@ -13,11 +13,49 @@ export interface RunError {
 /** The reason a manifest gives for a run whose orchestration failed. */
 export const runFailedReason = (error: RunError): string => `run failed: ${error.Error}${error.Cause ? `: ${error.Cause.slice(0, 1000)}` : ''}`;
 
-/** Writes `_manifest.json` under the run's output; returns its URI. */
-export async function writeManifest(output: Location, manifest: Manifest): Promise<string> {
+/** The rows one unit of a run accounts for: a chunk on the Lambda path, an input object with Batch Transform. */
+export interface RowCounts {
+  readonly rowsIn: number;
+  readonly rowsScored: number;
+  readonly rowsRejected: number;
+}
+
+/** What an engine knows of a finished run; the manifest's status, sums and end follow from it. */
+export type RunAccount = Omit<Manifest, 'status' | 'inputObjects' | 'rowsIn' | 'rowsScored' | 'rowsRejected' | 'endedAt'> & {
+  readonly inputObjects: readonly ObjectInfo[];
+  readonly counts: readonly RowCounts[];
+};
+
+/**
+ * Writes the run's `_manifest.json`, the same for both engines: its rows summed over its units, and
+ * `succeeded` only when no reason was found against the run. Returns the manifest and its URI.
+ */
+export async function writeRunManifest(output: Location, run: RunAccount): Promise<{ manifest: Manifest; uri: string }> {
+  const { reasons, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, model, startedAt, engine, transformJob } = run;
+  const sum = (pick: (c: RowCounts) => number) => counts.reduce((total, c) => total + pick(c), 0);
+  const manifest: Manifest = {
+    status: reasons.length ? 'failed' : 'succeeded',
+    reasons,
+    input,
+    output: outputUri,
+    format,
+    inputObjects: inputObjects.map(({ key, size }) => ({ key, size })),
+    chunks,
+    failedChunks,
+    rowsIn: sum((c) => c.rowsIn),
+    rowsScored: sum((c) => c.rowsScored),
+    rowsRejected: sum((c) => c.rowsRejected),
+    parts,
+    rejects,
+    model,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    // What scored the rows, when it is not the Lambda workers.
+    ...(engine && { engine, transformJob }),
+  };
   const key = joinKey(output.key, OUTPUT_LAYOUT.manifest);
   await output.store.write(key, `${JSON.stringify(manifest, null, 2)}\n`);
-  return output.store.uri(key);
+  return { manifest, uri: output.store.uri(key) };
 }
 
 /** Objects read at once when a run has thousands of chunks or input objects. */
@@ -57,24 +95,18 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     reasons.push(`${failedChunks.length} of ${chunks.length} chunks failed (${failedPercent.toFixed(1)}%), over the tolerated ${job.toleratedFailurePercentage}%`);
   }
 
-  const sum = (pick: (r: ChunkResult) => number) => committed.reduce((total, r) => total + pick(r), 0);
-  const manifest: Manifest = {
-    status: reasons.length ? 'failed' : 'succeeded',
+  return writeRunManifest(output, {
     reasons,
     input: job.input,
     output: job.output,
     format: job.format,
-    inputObjects: objects.map(({ key, size }) => ({ key, size })),
+    inputObjects: objects,
     chunks: chunks.length,
     failedChunks,
-    rowsIn: sum((r) => r.rowsIn),
-    rowsScored: sum((r) => r.rowsScored),
-    rowsRejected: sum((r) => r.rowsRejected),
+    counts: committed,
     parts: committed.map((r) => r.part),
     rejects: committed.filter((r) => r.rowsRejected > 0 && r.rejects).map((r) => r.rejects!),
     model: committed[0]?.model,
     startedAt: plan?.startedAt ?? new Date().toISOString(),
-    endedAt: new Date().toISOString(),
-  };
-  return { manifest, uri: await writeManifest(output, manifest) };
+  });
 }

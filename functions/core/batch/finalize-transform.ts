@@ -1,7 +1,7 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Manifest, OUTPUT_LAYOUT } from './contracts.ts';
-import { type RunError, runFailedReason, writeManifest } from './finalize-job.ts';
+import { type RunError, runFailedReason, writeRunManifest } from './finalize-job.ts';
 import { type Line, readLines } from './formats/lines.ts';
 import { listInput } from './input-objects.ts';
 import { mapLimited } from '../map-limited.ts';
@@ -44,8 +44,8 @@ function joins(format: 'csv' | 'jsonl', input: string, output: string): boolean 
 interface ObjectAccount {
   readonly rowsIn: number;
   readonly rowsOut?: number;
-  readonly scored: number;
-  readonly rejected: number;
+  readonly rowsScored: number;
+  readonly rowsRejected: number;
   /** The rejects part, relative to the output prefix, when any row was rejected. */
   readonly rejects?: string;
 }
@@ -80,7 +80,7 @@ async function account(format: 'csv' | 'jsonl', input: Location, output: Locatio
     next = await outputs!.next();
   }
   await rejects.end();
-  return { rowsIn, ...(written ? { rowsOut } : {}), scored, rejected: rejects.rows, ...(rejects.rows > 0 && { rejects: rejects.key }) };
+  return { rowsIn, ...(written ? { rowsOut } : {}), rowsScored: scored, rowsRejected: rejects.rows, ...(rejects.rows > 0 && { rejects: rejects.key }) };
 }
 
 /**
@@ -131,7 +131,7 @@ export async function finalizeTransform(outcome: TransformOutcome, input: Locati
     return { object, key, ...(await account(outcome.job.format, input, output, object.key, key, index)) };
   });
   const failedChunks: number[] = [];
-  counted.forEach(({ object, key, rowsIn, rowsOut, scored, rejected }, index) => {
+  counted.forEach(({ object, key, rowsIn, rowsOut, rowsScored: scored, rowsRejected: rejected }, index) => {
     const source = input.store.uri(object.key);
     if (rowsOut === undefined) reasons.push(`${source}: no output (${output.store.uri(key)}): its ${rowsIn} rows are rejected`);
     else if (rowsOut > scored) reasons.push(`${source}: ${output.store.uri(key)} has ${rowsOut - scored} output lines that join no input row: the counts do not reconcile`);
@@ -139,26 +139,20 @@ export async function finalizeTransform(outcome: TransformOutcome, input: Locati
     if (rowsOut === undefined || rejected > 0 || rowsOut > scored) failedChunks.push(index);
   });
 
-  const sum = (pick: (c: (typeof counted)[number]) => number) => counted.reduce((total, c) => total + pick(c), 0);
-  const manifest: Manifest = {
-    status: reasons.length ? 'failed' : 'succeeded',
+  return writeRunManifest(output, {
     reasons,
     input: outcome.job.input,
     output: outcome.job.output,
     format: outcome.job.format,
-    inputObjects: objects.map(({ key, size }) => ({ key, size })),
+    inputObjects: objects,
     chunks: objects.length,
     failedChunks,
-    rowsIn: sum((c) => c.rowsIn),
-    rowsScored: sum((c) => c.scored),
-    rowsRejected: sum((c) => c.rejected),
+    counts: counted,
     parts: counted.filter((c) => c.rowsOut !== undefined).map((c) => c.key.slice(joinKey(output.key, '').length)),
     rejects: counted.flatMap((c) => (c.rejects ? [c.rejects] : [])),
     model: outcome.model,
     startedAt: outcome.startedAt,
-    endedAt: new Date().toISOString(),
     engine: 'sagemaker-batch-transform',
     transformJob: outcome.transformJob,
-  };
-  return { manifest, uri: await writeManifest(output, manifest) };
+  });
 }

@@ -23,13 +23,14 @@ type FieldPacker = (raw: unknown, row: number) => string | undefined;
 function fieldPacker(format: InputFormat, slot: FeatureSlot, into: InputBatch): FieldPacker {
   const convert = converterFor(format);
   const readNumber = numberReaderFor(format);
-  const numbers = slot.feature.type === 'numeric' ? into.numbers(slot) : undefined;
+  const numbers = slot.bounds && into.numbers(slot);
+  const { min, max, integer } = slot.bounds ?? { min: 0, max: 0, integer: false };
   const { width } = slot.input;
-  const { column, check } = slot;
+  const { column } = slot;
   return (raw, row) => {
     if (numbers) {
       const n = readNumber(raw);
-      if (n !== undefined && check(n) === undefined) {
+      if (n !== undefined && n >= min && n <= max && (!integer || Number.isInteger(n))) {
         numbers[row * width + column] = n;
         return undefined;
       }

@@ -30,16 +30,14 @@ const numericBounds = (f: Extract<Feature, { type: 'numeric' }>, integer: boolea
   return { min: range?.min ?? -Number.MAX_VALUE, max: range?.max ?? Number.MAX_VALUE, integer };
 };
 
-const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean) => {
-  const range = f.range?.strict ? f.range : undefined;
-  return (v: unknown): string | undefined => {
-    if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
-    if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
-    if (!Number.isFinite(v)) return `must be a finite number, got ${v}`;
-    if (integer && !Number.isInteger(v)) return `expected an integer, got ${v}`;
-    if (range && (v < range.min || v > range.max)) return `${v} is outside the model's range [${range.min}, ${range.max}]`;
-    return undefined;
-  };
+// A finite value is never outside the default bounds (±Number.MAX_VALUE), so only a strict range can reject one.
+const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, { min, max, integer }: NumericBounds) => (v: unknown): string | undefined => {
+  if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
+  if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
+  if (!Number.isFinite(v)) return `must be a finite number, got ${v}`;
+  if (integer && !Number.isInteger(v)) return `expected an integer, got ${v}`;
+  if (v < min || v > max) return `${v} is outside the model's range [${min}, ${max}]`;
+  return undefined;
 };
 
 const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
@@ -51,10 +49,6 @@ const categoricalCheck = (f: Extract<Feature, { type: 'categorical' }>) => {
     return undefined;
   };
 };
-
-/** The check of one feature's values, given the tensor type of the graph input it feeds. */
-export const featureCheck = (feature: Feature, type: TensorType): ((value: unknown) => string | undefined) =>
-  feature.type === 'numeric' ? numericCheck(feature, isInteger(type)) : categoricalCheck(feature);
 
 /** Where one feature lands: which graph input, which column, and how its values are checked. */
 export interface FeatureSlot {
@@ -85,8 +79,9 @@ export function featureSlots(pkg: ModelPackage): { inputs: InputSlot[]; slots: F
     const input = inputs[inputIndex]!;
     const column = next.get(input.name)!;
     next.set(input.name, column + 1);
-    const bounds = feature.type === 'numeric' ? numericBounds(feature, isInteger(input.type)) : undefined;
-    return { feature, input, inputIndex, column, check: featureCheck(feature, input.type), ...(bounds && { bounds }) };
+    if (feature.type === 'categorical') return { feature, input, inputIndex, column, check: categoricalCheck(feature) };
+    const bounds = numericBounds(feature, isInteger(input.type));
+    return { feature, input, inputIndex, column, check: numericCheck(feature, bounds), bounds };
   });
   return { inputs, slots, byName: new Map(slots.map((s) => [s.feature.name, s])) };
 }

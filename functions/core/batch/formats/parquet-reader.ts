@@ -1,21 +1,10 @@
-import { type AsyncBuffer, type ColumnData, type DecodedArray, parquetRead, parquetSchema } from 'hyparquet';
+import { type AsyncBuffer, type DecodedArray, parquetSchema } from 'hyparquet';
 import { parquetPlan, prefetchAsyncBuffer } from 'hyparquet/src/plan.js';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { openParquet, rowGroupStarts } from './parquet-file.ts';
+import { columnChunkRange, columnDecoder, columnPages } from './parquet-pages.ts';
 import type { ColumnBatch } from './source-row.ts';
-
-/** One column over [rowStart, rowEnd) from its decoded pages: the page itself when one covers the range, else the pages joined. */
-function columnOf(pages: ColumnData[], rowStart: number, rowEnd: number): ArrayLike<unknown> {
-  const sorted = pages.sort((a, b) => a.rowStart - b.rowStart);
-  if (sorted.length === 1 && sorted[0]!.rowStart === rowStart && sorted[0]!.rowEnd === rowEnd) return sorted[0]!.columnData as DecodedArray;
-  const out = new Array<unknown>(rowEnd - rowStart).fill(undefined);
-  for (const page of sorted) {
-    const data = page.columnData as DecodedArray;
-    for (let r = Math.max(page.rowStart, rowStart); r < Math.min(page.rowEnd, rowEnd); r++) out[r - rowStart] = data[r - page.rowStart];
-  }
-  return out;
-}
 
 /** Bytes of the next row group read ahead at most: a larger group is fetched when its turn comes, so memory never holds two of them. */
 export const PARQUET_READ_AHEAD = 64 * 1024 * 1024;
@@ -41,12 +30,50 @@ function prefetch(file: AsyncBuffer, plan: Plan): AsyncBuffer {
 
 const plannedBytes = (plan: Plan) => plan.fetches.reduce((n, f) => n + f.endByte - f.startByte, 0);
 
+interface Head {
+  data: ArrayLike<unknown> & { slice(start: number, end: number): ArrayLike<unknown> };
+  at: number;
+}
+
 /**
- * Parquet rows of a chunk: its row groups only, one at a time, each yielded as its decoded columns
- * (typed arrays stay compact), so memory holds one row group's columns whatever the file's size.
- * Values keep Parquet's types (numbers, strings, BigInt for INT64, null). With `columns`, only those
- * of them the file has are read: the other column chunks are neither fetched nor decoded. The next
- * row group's bytes are read ahead when they are at most `readAheadBytes`.
+ * Rows [0, rows) of a row group, from each column's pages, as batches cut wherever any column's page
+ * ends. A batch is a page itself where the page covers it exactly (the usual case: writers end
+ * every column's pages at the same rows), else a copy of the part it covers; memory holds about one
+ * page per column, whatever the row group's size.
+ */
+function* rowSlices(names: readonly string[], pages: readonly Iterator<DecodedArray>[], firstRow: number, rows: number, uri: string): Generator<ColumnBatch> {
+  const heads: Head[] = names.map(() => ({ data: [], at: 0 }));
+  for (let row = 0; row < rows; ) {
+    let n = rows - row;
+    heads.forEach((head, c) => {
+      while (head.at === head.data.length) {
+        const page = pages[c]!.next();
+        if (page.done) throw new Error(`${uri}: column "${names[c]}" ends at row ${firstRow + row}, before the end of its row group (row ${firstRow + rows})`);
+        head.data = page.value as Head['data'];
+        head.at = 0;
+      }
+      n = Math.min(n, head.data.length - head.at);
+    });
+    const columns = new Map(
+      names.map((name, c) => {
+        const head = heads[c]!;
+        const part = head.at === 0 && head.data.length === n ? head.data : head.data.slice(head.at, head.at + n);
+        head.at += n;
+        return [name, part];
+      }),
+    );
+    yield { firstRow: firstRow + row, rows: n, columns };
+    row += n;
+  }
+}
+
+/**
+ * Parquet rows of a chunk: its row groups only, in order, each yielded as batches of decoded columns
+ * (typed arrays stay compact) no longer than a page, so memory holds a row group's compressed bytes
+ * and about one decoded page per column, whatever the file's or the row group's size. Values keep
+ * Parquet's types (numbers, strings, BigInt for INT64, null). With `columns`, only those of them the
+ * file has are read: the other column chunks are neither fetched nor decoded. The next row group's
+ * bytes are read ahead when they are at most `readAheadBytes`.
  */
 export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
   const { file, metadata } = await openParquet(store, chunk.key);
@@ -71,19 +98,17 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
   for (let g = first; g < last; g++) {
     const rowStart = starts[g]!;
     const rowEnd = starts[g + 1]!;
-    const bytes = next ?? file;
+    const bytes = next ?? prefetch(file, planOf(g));
     next = readAhead(g + 1);
     if (rowEnd === rowStart) continue;
-    const pieces = new Map<string, ColumnData[]>(names.map((n) => [n, []]));
-    await parquetRead({
-      file: bytes,
-      metadata,
-      columns: names,
-      rowStart,
-      rowEnd,
-      onChunk: (data) => pieces.get(data.columnName)?.push(data),
-    });
-    const columns = new Map(names.map((n) => [n, columnOf(pieces.get(n)!, rowStart, rowEnd)]));
-    yield { firstRow: rowStart, rows: rowEnd - rowStart, columns };
+    const chunks = names.map((name) => metadata.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema[0] === name)!);
+    const decoders = chunks.map((c) => columnDecoder(metadata, c, store.uri(chunk.key)));
+    const pages = await Promise.all(
+      chunks.map(async (c, i) => {
+        const { start, end } = columnChunkRange(c);
+        return columnPages(await bytes.slice(start, end), decoders[i]!);
+      }),
+    );
+    yield* rowSlices(names, pages, rowStart, rowEnd - rowStart, store.uri(chunk.key));
   }
 }

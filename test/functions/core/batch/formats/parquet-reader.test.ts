@@ -1,9 +1,12 @@
+import { parquetMetadata } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { openParquet } from '../../../../../functions/core/batch/formats/parquet-file.ts';
 import { readParquet } from '../../../../../functions/core/batch/formats/parquet-reader.ts';
 import type { ByteRange, ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../../storage/stores.ts';
 import { chunkOf, collect, sampleParquet } from './rows.ts';
+import { rowsOf } from '../../../../../functions/core/batch/formats/source-row.ts';
 
 /** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
 const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
@@ -14,6 +17,13 @@ const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => voi
   } }) as ObjectStore;
 
 describe.each(STORES)('readParquet over $name', ({ make }) => {
+  /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
+  const groupAt = async (store: ObjectStore, key: string) => {
+    const { metadata } = await openParquet(store, key);
+    const starts = metadata.row_groups.map((g) => Math.min(...g.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset))));
+    return (range: ByteRange | undefined) => (range ? starts.indexOf(range.start) : -1);
+  };
+
   it('reads the whole file when the chunk names no row groups: values by column name, row = index in the object', async () => {
     const store = await make();
     await store.write('in.parquet', sampleParquet());
@@ -54,6 +64,48 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     expect(Array.from(batches[1]!.columns.get('x')!).slice(0, 3)).toEqual([500, 500.25, 500.5]);
   });
 
+  it('reads a large row group a page at a time: no batch is longer than a page, and every row comes once, in order', async () => {
+    const store = await make();
+    const bytes = sampleParquet(5000, 5000, 4096);
+    await store.write('one-group.parquet', bytes);
+    const pageRows = parquetMetadata(bytes.buffer as ArrayBuffer).row_groups[0]!.columns.map((c) => 5000 / c.meta_data!.encoding_stats!.find((e) => e.page_type === 'DATA_PAGE_V2')!.count);
+    expect(Math.max(...pageRows)).toBeLessThan(5000);
+    const batches = [];
+    for await (const batch of readParquet(store, chunkOf({ key: 'one-group.parquet', format: 'parquet' }))) batches.push(batch);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(Math.max(...batches.map((b) => b.rows))).toBeLessThanOrEqual(Math.ceil(Math.max(...pageRows)));
+    const rows = batches.flatMap((b) => rowsOf(b));
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(rows).toEqual(await collect(readParquet(store, chunkOf({ key: 'one-group.parquet', format: 'parquet' }), undefined)));
+    expect(rows[4321]!.values).toEqual({ id: 'r4321', x: 1080.25, n: 4321n });
+    expect(rows[4320]!.values).toEqual({ id: 'r4320', x: 1080, n: null });
+  });
+
+  it('fetches a row group\'s bytes once, however many batches it is read in', async () => {
+    const store = await make();
+    await store.write('one-group.parquet', sampleParquet(5000, 5000, 4096));
+    const group = await groupAt(store, 'one-group.parquet');
+    const groupReads: ByteRange[] = [];
+    const watching = watched(store, (range) => group(range) === 0 && groupReads.push(range!));
+    expect(await collect(readParquet(watching, chunkOf({ key: 'one-group.parquet', format: 'parquet' })))).toHaveLength(5000);
+    expect(groupReads).toHaveLength(1);
+  });
+
+  it('refuses a nested column among those asked for, naming it, and reads the file without it', async () => {
+    const store = await make();
+    const schema = [
+      { name: 'root', num_children: 2 },
+      { name: 'x', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      { name: 'tags', repetition_type: 'OPTIONAL', num_children: 1, converted_type: 'LIST' },
+      { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+      { name: 'element', type: 'INT32', repetition_type: 'OPTIONAL' },
+    ] as const;
+    await store.write('nested.parquet', new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1.5, 2.5] }, { name: 'tags', data: [[1, 2], [3]] }], schema: [...schema] })));
+    const chunk = chunkOf({ key: 'nested.parquet', format: 'parquet' });
+    await expect(collect(readParquet(store, chunk, ['x', 'tags']))).rejects.toThrow(/nested\.parquet: column "tags" is nested \(a list, map or struct\)/);
+    expect((await collect(readParquet(store, chunk, ['x']))).map((r) => r.values)).toEqual([{ x: 1.5 }, { x: 2.5 }]);
+  });
+
   it('a file with no rows has no rows', async () => {
     const store = await make();
     await store.write('none.parquet', sampleParquet(0));
@@ -65,13 +117,6 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     await store.write('fake.parquet', 'id,x\n1,2\n');
     await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toThrow(/fake\.parquet: not a readable Parquet file/);
   });
-
-  /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
-  const groupAt = async (store: ObjectStore, key: string) => {
-    const { metadata } = await openParquet(store, key);
-    const starts = metadata.row_groups.map((g) => Math.min(...g.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset))));
-    return (range: ByteRange | undefined) => (range ? starts.indexOf(range.start) : -1);
-  };
 
   /** Reads a 3-row-group file and returns, at each batch handed over, the row groups whose bytes were asked for so far. */
   const groupsRequestedAtEachBatch = async (store: ObjectStore, readAheadBytes?: number) => {

@@ -23,8 +23,8 @@ export const rangeChunks = (key: string, total: number, size: number, format: Ch
     ...(index === 0 ? { firstLine: 1 } : {}),
   }));
 
-/** 2,500 rows in row groups of 1,000: [0,1000), [1000,2000), [2000,2500). */
-export function sampleParquet(rows = 2500, rowGroupSize = 1000): Uint8Array {
+/** 2,500 rows in row groups of 1,000: [0,1000), [1000,2000), [2000,2500); pages of `pageSize` bytes at most (hyparquet-writer's 1 MiB by default). */
+export function sampleParquet(rows = 2500, rowGroupSize = 1000, pageSize?: number): Uint8Array {
   const ids = Array.from({ length: rows }, (_, i) => `r${i}`);
   return new Uint8Array(
     parquetWriteBuffer({
@@ -34,6 +34,7 @@ export function sampleParquet(rows = 2500, rowGroupSize = 1000): Uint8Array {
         { name: 'n', data: Array.from({ length: rows }, (_, i) => (i % 10 === 0 ? null : BigInt(i))), type: 'INT64' },
       ],
       rowGroupSize,
+      pageSize,
     }),
   );
 }

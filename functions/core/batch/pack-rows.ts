@@ -42,6 +42,9 @@ function fieldPacker(format: InputFormat, slot: FeatureSlot, into: InputBatch): 
   };
 }
 
+/** Why a row's id cannot be passed through, if it cannot: a prediction without its id could not be joined back. */
+const idProblem = (v: unknown): string | undefined => (v === undefined ? 'missing id' : v === null || v === '' ? 'empty id' : undefined);
+
 type Extract = (values: Record<string, unknown>, out: unknown[]) => void;
 const extractors = new WeakMap<FeatureLayout, Extract>();
 
@@ -60,8 +63,11 @@ function extractorOf(layout: FeatureLayout): Extract {
   return extract;
 }
 
-/** Rows of CSV or JSON Lines: each row checked feature by feature, packed at the next free row when all pass. */
-export function packRows(layout: FeatureLayout, format: InputFormat, rows: readonly SourceRow[], into: InputBatch): Packed {
+/**
+ * Rows of CSV or JSON Lines: each row checked feature by feature (and for its id, when the job passes
+ * one through), packed at the next free row when all pass.
+ */
+export function packRows(layout: FeatureLayout, format: InputFormat, rows: readonly SourceRow[], into: InputBatch, idColumn?: string): Packed {
   const { slots } = layout;
   const pack = slots.map((slot) => fieldPacker(format, slot, into));
   const extract = extractorOf(layout);
@@ -80,6 +86,8 @@ export function packRows(layout: FeatureLayout, format: InputFormat, rows: reado
       const problem = pack[s]!(fields[s], good.length);
       if (problem) (reasons ??= []).push(`${slots[s]!.feature.name}: ${problem}`);
     }
+    const idIssue = idColumn === undefined ? undefined : idProblem(values[idColumn]);
+    if (idIssue) (reasons ??= []).push(`${idColumn}: ${idIssue}`);
     if (reasons) rejected.set(i, reasons);
     else good.push(i);
   }
@@ -88,10 +96,10 @@ export function packRows(layout: FeatureLayout, format: InputFormat, rows: reado
 
 /**
  * Rows [from, to) of a column batch, feature column by feature column (no object per row): every
- * value is checked and written at its own row in one pass; rejected rows, rare, are then squeezed
- * out by moving the rows after them up.
+ * value is checked and written at its own row in one pass, then the ids when the job passes one
+ * through; rejected rows, rare, are then squeezed out by moving the rows after them up.
  */
-export function packColumns(layout: FeatureLayout, format: InputFormat, batch: ColumnBatch, from: number, to: number, into: InputBatch): Packed {
+export function packColumns(layout: FeatureLayout, format: InputFormat, batch: ColumnBatch, from: number, to: number, into: InputBatch, idColumn?: string): Packed {
   const rejected = new Map<number, string[]>();
   const keep = (row: number, reason: string) => {
     const reasons = rejected.get(row);
@@ -120,6 +128,13 @@ export function packColumns(layout: FeatureLayout, format: InputFormat, batch: C
     for (let r = from; r < to; r++) {
       const problem = pack(column?.[r], r - from);
       if (problem) keep(r - from, `${slot.feature.name}: ${problem}`);
+    }
+  }
+  if (idColumn !== undefined) {
+    const ids = batch.columns.get(idColumn);
+    for (let r = from; r < to; r++) {
+      const problem = idProblem(ids?.[r]);
+      if (problem) keep(r - from, `${idColumn}: ${problem}`);
     }
   }
   const good: number[] = [];

@@ -67,11 +67,11 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const neededColumns = [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])];
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
-    const packed = packRows(layout, chunk.format, rows, batch);
+    const packed = packRows(layout, chunk.format, rows, batch, idColumn);
     await finish(batch, packed, (i) => (idColumn ? rows[i]!.values?.[idColumn] : undefined), (i) => rows[i]!, rows.length);
   };
   const scoreColumns = async (batch: InputBatch, columns: ColumnBatch, from: number, to: number) => {
-    const packed = packColumns(layout, chunk.format, columns, from, to, batch);
+    const packed = packColumns(layout, chunk.format, columns, from, to, batch, idColumn);
     const ids = idColumn ? columns.columns.get(idColumn) : undefined;
     await finish(batch, packed, (i) => ids?.[from + i], (i) => columnRow(columns, from + i), to - from);
   };

@@ -38,7 +38,7 @@ describe('packing rows for scoring', () => {
   });
 
   /** Packs the same values as columns and as rows: the two must agree on every reason and every packed value. */
-  const packBothWays = async (pkg: ModelPackage, columns: Map<string, unknown[]>, from: number, to: number) => {
+  const packBothWays = async (pkg: ModelPackage, columns: Map<string, unknown[]>, from: number, to: number, idColumn?: string) => {
     const layout = new FeatureLayout(pkg, 64);
     const names = [...columns.keys()];
     const rows: SourceRow[] = columns.get(names[0]!)!.map((_, i) => ({ row: i, values: Object.fromEntries(names.map((n) => [n, columns.get(n)![i]])) }));
@@ -47,8 +47,8 @@ describe('packing rows for scoring', () => {
         const result = pack(b);
         return { result, tensors: Object.values(b.feeds(result.packed)).map((t) => Array.from(t.data as ArrayLike<unknown>)) };
       });
-    const byColumns = await packed((b) => packColumns(layout, 'parquet', { firstRow: 0, rows: rows.length, columns }, from, to, b));
-    const byRows = await packed((b) => packRows(layout, 'parquet', rows.slice(from, to), b));
+    const byColumns = await packed((b) => packColumns(layout, 'parquet', { firstRow: 0, rows: rows.length, columns }, from, to, b, idColumn));
+    const byRows = await packed((b) => packRows(layout, 'parquet', rows.slice(from, to), b, idColumn));
     expect(byColumns).toEqual(byRows);
     return byColumns.result;
   };
@@ -63,6 +63,27 @@ describe('packing rows for scoring', () => {
     expect(result.rejected.get(3)).toEqual(["age: 15.99 is outside the model's range [16, 82]"]);
     expect(result.rejected.get(5)).toEqual(['age: must be a finite number, got NaN']);
     expect([...result.rejected.keys()]).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('rejects a row without its id when the job passes an id column through, after its feature problems', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const names = pkg.features.map((f) => f.name);
+    const ids: unknown[] = ['p1', null, '', 'p4', undefined, 7n];
+    const columns = new Map<string, unknown[]>([...names.map((n, j): [string, unknown[]] => [n, ids.map((_, i) => (j === 0 && i === 3 ? Number.NaN : 10))]), ['patient_id', ids]]);
+    const result = await packBothWays(pkg, columns, 0, ids.length, 'patient_id');
+    expect(result.good).toEqual([0, 5]);
+    expect(result.rejected.get(1)).toEqual(['patient_id: empty id']);
+    expect(result.rejected.get(2)).toEqual(['patient_id: empty id']);
+    expect(result.rejected.get(3)).toEqual([`${names[0]}: must be a finite number, got NaN`]);
+    expect(result.rejected.get(4)).toEqual(['patient_id: missing id']);
+  });
+
+  it('rejects every row, naming the column, when the id column is not in the input at all', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const columns = new Map<string, unknown[]>(pkg.features.map((f) => [f.name, [10, 11]]));
+    const result = await packBothWays(pkg, columns, 0, 2, 'patient_id');
+    expect(result.packed).toBe(0);
+    expect([...result.rejected.values()]).toEqual([['patient_id: missing id'], ['patient_id: missing id']]);
   });
 
   it('accepts only whole numbers for an integer graph input, and values past a loose range', async () => {

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobSpec } from '../functions/core/batch/contracts.ts';
 import { runLocalJob } from '../local/batch-runner.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 import { modelSource } from '../local/model-source.ts';
 
 /**
@@ -16,6 +17,12 @@ const positiveInt = (name: string) => (value: string) => {
   return n;
 };
 
+const percentage = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${name} must be a percentage from 0 to 100`);
+  return n;
+};
+
 const program = new Command('score')
   .description('Score a CSV, JSON Lines or Parquet input (file, folder or s3:// prefix) with a model, accounting for every row.')
   .requiredOption('--model <name>', 'model name from inference.config.ts, or a model package folder or s3:// URI')
@@ -25,12 +32,13 @@ const program = new Command('score')
   .option('--id <column>', 'input column passed through to the output to join predictions back')
   .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations (MinIO, moto, LocalStack...)')
   .option('--chunk-mb <mib>', 'target chunk size of uncompressed CSV/JSON Lines, in MiB', positiveInt('--chunk-mb'), 64)
-  .option('--tolerate <percent>', 'percentage of chunks that may fail with the run still succeeding', Number, 0)
+  .option('--tolerate <percent>', 'percentage of chunks that may fail with the run still succeeding', percentage('--tolerate'), 0)
   .option('--concurrency <threads>', 'scoring threads', positiveInt('--concurrency'), availableParallelism())
   .option('--attempts <n>', 'attempts per chunk', positiveInt('--attempts'), 3)
-  .option('--no-progress', 'no progress bar');
+  .option('--no-progress', 'no progress bar')
+  .addHelpText('after', '\nExit status: 0 when the run succeeded, 1 when it failed (see its reasons), 2 for bad arguments or an unknown model.');
 
-program.parse();
+parseCommandLine(program);
 const opts = program.opts();
 
 try {
@@ -82,6 +90,8 @@ try {
       ...manifest.reasons.map((r) => `reason: ${r}`),
     ].join('\n'),
   );
+  // Rejecting every row is an account, not a failure; it still deserves a line of its own.
+  if (manifest.rowsIn > 0 && manifest.rowsScored === 0) console.error(`warning: no row was scored; every reason is in ${manifest.rejects.join(', ')}`);
   process.exitCode = manifest.status === 'succeeded' ? 0 : 1;
 } catch (err) {
   console.error(`score: ${(err as Error).message}`);

@@ -64,8 +64,30 @@ describe('npm run score', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown model "nope"');
     const missing = await runCli('bin/score.ts', ['--model', 'breast-cancer']);
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain("required option '--input <path>' not specified");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("score: required option '--input <path>' not specified\n");
+  });
+
+  it.each([
+    [['--format', 'xml'], /score: option '--format <format>' argument 'xml' is invalid/],
+    [['--tolerate', '150'], /score: option '--tolerate <percent>' argument '150' is invalid\. --tolerate must be a percentage from 0 to 100/],
+    [['--chunk-mb', 'abc'], /--chunk-mb must be a positive integer/],
+    [['--bogus'], /score: unknown option '--bogus'/],
+  ])('exits 2, the code of bad arguments, for %j', async (args, message) => {
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', 'x.csv', '--output', 'out', ...args]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+  });
+
+  it('rejects every row, naming the column, when --id names a column the input does not have, and warns', async () => {
+    const dir = await localInput();
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'patient_id']);
+    expect(res.stdout).toContain('succeeded: 2000 rows in, 0 scored, 2000 rejected');
+    expect(res.stderr).toContain('warning: no row was scored; every reason is in rejects/part-00000.jsonl');
+    const rejects = (await readFile(join(dir, 'out/rejects/part-00000.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects).toHaveLength(2000);
+    // Rows that could not be parsed keep the parser's reason; every other row is refused for its id.
+    expect(rejects.filter((r: { reasons: string[] }) => r.reasons.includes('patient_id: missing id')).length).toBeGreaterThanOrEqual(data.goodIds.length);
   });
 
   it('writes Parquet output that reads back with the same rows', async () => {

@@ -1,5 +1,5 @@
 import { Random } from '../../models/build/random.ts';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -123,6 +123,26 @@ describe('npm run drift', () => {
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout) as Summary;
     expect(summary.features.filter((f) => f.drift).map((f) => f.name)).toEqual(['mean_texture']);
+  });
+
+  it('--field features reads a capture root, without taking the shadow records under its _shadow/ for unparseable lines', async () => {
+    const root = mkdtempSync(join(dir, 'captures-'));
+    const put = (path: string, lines: readonly object[]) => {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    };
+    const data = readFileSync(join(ROOT, 'models/data/breast-cancer-wisconsin.csv'), 'utf8').trim().split('\n');
+    const names = data[0]!.split(',').slice(0, 30);
+    const requests = data.slice(1, 201).map((line, i) => {
+      const values = line.split(',').map(Number);
+      return { requestId: `q${i}`, index: 0, model: 'breast-cancer', version: '1.0.0', features: Object.fromEntries(names.map((n, j) => [n, values[j]!])), prediction: { label: 'benign' } };
+    });
+    put('breast-cancer/1.0.0/dt=2026-11-23/hr=17/1-a.jsonl', requests);
+    put('_shadow/breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=17/1-b.jsonl', requests.map(({ requestId, model, version }) => ({ requestId, model, version, candidate: '1.1.0', rows: 1, predictions: [{ label: 'benign' }] })));
+    const res = await drift(['--model', join(ROOT, 'models/breast-cancer/1.0.0'), '--input', root, '--field', 'features']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`current:   ${root} (200 rows)`);
+    expect(res.stderr).not.toContain('could not be parsed');
   });
 
   it('reads s3:// inputs from an S3-compatible endpoint (moto)', async () => {

@@ -47,3 +47,14 @@ export function joinKey(prefix: string, name: string): string {
   if (prefix === '') return name.replace(/^\/+/, '');
   return `${prefix.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
 }
+
+/**
+ * Whether a key listed under `prefix` lies in a hidden part of it: a folder or file below the prefix
+ * whose name starts with `_` or `.` (`_shadow/`, `_chunks/`, `_SUCCESS`), which Hadoop-style readers
+ * skip as internal. A hidden name in the prefix itself counts for nothing: naming a folder reads it.
+ */
+export function hiddenBelow(prefix: string, key: string): boolean {
+  if (key === prefix) return false;
+  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return key.slice(folder.length).split('/').some((name) => /^[_.]/.test(name));
+}

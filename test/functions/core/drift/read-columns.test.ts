@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -83,6 +83,22 @@ describe('readColumns', () => {
     expect(columns.rejectedRows).toBe(2);
     expect(nums(columns.get('x'))).toEqual([1, NaN, 2.5]);
     expect(columns.get('color')).toEqual(['red', '3', null]);
+  });
+
+  it('leaves out objects in _ or . named folders below the input, as the shadow records under a capture root', async () => {
+    const root = mkdtempSync(join(dir, 'captures-'));
+    const record = (features: object) => `${JSON.stringify({ requestId: 'a', model: 'm', version: '1.0.0', features })}\n`;
+    const put = (path: string, body: string) => {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), body);
+    };
+    put('m/1.0.0/dt=2026-11-23/hr=17/1-a.jsonl', record({ x: 1, color: 'red' }));
+    put('_shadow/m/1.0.0/2.0.0/dt=2026-11-23/hr=17/1-b.jsonl', `${JSON.stringify({ requestId: 'a', model: 'm', version: '1.0.0', candidate: '2.0.0', predictions: [0] })}\n`);
+    put('m/1.0.0/.partial/1-c.jsonl', record({ x: 2, color: 'blue' }));
+    const columns = await readColumns(root, FEATURES, { select: (r) => r.features as Record<string, unknown> });
+    expect(columns).toMatchObject({ rows: 1, rejectedRows: 0, objects: 1 });
+    expect(columns.get('color')).toEqual(['red']);
+    expect((await inferFeatures(root)).map((f) => f.name)).toEqual(['requestId', 'model', 'version', 'features']);
   });
 
   it('reads Parquet column batches (typed numbers, BigInt, nulls), over several row groups', async () => {

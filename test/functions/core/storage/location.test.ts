@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalStore } from '../../../../functions/core/storage/local-store.ts';
-import { joinKey, openLocation } from '../../../../functions/core/storage/location.ts';
+import { hiddenBelow, joinKey, openLocation } from '../../../../functions/core/storage/location.ts';
 import { S3Store } from '../../../../functions/core/storage/s3-store.ts';
 import { createBucket, motoS3 } from '../../../support/s3.ts';
 
@@ -46,5 +46,20 @@ describe('joinKey', () => {
     expect(joinKey('out', 'part-00000.csv')).toBe('out/part-00000.csv');
     expect(joinKey('out/', '_manifest.json')).toBe('out/_manifest.json');
     expect(joinKey('', 'rejects/part-00001.jsonl')).toBe('rejects/part-00001.jsonl');
+  });
+});
+
+describe('hiddenBelow', () => {
+  it('hides a key under a _ or . named folder or file below the listed prefix', () => {
+    expect(hiddenBelow('captures', 'captures/_shadow/m/1.0.0/2.0.0/dt=2026-11-23/hr=17/a.jsonl')).toBe(true);
+    expect(hiddenBelow('captures/', 'captures/m/1.0.0/_temporary/a.jsonl')).toBe(true);
+    expect(hiddenBelow('', '.cache/a.jsonl')).toBe(true);
+    expect(hiddenBelow('out', 'out/_SUCCESS')).toBe(true);
+    expect(hiddenBelow('captures', 'captures/m/1.0.0/dt=2026-11-23/hr=17/a_b.jsonl')).toBe(false);
+  });
+
+  it('reads a hidden folder that the prefix names', () => {
+    expect(hiddenBelow('captures/_shadow/', 'captures/_shadow/m/1.0.0/2.0.0/a.jsonl')).toBe(false);
+    expect(hiddenBelow('captures/_shadow/m/1.0.0/2.0.0/a.jsonl', 'captures/_shadow/m/1.0.0/2.0.0/a.jsonl')).toBe(false);
   });
 });

@@ -79,7 +79,13 @@ describe('bin/app.ts', () => {
     const config = writeConfig(`export default { stackName: 'Bad', models: [{ name: 'm', source: 'models/m/1.0.0' }], predict: { memorySize: 64 } };`);
     const app = runApp({ config });
     expect(app.status).not.toBe(0);
-    expect(app.stderr).toContain('predict.memorySize must be an integer between 128 and 10240, got 64');
+    expect(app.stderr).toBe(`${config}: predict.memorySize must be an integer between 128 and 10240, got 64\n`);
+  });
+
+  it('stops with one line naming the file when the config file does not exist', () => {
+    const app = runApp({ config: 'no/such.config.ts' });
+    expect(app.status).toBe(1);
+    expect(app.stderr).toBe(`config file ${join(PROJECT_ROOT, 'no/such.config.ts')} not found (give another with -c config=path/to/file.ts)\n`);
   });
 
   it('stops with an error when the config module has no default export', () => {

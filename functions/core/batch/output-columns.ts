@@ -5,6 +5,8 @@ import { argmax, labelOf } from '../predictions.ts';
 export interface OutputColumn {
   readonly name: string;
   readonly type: 'string' | 'double' | 'int';
+  /** Never null (every prediction field and the version; not the id). */
+  readonly required?: boolean;
 }
 
 /** The columns of an output part, and its rows made straight from a run's head tensor. */
@@ -29,7 +31,7 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
   };
   /** `fill` writes a row's prediction fields into `row` from index `at`: one array per output row, nothing else allocated. */
   const shape = (fields: OutputColumn[], fill: (row: unknown[], at: number, data: ArrayLike<number | bigint | string>, r: number) => void): OutputShape => ({
-    columns: [...idColumns, ...fields, { name: 'model_version', type: 'string' }],
+    columns: [...idColumns, ...fields.map((f) => ({ ...f, required: true })), { name: 'model_version', type: 'string', required: true }],
     rows: (results, count, id) => {
       const data = results[head.name]!.data as ArrayLike<number | bigint | string>;
       const at = idColumn ? 1 : 0;

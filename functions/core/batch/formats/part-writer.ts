@@ -8,6 +8,8 @@ import { parquetPartWriter } from './parquet-part-writer.ts';
 export interface PartColumn {
   readonly name: string;
   readonly type: 'string' | 'double' | 'int';
+  /** Never null: a Parquet REQUIRED column, stored without definition levels. @default false */
+  readonly required?: boolean;
 }
 
 /**

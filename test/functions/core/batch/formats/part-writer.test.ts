@@ -71,6 +71,32 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     ]);
   });
 
+  it('Parquet: required columns are REQUIRED, more than a row group of them reads back, and a null in one is refused', async () => {
+    const store = await make();
+    const columns: PartColumn[] = [
+      { name: 'id', type: 'string' },
+      { name: 'probability', type: 'double', required: true },
+      { name: 'model_version', type: 'string', required: true },
+    ];
+    const total = ROW_GROUP_ROWS + 5;
+    const writer = createPartWriter('parquet', columns, store.upload('required.parquet'));
+    await writer.write(Array.from({ length: total }, (_, i) => [i % 3 ? `r${i}` : null, i / total, '1.0.0']));
+    await writer.end();
+    const body = Buffer.from(await store.readBytes('required.parquet'));
+    expect(parquetMetadata(toArrayBuffer(body)).schema.slice(1).map((s) => [s.name, s.repetition_type])).toEqual([
+      ['id', 'OPTIONAL'],
+      ['probability', 'REQUIRED'],
+      ['model_version', 'REQUIRED'],
+    ]);
+    const rows = await parquetReadObjects({ file: toArrayBuffer(body) });
+    expect(rows).toHaveLength(total);
+    expect(rows.every((r, i) => r.id === (i % 3 ? `r${i}` : null) && r.probability === i / total && r.model_version === '1.0.0')).toBe(true);
+    const sink = store.upload('refused.parquet');
+    await expect(createPartWriter('parquet', columns, sink).write([['a', null, '1.0.0']])).rejects.toThrow('output column probability is required, got null');
+    sink.stream.destroy();
+    await sink.done.catch(() => undefined);
+  });
+
   it('Parquet: one row group per 64k rows, in order, across many small writes', async () => {
     const store = await make();
     const total = ROW_GROUP_ROWS * 2 + 123;

@@ -14,7 +14,7 @@ if (!process.env.MODELS) {
 // EMF metric lines are meant for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them locally.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const { handler } = await import('../functions/predict/handler.ts');
+const { handler, capture } = await import('../functions/predict/handler.ts');
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const server = createLocalApi(handler);
@@ -22,6 +22,18 @@ server.listen(port, host, () => {
   console.log(`inference API on http://${host}:${port} serving ${JSON.parse(process.env.MODELS!).join(', ')}`);
 });
 
-const stop = () => server.close(() => process.exit(0));
+/**
+ * Stops taking requests, lets those in flight finish, then writes what the capture still buffers, so
+ * that stopping the server loses no captured request. A second signal exits at once, should a write hang.
+ */
+let stopping = false;
+const stop = () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  server.close(async () => {
+    await capture?.flush();
+    process.exit(0);
+  });
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -5,8 +5,11 @@ import { createHandler } from './app.ts';
 // Loaded during Lambda init (top-level await), once per execution environment.
 const { settings, models } = await loadServedModels(process.env);
 
+/** Exported for the local server, which writes the buffer when it stops. */
+export const capture = captureFrom(settings);
+
 export const handler = createHandler(models, {
   maxBodyBytes: settings.MAX_BODY_BYTES,
-  capture: captureFrom(settings),
+  capture,
   experiments: settings.EXPERIMENTS,
 });

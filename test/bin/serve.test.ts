@@ -1,18 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecords } from '../../functions/core/capture/read-records.ts';
+import { openLocation } from '../../functions/core/storage/location.ts';
 import { freePort } from '../support/free-port.ts';
 import { MODELS, ROOT, readPackage } from '../support/models.ts';
 
-let child: ChildProcess;
-let base: string;
+const { examples } = readPackage(MODELS.breastCancer);
 
-beforeAll(async () => {
+/** `npm start` with some settings, once it says it is up. */
+async function start(settings: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   // Without MODELS, npm start serves the models of inference.config.ts.
   const { MODELS: _ignored, ...inherited } = process.env;
-  const env = { ...inherited, PORT: String(port) };
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...inherited, ...settings, PORT: String(port) };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not come up: ${output}`)), 30_000);
@@ -27,26 +31,43 @@ beforeAll(async () => {
     child.stderr!.on('data', onData);
     child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${output}`)));
   });
-});
+  return { child, base: `http://127.0.0.1:${port}` };
+}
 
-afterAll(() => {
-  child?.kill('SIGTERM');
-});
+const predict = (base: string, instances: readonly unknown[]) =>
+  fetch(`${base}/models/breast-cancer/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ instances }) });
 
 describe('npm start', () => {
+  let server: { child: ChildProcess; base: string };
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => {
+    server?.child.kill('SIGTERM');
+  });
+
   it('serves the models of inference.config.ts on localhost', async () => {
-    const res = await fetch(`${base}/models`);
+    const res = await fetch(`${server.base}/models`);
     expect(await res.json()).toEqual({ models: [{ name: 'breast-cancer', version: '1.0.0', task: 'binary-classification' }] });
   });
 
   it('returns examples[0].prediction when posting examples[0].instance', async () => {
-    const { examples } = readPackage(MODELS.breastCancer);
-    const res = await fetch(`${base}/models/breast-cancer/predict`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ instances: [examples[0]!.instance] }),
-    });
+    const res = await predict(server.base, [examples[0]!.instance]);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ model: { name: 'breast-cancer', version: '1.0.0' }, predictions: [examples[0]!.prediction] });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('writes the captured requests it still buffers when stopped with %s', async (signal) => {
+    const captures = await mkdtemp(join(tmpdir(), 'serve-captures-'));
+    const { child, base } = await start({ CAPTURE_URI: captures, CAPTURE_SAMPLE_RATE: '1' });
+    expect((await predict(base, [examples[0]!.instance, examples[0]!.instance])).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill(signal);
+    expect(await exited).toBe(0);
+    const { records } = await readRecords(openLocation(captures), ['']);
+    expect(records.map((r) => [r.model, r.version, r.index])).toEqual([
+      ['breast-cancer', '1.0.0', 0],
+      ['breast-cancer', '1.0.0', 1],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createLocalApi } from '../local/api-gateway-server.ts';
+import { flushCaptureWhenDue } from '../local/capture-timer.ts';
 
 /**
  * `npm start`: the inference API on localhost, running the very predict handler that Lambda runs.
@@ -21,6 +22,8 @@ const server = createLocalApi(handler);
 server.listen(port, host, () => {
   console.log(`inference API on http://${host}:${port} serving ${JSON.parse(process.env.MODELS!).join(', ')}`);
 });
+
+if (capture) flushCaptureWhenDue(capture);
 
 /**
  * Stops taking requests, lets those in flight finish, then writes what the capture still buffers, so

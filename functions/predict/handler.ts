@@ -5,7 +5,7 @@ import { createHandler } from './app.ts';
 // Loaded during Lambda init (top-level await), once per execution environment.
 const { settings, models } = await loadServedModels(process.env);
 
-/** Exported for the local server, which writes the buffer when it stops. */
+/** Exported for the local server, which also writes the buffer while idle and when it stops. */
 export const capture = captureFrom(settings);
 
 export const handler = createHandler(models, {

@@ -28,7 +28,7 @@ export interface RequestCaptureOptions {
   readonly features?: readonly string[] | Readonly<Record<string, readonly string[]>>;
   /** Records buffered before an upload starts. @default 500 */
   readonly maxRecords?: number;
-  /** Age of the oldest buffered record after which an upload starts. @default 60 s */
+  /** Age of the oldest buffered record after which `flushIfDue` uploads: after the next request on Lambda, within a second on the local server. @default 60 s */
   readonly maxAgeMs?: number;
   /** Told of an upload that failed, with the records it lost. */
   readonly onError?: (error: Error, records: number) => void;

@@ -1,14 +1,14 @@
+import { hiddenBelow } from '../storage/location.ts';
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import type { Chunk } from './contracts.ts';
 
-const basename = (key: string) => key.slice(key.lastIndexOf('/') + 1);
-
 /**
- * The input objects of a location, as every reader of batch inputs lists them: hidden objects
- * (`_SUCCESS`, `_manifest.json`, `.crc`...) are not input. An empty input is an error that names it.
+ * The input objects of a location, as every reader of batch inputs lists them: hidden objects and
+ * folders below it (`_SUCCESS`, `_manifest.json`, `.crc`, `_shadow/`, `_chunks/`...) are not input.
+ * An empty input is an error that names it.
  */
 export async function listInput(location: Location, exclude: (key: string) => boolean = () => false): Promise<ObjectInfo[]> {
-  const objects = (await location.store.list(location.key)).filter((o) => !/^[_.]/.test(basename(o.key)) && !exclude(o.key));
+  const objects = (await location.store.list(location.key)).filter((o) => !hiddenBelow(location.key, o.key) && !exclude(o.key));
   if (objects.length === 0) throw new Error(`no input objects at ${location.store.uri(location.key)}`);
   return objects;
 }

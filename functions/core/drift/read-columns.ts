@@ -2,7 +2,7 @@ import { chunkInputBytes, listInput } from '../batch/input-objects.ts';
 import { planChunks } from '../batch/plan-chunks.ts';
 import { readChunk } from '../batch/formats/read-chunk.ts';
 import { type ColumnBatch, isColumnBatch, type SourceRow } from '../batch/formats/source-row.ts';
-import { hiddenBelow, type LocationOptions, openLocation } from '../storage/location.ts';
+import { type LocationOptions, openLocation } from '../storage/location.ts';
 import type { FeatureSpec } from './detect.ts';
 import type { Location } from '../storage/object-store.ts';
 
@@ -180,9 +180,6 @@ function categoricalSink(spec: FeatureSpec): Sink {
 const resolveLocation = (location: Location | string, options: LocationOptions): Location =>
   typeof location === 'string' ? openLocation(location, options) : location;
 
-/** The objects of an input, but those in hidden folders below it (the shadow records under a capture root, a batch output's `_chunks/`). */
-const inputObjects = (location: Location) => listInput(location, (key) => hiddenBelow(location.key, key));
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -198,7 +195,7 @@ export async function readColumns(
   options: ReadColumnsOptions = {},
 ): Promise<ColumnsRead> {
   const { store, key } = resolveLocation(location, options);
-  const objects = await inputObjects({ store, key });
+  const objects = await listInput({ store, key });
   const chunks = await planChunks(store, objects, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   options.onPlan?.({ objects: objects.length, chunks: chunks.length, bytes });
@@ -290,7 +287,7 @@ export interface InferOptions extends LocationOptions {
  */
 export async function inferFeatures(location: Location | string, options: InferOptions = {}): Promise<FeatureSpec[]> {
   const { store, key } = resolveLocation(location, options);
-  const objects = await inputObjects({ store, key });
+  const objects = await listInput({ store, key });
   const chunks = await planChunks(store, objects, DEFAULT_CHUNK_BYTES);
   const limit = options.sampleRows ?? 10_000;
   const share = options.numericShare ?? 0.95;

@@ -122,6 +122,18 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number)]);
   });
 
+  it('takes hidden objects and folders below the input (_SUCCESS, .crc, _temporary/) for no input', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(20);
+    for (const name of ['in/data.csv', 'in/_SUCCESS', 'in/.data.csv.crc', 'in/_temporary/0/part.csv', 'in/day=1/.staging/part.csv']) {
+      const at = location(`${base}/${name}`);
+      await at.store.write(at.key, data.text);
+    }
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
+    expect(manifest.inputObjects.map((o) => o.key.slice(o.key.indexOf('/in/') + 1))).toEqual(['in/data.csv']);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 20 });
+  });
+
   it('ignores unknown columns, and rejects every row when a feature column is missing', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(20);

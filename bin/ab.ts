@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { openLocation } from '../functions/core/storage/location.ts';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { Analysis } from '../functions/core/experiments/analyze.ts';
 import type { Goal, Promotion } from '../functions/core/experiments/winner.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 
 /**
  * `npm run ab`: an A/B test's statistics from its rows (variant, value) in a file or under an S3
@@ -93,9 +94,7 @@ const program = new Command('ab')
       '  npm run ab -- --captures s3://bucket/captures/ --outcomes s3://bucket/outcomes/ --model breast-cancer --promote --registry s3://bucket/registry\n' +
       '  npm run ab -- --plan --baseline 0.10 --mde 0.01\n' +
       '  npm run ab -- --plan --metric mean --sd 12.5 --mde 0.5 --power 0.9',
-  )
-  .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`ab: ${message.replace(/^error: /, '')}`) });
+  );
 
 interface Options {
   input?: string;
@@ -124,12 +123,7 @@ interface Options {
   power?: number;
 }
 
-try {
-  program.parse();
-} catch (err) {
-  // --help and --version exit 0; every other parse problem is a usage error.
-  process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 2);
-}
+parseCommandLine(program);
 const opts = program.opts<Options>();
 
 const p = (x: number) => (x === 0 ? '< 1e-300' : x < 1e-4 ? x.toExponential(1) : String(Number(x.toPrecision(3))));

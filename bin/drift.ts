@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { DriftReport } from '../functions/core/drift/drift-report.ts';
 import type { ColumnsRead, FeatureSpec, InputPlan } from '../functions/core/drift/read-columns.ts';
 import type { ModelPackage } from '../functions/core/model-package.ts';
 import { modelSource } from '../local/model-source.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 
 /**
  * `npm run drift`: the drift job's report, computed here over local files or any S3-compatible
@@ -65,12 +66,10 @@ const program = new Command('drift')
     '\nExit status: 0 when the comparison ran, whether or not drift was found (read "drift" in the output);\n' +
       '2 for bad arguments or inputs that cannot be read.\n\n' +
       'Examples:\n' +
-      '  npm run drift -- --model breast-cancer --input data/today.csv --report drift.html\n' +
+      '  npm run drift -- --model breast-cancer --input models/data/breast-cancer-wisconsin.csv --report drift.html\n' +
       '  npm run drift -- --reference train.parquet --input s3://bucket/batch/ --exclude id,label --json\n' +
-      '  npm run drift -- --model breast-cancer --input s3://capture/breast-cancer/2025/01/01/ --field features',
-  )
-  .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`drift: ${message.replace(/^error: /, '')}`) });
+      '  npm run drift -- --model breast-cancer --input s3://bucket/captures/breast-cancer/1.0.0/dt=2026-11-23/ --field features',
+  );
 
 interface Options {
   model?: string;
@@ -89,12 +88,7 @@ interface Options {
   progress: boolean;
 }
 
-try {
-  program.parse();
-} catch (err) {
-  // --help and --version exit 0; every other parse problem is a usage error.
-  process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 2);
-}
+parseCommandLine(program);
 const opts = program.opts<Options>();
 
 async function readPackage(source: string): Promise<ModelPackage> {

@@ -1,5 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import type { Registry } from '../functions/core/registry/registry.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 
 /**
  * `npm run models`: the model registry over a folder or an S3 prefix. Versions are immutable
@@ -33,9 +34,7 @@ const program = new Command('models')
       '  npm run models -- show breast-cancer@1.1.0 --registry ./registry\n' +
       '  npm run models -- promote breast-cancer 1.1.0 --registry ./registry\n' +
       '  npm run models -- rollback breast-cancer --registry ./registry',
-  )
-  .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`models: ${message.replace(/^error: /, '')}`) });
+  );
 
 let action: Promise<void> | undefined;
 const run = (fn: (globals: GlobalOptions) => Promise<void>) =>
@@ -149,12 +148,7 @@ program
     }),
   );
 
-try {
-  program.parse();
-} catch (err) {
-  // --help and --version exit 0; every other parse problem is a usage error.
-  process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 2);
-}
+parseCommandLine(program);
 
 if (!action) {
   console.error('models: name a command: list, show, register, promote or rollback (see --help)');

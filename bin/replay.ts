@@ -5,6 +5,7 @@ import { replay, type ReplayReport } from '../functions/core/compare/replay.ts';
 import { loadModel } from '../functions/core/load.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
 import { modelSource, versionSource } from '../local/model-source.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 
 /**
  * `npm run replay`: captured traffic scored by the current and the candidate version of a model,
@@ -18,8 +19,7 @@ const program = new Command('replay')
   .option('--report <file>', 'write the comparison as JSON')
   .option('--json', 'print the comparison as JSON on stdout, nothing else')
   .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations')
-  .addHelpText('after', '\nExit status: 0 when the comparison ran, 2 for bad arguments or unreadable inputs.')
-  .exitOverride();
+  .addHelpText('after', '\nExit status: 0 when the comparison ran, 2 for bad arguments or unreadable inputs.');
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -35,11 +35,7 @@ function summary(r: ReplayReport): string {
   ].join('\n');
 }
 
-try {
-  program.parse();
-} catch {
-  process.exit(program.opts().help ? 0 : 2);
-}
+parseCommandLine(program);
 const opts = program.opts<{ model: string; candidate: string; input: string; report?: string; json?: boolean; endpointUrl?: string }>();
 
 try {

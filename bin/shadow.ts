@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { SHADOW_PREFIX } from '../functions/core/capture/capture-record.ts';
 import { readRecords } from '../functions/core/capture/read-records.ts';
 import { renderShadowReport } from '../functions/core/compare/shadow-html.ts';
 import { type ShadowPairReport, shadowFigures, summarizeShadow } from '../functions/core/compare/shadow-report.ts';
 import { openLocation } from '../functions/core/storage/location.ts';
+import { parseCommandLine } from '../local/command-line.ts';
 
 /**
  * `npm run shadow`: how a shadow candidate compared with the primary on live traffic, from the
@@ -19,9 +20,7 @@ const program = new Command('shadow')
   .option('--report <file>', 'write a self-contained HTML report')
   .option('--json', 'print the comparison as JSON on stdout, nothing else')
   .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations')
-  .addHelpText('after', '\nExit status: 0 when the comparison ran, 2 for bad arguments, unreadable inputs or no shadow records.\n\nExample:\n  npm run shadow -- --input s3://my-bucket/captures/ --model breast-cancer --report shadow.html')
-  .exitOverride()
-  .configureOutput({ outputError: (message, write) => write(`shadow: ${message.replace(/^error: /, '')}`) });
+  .addHelpText('after', '\nExit status: 0 when the comparison ran, 2 for bad arguments, unreadable inputs or no shadow records.\n\nExample:\n  npm run shadow -- --input s3://my-bucket/captures/ --model breast-cancer --report shadow.html');
 
 const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(3)} ms` : 'n/a');
@@ -38,11 +37,7 @@ function summary(p: ShadowPairReport): string {
   ].join('\n');
 }
 
-try {
-  program.parse();
-} catch (err) {
-  process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 2);
-}
+parseCommandLine(program);
 const opts = program.opts<{ input: string; model?: string; candidate?: string; report?: string; json?: boolean; endpointUrl?: string }>();
 
 try {

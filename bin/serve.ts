@@ -15,11 +15,19 @@ if (!process.env.MODELS) {
 // EMF metric lines are meant for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them locally.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const { handler, capture } = await import('../functions/predict/handler.ts');
+/** A mistake in the settings, a model that cannot load or a busy port is one line and exit status 2, not a stack trace. */
+function fail(err: unknown): never {
+  console.error(`npm start: ${(err as Error).message}`);
+  process.exit(2);
+}
+
+const { handler, capture } = await import('../functions/predict/handler.ts').catch(fail);
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const server = createLocalApi(handler);
+server.once('error', fail);
 server.listen(port, host, () => {
+  server.off('error', fail);
   console.log(`inference API on http://${host}:${port} serving ${JSON.parse(process.env.MODELS!).join(', ')}`);
 });
 

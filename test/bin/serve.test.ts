@@ -70,4 +70,25 @@ describe('npm start', () => {
       ['breast-cancer', '1.0.0', 1],
     ]);
   });
+
+  /** npm start that is expected to stop at once: its exit status and what it printed on stderr. */
+  const failedStart = (settings: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env: { ...process.env, ...settings }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it.each([
+    [{ MODELS: 'bad' }, 'npm start: invalid settings: MODELS: MODELS must be a non-empty JSON array of strings, got bad\n'],
+    [{ MODELS: '["models/nope/1.0.0"]' }, "npm start: models/nope/1.0.0: cannot read model.json: ENOENT: no such file or directory, open 'models/nope/1.0.0/model.json'\n"],
+  ])('stops with one line and status 2 when it cannot start: %j', async (settings, message) => {
+    expect(await failedStart(settings)).toEqual({ code: 2, stderr: message });
+  });
+
+  it('stops with one line and status 2 when its port is taken', async () => {
+    const port = new URL(server.base).port;
+    expect(await failedStart({ PORT: port })).toEqual({ code: 2, stderr: `npm start: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n` });
+  });
 });

@@ -32,6 +32,13 @@ export class ModelSet {
     return this.byVersion.get(`${name}@${version}`);
   }
 
+  /** The versions served of a model, its primary first. */
+  versionsOf(name: string): string[] {
+    return this.list()
+      .filter((m) => m.name === name)
+      .map((m) => m.version);
+  }
+
   get names(): string[] {
     return [...this.primary.keys()];
   }

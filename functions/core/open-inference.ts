@@ -24,11 +24,12 @@ export interface V2Tensor {
   data: (number | string)[];
 }
 
-export function metadata(model: Model) {
+/** A model's v2 metadata; `versions` are the versions the server answers for by name (the primary's alone by default). */
+export function metadata(model: Model, versions: readonly string[] = [model.version]) {
   const outputs = new Map(model.session.outputMetadata.map((m) => [m.name, m]));
   return {
     name: model.name,
-    versions: [model.version],
+    versions,
     platform: 'onnxruntime_onnx',
     inputs: model.layout.inputs.map((i): TensorMetadata => ({ name: i.name, datatype: V2_DATATYPES[i.type], shape: [-1, i.width] })),
     outputs: model.pkg.outputs.map((o): TensorMetadata => {

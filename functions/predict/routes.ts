@@ -29,7 +29,22 @@ const find = (name: string, ctx: RequestContext, pick: (name: string) => Model |
   return model;
 };
 
+/** One served version, asked for by the caller: it bypasses the experiment's split (a debugging and comparison door). */
+const findVersion = (name: string, version: string, ctx: RequestContext): Model => {
+  if (!ctx.models.get(name)) return find(name, ctx);
+  const model = ctx.models.version(name, version);
+  if (!model) throw httpError(404, `model "${name}" has no served version "${version}"`, [{ path: 'version', message: `served versions: ${ctx.models.versionsOf(name).join(', ')}` }]);
+  ctx.onModel(model);
+  return model;
+};
 
+const v2Infer = async (model: Model, ctx: RequestContext) => {
+  const body = readJsonBody(ctx.request, ctx.maxBodyBytes);
+  const started = performance.now();
+  const response = await infer(model, body, (rows, predictions) => ctx.onScored(model, rows, predictions, performance.now() - started));
+  ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
+  return response;
+};
 
 /** The HTTP contract, identical on Lambda behind API Gateway and on the local server. */
 export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
@@ -50,13 +65,9 @@ export const routes = new Router<RequestContext, Promise<unknown> | unknown>()
   .on('GET', '/v2', () => ({ name: 'serverless-inference', version: '2', extensions: [] }))
   .on('GET', '/v2/health/live', () => ({ live: true }))
   .on('GET', '/v2/health/ready', () => ({ ready: true }))
-  .on('GET', '/v2/models/{name}', ({ name }, ctx) => metadata(find(name!, ctx)))
+  .on('GET', '/v2/models/{name}', ({ name }, ctx) => metadata(find(name!, ctx), ctx.models.versionsOf(name!)))
   .on('GET', '/v2/models/{name}/ready', ({ name }, ctx) => ({ name: find(name!, ctx).name, ready: true }))
-  .on('POST', '/v2/models/{name}/infer', async ({ name }, ctx) => {
-    const model = find(name!, ctx, ctx.choose);
-    const body = readJsonBody(ctx.request, ctx.maxBodyBytes);
-    const started = performance.now();
-    const response = await infer(model, body, (rows, predictions) => ctx.onScored(model, rows, predictions, performance.now() - started));
-    ctx.onBatch(response.outputs[0]?.shape[0] ?? 0);
-    return response;
-  });
+  .on('POST', '/v2/models/{name}/infer', ({ name }, ctx) => v2Infer(find(name!, ctx, ctx.choose), ctx))
+  .on('GET', '/v2/models/{name}/versions/{version}', ({ name, version }, ctx) => metadata(findVersion(name!, version!, ctx), ctx.models.versionsOf(name!)))
+  .on('GET', '/v2/models/{name}/versions/{version}/ready', ({ name, version }, ctx) => ({ name, version: findVersion(name!, version!, ctx).version, ready: true }))
+  .on('POST', '/v2/models/{name}/versions/{version}/infer', ({ name, version }, ctx) => v2Infer(findVersion(name!, version!, ctx), ctx));

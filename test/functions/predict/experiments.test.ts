@@ -90,4 +90,25 @@ describe('A/B split in the predict handler', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(shadowed).toBe(true);
   });
+
+  it('answers a version asked for by name on the v2 protocol, whatever the split, and lists every served version', async () => {
+    const handler = createHandler(models, { maxBodyBytes: 1 << 20, experiments: { 'breast-cancer': { weights: { '1.0.0': 99, '1.1.0': 1 }, stickyHeader: 'x-user-id' } } });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = (await handler(proxyEvent(method, path, body === undefined ? {} : { body }), lambdaContext())) as APIGatewayProxyResult;
+      return { status: res.statusCode, json: JSON.parse(res.body) };
+    };
+    expect((await call('GET', '/v2/models/breast-cancer')).json.versions).toEqual(['1.0.0', '1.1.0']);
+    expect((await call('GET', '/v2/models/breast-cancer/versions/1.1.0')).json).toMatchObject({ name: 'breast-cancer', versions: ['1.0.0', '1.1.0'] });
+    expect((await call('GET', '/v2/models/breast-cancer/versions/1.1.0/ready')).json).toEqual({ name: 'breast-cancer', version: '1.1.0', ready: true });
+    const pkg = readPackage(MODELS.breastCancer);
+    const data = pkg.features.map((f) => example.instance[f.name]);
+    const inputs = [{ name: pkg.inputs[0]!.name, datatype: 'FP32', shape: [1, data.length], data }];
+    for (let i = 0; i < 5; i++) expect((await call('POST', '/v2/models/breast-cancer/versions/1.1.0/infer', { inputs })).json).toMatchObject({ model_name: 'breast-cancer', model_version: '1.1.0' });
+    expect(await call('POST', '/v2/models/breast-cancer/versions/9.9.9/infer', { inputs })).toEqual({
+      status: 404,
+      json: { error: 'model "breast-cancer" has no served version "9.9.9"', issues: [{ path: 'version', message: 'served versions: 1.0.0, 1.1.0' }] },
+    });
+    expect((await call('GET', '/v2/models/nope/versions/1.0.0')).status).toBe(404);
+  });
 });
+

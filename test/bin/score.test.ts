@@ -79,6 +79,17 @@ describe('npm run score', () => {
     expect(res.stderr).toMatch(message);
   });
 
+  it('exits 2 and leaves the output as it was when it holds another run', async () => {
+    const dir = await localInput();
+    const args = ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out')];
+    expect((await runCli('bin/score.ts', args)).code).toBe(0);
+    const before = await readFile(join(dir, 'out/_manifest.json'), 'utf8');
+    const res = await runCli('bin/score.ts', [...args, '--format', 'jsonl']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`score: ${join(dir, 'out')} holds another run (its format was "csv", this run's is "jsonl")`);
+    expect(await readFile(join(dir, 'out/_manifest.json'), 'utf8')).toBe(before);
+  });
+
   it('rejects every row, naming the column, when --id names a column the input does not have, and warns', async () => {
     const dir = await localInput();
     const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'patient_id']);

@@ -174,4 +174,18 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     const listed = await s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'output/part-' }));
     expect(listed.KeyCount).toBe(0);
   });
+
+  it('ends in Fail without touching an output prefix that holds another run', async () => {
+    const { bucket } = await inputCsv(300, 9);
+    expect(await run(jobFor(bucket))).toMatchObject({ status: 'succeeded' });
+    const theirs = await readJson<Manifest>(bucket, 'output/_manifest.json');
+
+    const failure = await run({ ...jobFor(bucket), chunkBytes: 32 * 1024 }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(ExecutionError);
+    expect((failure as ExecutionError).cause).toMatchObject({ name: 'BatchRunFailed', message: `(not written: s3://${bucket}/output/ holds another run)` });
+    expect(await readJson<Manifest>(bucket, 'output/_manifest.json')).toEqual(theirs);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
-import { PLAN_OBJECTS } from './plan-job.ts';
+import { OUTPUT_IN_USE, PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
 
 /** How the orchestration ended, when it did not end well (Step Functions' error and cause). */
@@ -78,6 +78,8 @@ async function chunkResults(output: Location): Promise<ChunkResult[]> {
 export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, output: Location, error?: RunError): Promise<{ manifest: Manifest; uri: string }> {
   const reasons: string[] = [];
   if (error) reasons.push(runFailedReason(error));
+  // The output holds another run: its manifest stays as it is, and this run's account goes to the caller alone.
+  if (error?.Error === OUTPUT_IN_USE) return refusedRun(job, reasons);
   const [chunks, objects, results] = plan
     ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), chunkResults(output)])
     : [[], [], []];
@@ -109,4 +111,26 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     model: committed[0]?.model,
     startedAt: plan?.startedAt ?? new Date().toISOString(),
   });
+}
+
+function refusedRun(job: JobSpec, reasons: string[]): { manifest: Manifest; uri: string } {
+  const now = new Date().toISOString();
+  const manifest: Manifest = {
+    status: 'failed',
+    reasons,
+    input: job.input,
+    output: job.output,
+    format: job.format,
+    inputObjects: [],
+    chunks: 0,
+    failedChunks: [],
+    rowsIn: 0,
+    rowsScored: 0,
+    rowsRejected: 0,
+    parts: [],
+    rejects: [],
+    startedAt: now,
+    endedAt: now,
+  };
+  return { manifest, uri: `(not written: ${job.output} holds another run)` };
 }

@@ -8,6 +8,7 @@ import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chun
 import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
+import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
 
 export interface ChunkContext {
@@ -19,10 +20,21 @@ export interface ChunkContext {
   readonly onProgress?: (rows: number) => void;
 }
 
+/**
+ * The chunk's commit record, if a run committed it. One scored by another model is not this run's
+ * to take: the plan cannot see a model promoted between two runs into the same output.
+ */
 async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkResult | undefined> {
   const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
   if (!(await ctx.output.store.head(key))) return undefined;
-  return ChunkResult.parse(JSON.parse(new TextDecoder().decode(await ctx.output.store.readBytes(key))));
+  const result = ChunkResult.parse(JSON.parse(new TextDecoder().decode(await ctx.output.store.readBytes(key))));
+  const { pkg } = ctx.model;
+  if (result.model.sha256 !== pkg.sha256) {
+    throw new OutputInUse(
+      `${ctx.output.store.uri(key)}: chunk ${chunk.index} was scored by ${result.model.name} ${result.model.version}, this run scores with ${pkg.name} ${pkg.version}: a run with another model needs an output prefix of its own`,
+    );
+  }
+  return result;
 }
 
 /**

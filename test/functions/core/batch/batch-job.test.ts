@@ -6,7 +6,10 @@ import type { Location } from '../../../../functions/core/storage/object-store.t
 import { joinKey } from '../../../../functions/core/storage/location.ts';
 import { FEATURES, generateCsv } from '../../../support/batch-data.ts';
 import { failingOnce, runJob, type Where, workspace } from '../../../support/batch-job.ts';
-import { MODELS, model } from '../../../support/models.ts';
+import { MODELS, ROOT, model } from '../../../support/models.ts';
+import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
+import { loadModel } from '../../../../functions/core/load.ts';
+import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
 
 const text = async (loc: Location, name: string) => new TextDecoder().decode(await loc.store.readBytes(joinKey(loc.key, name)));
 
@@ -178,6 +181,41 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const tolerated = await runJob({ ...spec, output: `${base}/out2`, toleratedFailurePercentage: 50 }, location, { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 1 });
     expect(tolerated.manifest).toMatchObject({ status: 'succeeded', failedChunks: manifest.failedChunks });
     expect(tolerated.manifest.rowsIn).toBe(tolerated.manifest.rowsScored + tolerated.manifest.rowsRejected);
+  });
+
+  it('refuses an output prefix that holds another run, touching nothing there: another input, chunk size, format or id', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(200, 9);
+    for (const name of ['a.csv', 'b.csv']) {
+      const at = location(`${base}/in/${name}`);
+      await at.store.write(at.key, data.text);
+    }
+    const spec = { model: 'breast-cancer', input: `${base}/in/a.csv`, output: `${base}/out`, idColumn: 'id', chunkBytes: 8192 };
+    const first = await runJob(spec, location);
+    const output = location(`${base}/out`);
+    const before = await text(output, '_manifest.json');
+    for (const [change, message] of [
+      [{ input: `${base}/in/b.csv` }, /its input was ".*a\.csv", this run's is ".*b\.csv"/],
+      [{ chunkBytes: 16384 }, /its chunks differ/],
+      [{ format: 'jsonl' }, /its format was "csv", this run's is "jsonl"/],
+      [{ idColumn: undefined }, /its idColumn was "id", this run's is null/],
+    ] as const) {
+      await expect(runJob({ ...spec, ...change }, location)).rejects.toThrow(message);
+      await expect(runJob({ ...spec, ...change }, location)).rejects.toMatchObject({ name: 'OutputInUse' });
+    }
+    expect(await text(output, '_manifest.json')).toBe(before);
+    expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
+  });
+
+  it('refuses to take a chunk committed by another model version as its own', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(50).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` };
+    const { chunks } = await runJob(spec, location);
+    const candidate = await loadModel(`${ROOT}/models/breast-cancer/1.1.0`);
+    const context = { job: JobSpec.parse(spec), model: candidate, input, output: location(`${base}/out`) };
+    await expect(scoreChunk(chunks[0]!, context)).rejects.toThrow(/chunk 0 was scored by breast-cancer 1\.0\.0, this run scores with breast-cancer 1\.1\.0/);
   });
 
   it('leaves the same outputs when a whole job is run again', async () => {

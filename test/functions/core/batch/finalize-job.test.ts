@@ -60,4 +60,13 @@ describe('finalizeJob', () => {
     const { manifest } = await finalizeJob(job, undefined, output, { Error: 'States.TaskFailed', Cause: 'no input objects at /in' });
     expect(manifest).toMatchObject({ status: 'failed', reasons: ['run failed: States.TaskFailed: no input objects at /in'], rowsIn: 0, chunks: 0 });
   });
+
+  it('writes nothing when the plan refused the output for holding another run, and says so', async () => {
+    const { output, plan, job } = await planned(1, [result(0)]);
+    const theirs = (await finalizeJob(job, plan, output)).manifest;
+    const { manifest, uri } = await finalizeJob(job, undefined, output, { Error: 'OutputInUse', Cause: `${job.output} holds another run` });
+    expect(manifest).toMatchObject({ status: 'failed', reasons: [`run failed: OutputInUse: ${job.output} holds another run`], rowsIn: 0 });
+    expect(uri).toBe(`(not written: ${job.output} holds another run)`);
+    expect(JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, '_manifest.json'))))).toEqual(theirs);
+  });
 });

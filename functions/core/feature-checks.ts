@@ -10,14 +10,14 @@ const describe = (v: unknown): string =>
 
 /**
  * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has
- * one, integers only for an integer input. Loops over millions of values test these bounds inline
- * (NaN fails every comparison; ±Infinity lies beyond ±Number.MAX_VALUE) and call the check only
+ * one and within what its input type holds, integers only for an integer input. Loops over millions of values test these bounds inline
+ * (NaN fails every comparison; ±Infinity lies beyond every type's limits) and call the check only
  * for what falls outside.
  */
 export interface NumericBounds {
-  /** Smallest accepted value: the strict range's min, else -Number.MAX_VALUE. */
+  /** Smallest accepted value: the strict range's min, else the input type's. */
   readonly min: number;
-  /** Largest accepted value: the strict range's max, else Number.MAX_VALUE. */
+  /** Largest accepted value: the strict range's max, else the input type's. */
   readonly max: number;
   /** Whole numbers only (the feature feeds an int32 or int64 input). */
   readonly integer: boolean;
@@ -25,18 +25,38 @@ export interface NumericBounds {
 
 const isInteger = (type: TensorType) => type === 'int32' || type === 'int64';
 
-const numericBounds = (f: Extract<Feature, { type: 'numeric' }>, integer: boolean): NumericBounds => {
-  const range = f.range?.strict ? f.range : undefined;
-  return { min: range?.min ?? -Number.MAX_VALUE, max: range?.max ?? Number.MAX_VALUE, integer };
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * The values a graph input's type holds: past them a float32 becomes Infinity (and the model's
+ * answer NaN) and an integer wraps, so they are refused like values out of a strict range.
+ */
+const TYPE_LIMITS: Record<TensorType, { min: number; max: number }> = {
+  float32: { min: -FLOAT32_MAX, max: FLOAT32_MAX },
+  float64: { min: -Number.MAX_VALUE, max: Number.MAX_VALUE },
+  int32: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  // The largest double below 2^63: 2^63 itself is one past int64.
+  int64: { min: -(2 ** 63), max: 2 ** 63 - 1024 },
+  string: { min: -Number.MAX_VALUE, max: Number.MAX_VALUE },
 };
 
-// A finite value is never outside the default bounds (±Number.MAX_VALUE), so only a strict range can reject one.
-const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, { min, max, integer }: NumericBounds) => (v: unknown): string | undefined => {
+const strictRange = (f: Extract<Feature, { type: 'numeric' }>) => (f.range?.strict ? f.range : undefined);
+
+const numericBounds = (f: Extract<Feature, { type: 'numeric' }>, type: TensorType): NumericBounds => {
+  const range = strictRange(f);
+  const limits = TYPE_LIMITS[type];
+  return { min: Math.max(range?.min ?? limits.min, limits.min), max: Math.min(range?.max ?? limits.max, limits.max), integer: isInteger(type) };
+};
+
+const numericCheck = (f: Extract<Feature, { type: 'numeric' }>, { min, max, integer }: NumericBounds, type: TensorType) => (v: unknown): string | undefined => {
   if (v === null || v === undefined) return f.allowMissing ? undefined : v === null ? 'must not be null' : 'missing feature';
   if (typeof v !== 'number') return `expected a number, got ${describe(v)}`;
   if (!Number.isFinite(v)) return `must be a finite number, got ${v}`;
   if (integer && !Number.isInteger(v)) return `expected an integer, got ${v}`;
-  if (v < min || v > max) return `${v} is outside the model's range [${min}, ${max}]`;
+  if (v < min || v > max) {
+    const range = strictRange(f);
+    return range && (v < range.min || v > range.max) ? `${v} is outside the model's range [${range.min}, ${range.max}]` : `${v} does not fit the model's ${type} input`;
+  }
   return undefined;
 };
 
@@ -80,8 +100,8 @@ export function featureSlots(pkg: ModelPackage): { inputs: InputSlot[]; slots: F
     const column = next.get(input.name)!;
     next.set(input.name, column + 1);
     if (feature.type === 'categorical') return { feature, input, inputIndex, column, check: categoricalCheck(feature) };
-    const bounds = numericBounds(feature, isInteger(input.type));
-    return { feature, input, inputIndex, column, check: numericCheck(feature, bounds), bounds };
+    const bounds = numericBounds(feature, input.type);
+    return { feature, input, inputIndex, column, check: numericCheck(feature, bounds, input.type), bounds };
   });
   return { inputs, slots, byName: new Map(slots.map((s) => [s.feature.name, s])) };
 }

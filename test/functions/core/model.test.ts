@@ -154,4 +154,15 @@ describe('Model.predict on other graph shapes', () => {
       { path: `instances[0].${strict.name}`, message: `${strict.range.max + 1} is outside the model's range [${strict.range.min}, ${strict.range.max}]` },
     ]);
   });
+
+  it('rejects a number too large for the model\'s float32 input, which would have become Infinity and a NaN answer', async () => {
+    const pkg = readPackage(MODELS.wineMlp);
+    const [first] = pkg.features;
+    const m = await model(MODELS.wineMlp);
+    const base = pkg.examples[0]!.instance;
+    await expect(m.predict([{ ...base, [first!.name]: 3.4e38 }])).resolves.toHaveLength(1);
+    for (const v of [1e39, -1e39]) {
+      expect(await issuesOf(m.predict([{ ...base, [first!.name]: v }]))).toEqual([{ path: `instances[0].${first!.name}`, message: `${v} does not fit the model's float32 input` }]);
+    }
+  });
 });

@@ -86,6 +86,16 @@ describe('packing rows for scoring', () => {
     expect([...result.rejected.values()]).toEqual([['patient_id: missing id'], ['patient_id: missing id']]);
   });
 
+  it('rejects a number past float32 in a float32 input, in both shapes of batch', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const names = pkg.features.map((f) => f.name);
+    const values = [1, 3.4e38, 1e39, -1e39];
+    const columns = new Map<string, unknown[]>(names.map((n, j) => [n, values.map((v) => (j === 0 ? v : 7))]));
+    const result = await packBothWays(pkg, columns, 0, values.length);
+    expect(result.good).toEqual([0, 1]);
+    expect(result.rejected.get(2)).toEqual([`${names[0]}: 1e+39 does not fit the model's float32 input`]);
+  });
+
   it('accepts only whole numbers for an integer graph input, and values past a loose range', async () => {
     const pkg = readPackage(MODELS.breastCancer);
     const integer: ModelPackage = { ...pkg, inputs: pkg.inputs.map((i) => ({ ...i, type: 'int32' })) };

@@ -1,10 +1,10 @@
 import { sha256 } from './package-file.ts';
 import ort from 'onnxruntime-node';
-import { ModelPackageError } from './errors.ts';
+import { InvalidInputError, ModelPackageError } from './errors.ts';
 import { FeatureLayout, type InputBatch } from './feature-layout.ts';
 import { packInstances } from './instances.ts';
 import type { ModelPackage } from './model-package.ts';
-import { type Prediction, toPredictions } from './predictions.ts';
+import { NON_FINITE_ANSWER, nonFiniteRows, type Prediction, toPredictions } from './predictions.ts';
 
 export interface ModelOptions {
   /** Threads inside one operator; 1 is as fast or faster on the 1-2 vCPUs a Lambda usually has. */
@@ -65,7 +65,12 @@ export class Model {
   predict(instances: unknown): Promise<Prediction[]> {
     return this.layout.withBatch(async (batch) => {
       const rows = packInstances(this.layout, batch, instances);
-      return toPredictions(this.pkg, await this.run(batch, rows), rows);
+      const results = await this.run(batch, rows);
+      const broken = nonFiniteRows(this.pkg, results, rows);
+      if (broken.length) {
+        throw new InvalidInputError('the model cannot score some instances', broken.map((r) => ({ path: `instances[${r}]`, message: NON_FINITE_ANSWER })));
+      }
+      return toPredictions(this.pkg, results, rows);
     });
   }
 

@@ -1,7 +1,8 @@
 import type ort from 'onnxruntime-node';
 import type { InputBatch } from './feature-layout.ts';
 import type { Model } from './model.ts';
-import { type Prediction, toPredictions, tensorValues } from './predictions.ts';
+import { InvalidInputError } from './errors.ts';
+import { NON_FINITE_ANSWER, type Prediction, toPredictions, tensorValues } from './predictions.ts';
 import { flatten, readV2Request, V2_DATATYPES } from './v2-request.ts';
 
 /**
@@ -47,6 +48,17 @@ export function metadata(model: Model, versions: readonly string[] = [model.vers
 /** Told of the scored rows (in feature order) and their friendly predictions, e.g. to capture them. */
 export type OnScored = (instances: unknown[][], predictions: Prediction[]) => void;
 
+/** Refuses an answer holding NaN or Infinity in any requested numeric output, naming its rows (JSON would have turned them into null). */
+function refuseNonFinite(results: ort.InferenceSession.ReturnType, requested: readonly string[], rows: number): void {
+  const broken = new Set<number>();
+  for (const name of requested) {
+    const data = results[name]!.data as ArrayLike<unknown>;
+    const width = data.length / rows;
+    for (let i = 0; i < data.length; i++) if (typeof data[i] === 'number' && !Number.isFinite(data[i])) broken.add(Math.floor(i / width));
+  }
+  if (broken.size) throw new InvalidInputError('the model cannot score some rows', [...broken].sort((a, b) => a - b).map((r) => ({ path: `row ${r}`, message: NON_FINITE_ANSWER })));
+}
+
 /** Validates a v2 inference request, runs it, and answers in the v2 response form. */
 export const infer = (model: Model, body: unknown, onScored?: OnScored) => model.layout.withBatch((batch) => inferWith(model, batch, body, onScored));
 
@@ -63,6 +75,7 @@ async function inferWith(model: Model, batch: InputBatch, body: unknown, onScore
   );
   const { rows, outputs: requested } = request;
   const results = await model.run(batch, rows, requested);
+  refuseNonFinite(results, requested, rows);
   if (onScored) {
     const head = model.pkg.outputs[0]!.name;
     const full = requested.includes(head) ? results : await model.run(batch, rows);

@@ -26,6 +26,31 @@ export function argmax(data: ArrayLike<number>, r: number, k: number): number {
 export const labelOf = (head: Output, v: number | bigint | string): string =>
   typeof v === 'string' ? v : (head.labels?.[toNumber(v)] ?? String(v));
 
+/**
+ * The rows, among the first `rows`, whose head output is not a finite number: values inside what
+ * the input type holds can still push a model past what float arithmetic holds (an MLP fed 3e38
+ * answers NaN). Such an answer is refused, never passed on as a score with a label.
+ */
+export function nonFiniteRows(pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): number[] {
+  const head: Output = pkg.outputs[0]!;
+  if (head.kind === 'label') return [];
+  const data = results[head.name]!.data as ArrayLike<number>;
+  const k = head.kind === 'probabilities' ? head.labels!.length : 1;
+  const broken: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < k; c++) {
+      if (!Number.isFinite(data[r * k + c])) {
+        broken.push(r);
+        break;
+      }
+    }
+  }
+  return broken;
+}
+
+/** Why a row's answer was refused, in the API's issues and the batch rejects alike. */
+export const NON_FINITE_ANSWER = 'the model answered NaN or Infinity for this row: its values are beyond what the model computes';
+
 /** Maps the head output (the first declared one) of a run to one friendly prediction per row. */
 export function toPredictions(pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): Prediction[] {
   const head: Output = pkg.outputs[0]!;

@@ -5,6 +5,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { generateCsv } from '../support/batch-data.ts';
 import { runCli } from '../support/cli.ts';
+import { MODELS, readPackage } from '../support/models.ts';
+import { NON_FINITE_ANSWER } from '../../functions/core/predictions.ts';
 import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
 
 const data = generateCsv(2000, 50);
@@ -77,6 +79,19 @@ describe('npm run score', () => {
     const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', 'x.csv', '--output', 'out', ...args]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(message);
+  });
+
+  it('keeps a row whose answer is NaN with the reason, instead of writing NaN with a label', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'score-cli-'));
+    const wine = readPackage(MODELS.wineMlp);
+    const names = wine.features.map((f) => f.name);
+    const good = names.map((n) => wine.examples[0]!.instance[n]).join(',');
+    await writeFile(join(dir, 'wine.csv'), `${names.join(',')}\n${good}\n${names.map(() => '3.4e38').join(',')}\n${good}\n`);
+    const res = await runCli('bin/score.ts', ['--model', MODELS.wineMlp, '--input', join(dir, 'wine.csv'), '--output', join(dir, 'out')]);
+    expect(res.stdout).toContain('succeeded: 3 rows in, 2 scored, 1 rejected');
+    const [reject] = (await readFile(join(dir, 'out/rejects/part-00000.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(reject).toMatchObject({ line: 3, reasons: [NON_FINITE_ANSWER] });
+    expect(await readFile(join(dir, 'out/part-00000.csv'), 'utf8')).not.toMatch(/NaN/);
   });
 
   it('exits 2 and leaves the output as it was when it holds another run', async () => {

@@ -8,6 +8,7 @@ import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chun
 import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
+import { NON_FINITE_ANSWER, nonFiniteRows } from '../predictions.ts';
 import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
 
@@ -68,8 +69,13 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     rowsIn += rows;
     for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
-      await part.write(shape.rows(await model.run(batch, packed), packed, (k) => ids(good[k]!)));
-      rowsScored += packed;
+      const results = await model.run(batch, packed);
+      const out = shape.rows(results, packed, (k) => ids(good[k]!));
+      const broken = nonFiniteRows(pkg, results, packed);
+      for (const k of broken) reject(source(good[k]!), [NON_FINITE_ANSWER]);
+      const refused = new Set(broken);
+      await part.write(broken.length ? out.filter((_, k) => !refused.has(k)) : out);
+      rowsScored += packed - broken.length;
     }
     await rejects.flush();
     ctx.onProgress?.(rows);

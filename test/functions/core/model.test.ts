@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
 import { MODELS, model, readPackage } from '../../support/models.ts';
+import { NON_FINITE_ANSWER } from '../../../functions/core/predictions.ts';
 
 const issuesOf = async (promise: Promise<unknown>) => {
   const error = await promise.then(
@@ -155,10 +156,18 @@ describe('Model.predict on other graph shapes', () => {
     ]);
   });
 
-  it('rejects a number too large for the model\'s float32 input, which would have become Infinity and a NaN answer', async () => {
+  it('refuses to answer NaN when values inside float32 push the model past float arithmetic, naming the instance', async () => {
     const pkg = readPackage(MODELS.wineMlp);
-    const [first] = pkg.features;
     const m = await model(MODELS.wineMlp);
+    const good = pkg.examples[0]!.instance;
+    const extreme = Object.fromEntries(pkg.features.map((f) => [f.name, 3.4e38]));
+    expect(await issuesOf(m.predict([good, extreme, good]))).toEqual([{ path: 'instances[1]', message: NON_FINITE_ANSWER }]);
+  });
+
+  it('rejects a number too large for the model\'s float32 input, which would have become Infinity and a NaN answer', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const [first] = pkg.features;
+    const m = await model(MODELS.breastCancer);
     const base = pkg.examples[0]!.instance;
     await expect(m.predict([{ ...base, [first!.name]: 3.4e38 }])).resolves.toHaveLength(1);
     for (const v of [1e39, -1e39]) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
 import { infer, metadata } from '../../../functions/core/open-inference.ts';
+import { NON_FINITE_ANSWER } from '../../../functions/core/predictions.ts';
 import { MODELS, model, readPackage } from '../../support/models.ts';
 
 const pkg = readPackage(MODELS.breastCancer);
@@ -66,6 +67,17 @@ describe('Open Inference Protocol (KServe v2)', () => {
     expect(await issuesOf({ inputs: [tensor(data)] })).toEqual([
       { path: `inputs[0].data[${pkg.features.length + 1}]`, message: `${pkg.features[1]!.name} (row 1): must be a finite number, got Infinity` },
     ]);
+  });
+
+  it('refuses an answer of NaN instead of sending it as null, naming the row', async () => {
+    const wine = readPackage(MODELS.wineMlp);
+    const good = wine.features.map((f) => wine.examples[0]!.instance[f.name] as number);
+    const body = { inputs: [{ name: wine.inputs[0]!.name, datatype: 'FP32', shape: [2, good.length], data: [...good, ...good.map(() => 3.4e38)] }] };
+    const error = await infer(await model(MODELS.wineMlp), body).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as InvalidInputError).issues).toEqual([{ path: 'row 1', message: NON_FINITE_ANSWER }]);
   });
 
   it('rejects a body that is not an inference request', async () => {

@@ -13,13 +13,18 @@ export class FieldProblem {
   constructor(readonly message: string) {}
 }
 
+/**
+ * A decimal number as CSV writers spell one: `Number` alone would also take `0x10`, `0b11` and
+ * `0o7` (as 16, 3 and 7) and `Infinity`, which no CSV means as numbers.
+ */
+const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
 const csvField: FieldConverter = (slot, raw) => {
   const text = raw as string | undefined;
   if (text === undefined) return undefined;
   if (text === '' || text.trim() === '') return slot.feature.allowMissing ? null : new FieldProblem('empty value');
   if (slot.feature.type === 'categorical') return text;
-  const n = Number(text);
-  return Number.isNaN(n) ? new FieldProblem(`not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`) : n;
+  return DECIMAL.test(text) ? Number(text) : new FieldProblem(`not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`);
 };
 
 const parquetField: FieldConverter = (_, raw) => (typeof raw === 'bigint' ? Number(raw) : raw);
@@ -34,8 +39,8 @@ export function fieldProblem(slot: FeatureSlot, converted: unknown): string | un
 /**
  * The plain number a field holds, or undefined when it needs the full converter: the fast path of
  * the batch loops, where almost every field is an ordinary number. CSV: a plain decimal, else
- * `+text` except '' and whitespace (which give 0) and anything not a number; Parquet and JSON
- * Lines: numbers as they are.
+ * `+text` of a decimal (exponent, sign, spaces) but 0, which the converter tells from blanks;
+ * Parquet and JSON Lines: numbers as they are.
  */
 export type NumberReader = (raw: unknown) => number | undefined;
 
@@ -73,6 +78,7 @@ const csvNumber: NumberReader = (raw) => {
   if (typeof raw !== 'string') return undefined;
   const plain = plainDecimal(raw);
   if (plain !== undefined) return plain;
+  if (!DECIMAL.test(raw)) return undefined;
   const n = +raw;
   return n === 0 || n !== n ? undefined : n;
 };

@@ -86,6 +86,21 @@ describe('packing rows for scoring', () => {
     expect([...result.rejected.values()]).toEqual([['patient_id: missing id'], ['patient_id: missing id']]);
   });
 
+  it('reads CSV numbers in decimal notation only: hexadecimal, binary, octal and Infinity are not numbers', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const layout = new FeatureLayout(pkg, 64);
+    const names = pkg.features.map((f) => f.name);
+    const texts = ['1e3', ' 12.5 ', '+3', '-0', '.5', '5.', '0x10', '0b11', '0o7', 'Infinity', '-0x10', '1_000'];
+    const rows: SourceRow[] = texts.map((t, i) => ({ line: i + 2, values: Object.fromEntries(names.map((n, j) => [n, j === 0 ? t : '7'])) }));
+    const packed = await layout.withBatch(async (b) => {
+      const result = packRows(layout, 'csv', rows, b);
+      const data = b.feeds(result.packed)[pkg.inputs[0]!.name]!.data as Float32Array;
+      return { result, firsts: result.good.map((_, k) => data[k * names.length]) };
+    });
+    expect(packed.firsts).toEqual([1000, 12.5, 3, -0, 0.5, 5]);
+    expect([...packed.result.rejected.values()]).toEqual(['0x10', '0b11', '0o7', 'Infinity', '-0x10', '1_000'].map((t) => [`${names[0]}: not a number: ${JSON.stringify(t)}`]));
+  });
+
   it('rejects a number past float32 in a float32 input, in both shapes of batch', async () => {
     const pkg = readPackage(MODELS.breastCancer);
     const names = pkg.features.map((f) => f.name);

@@ -45,7 +45,11 @@ try {
   const source = await modelSource(opts.model);
   const { loadModel } = await import('../functions/core/load.ts');
   const { s3ClientFor } = await import('../functions/core/storage/location.ts');
-  const { name } = (await loadModel(source, { s3: s3ClientFor(opts.endpointUrl) })).pkg;
+  const { outputShape } = await import('../functions/core/batch/output-columns.ts');
+  const { pkg } = await loadModel(source, { s3: s3ClientFor(opts.endpointUrl) });
+  // A job the workers would refuse is a bad argument here, said before any chunk is tried.
+  outputShape(pkg, opts.id);
+  const { name } = pkg;
   const job = JobSpec.parse({
     model: name,
     input: opts.input,

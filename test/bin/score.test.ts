@@ -94,6 +94,13 @@ describe('npm run score', () => {
     expect(await readFile(join(dir, 'out/part-00000.csv'), 'utf8')).not.toMatch(/NaN/);
   });
 
+  it('exits 2 when the id column has the name of an output column', async () => {
+    const dir = await localInput();
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'label']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('score: the id column "label" has the name of an output column (label, probability, probability_benign, probability_malignant, model_version): pass another column through, or rename it in the input\n');
+  });
+
   it('exits 2 and leaves the output as it was when it holds another run', async () => {
     const dir = await localInput();
     const args = ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out')];

@@ -27,26 +27,35 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
   const idColumns: OutputColumn[] = idColumn ? [{ name: idColumn, type: 'string' }] : [];
   const idOf = (id: (k: number) => unknown, k: number) => {
     const v = id(k);
-    return v === undefined || v === null ? null : String(v);
+    // A Parquet timestamp id keeps its milliseconds and zone (String(date) would drop both).
+    return v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : String(v);
   };
   /** `fill` writes a row's prediction fields into `row` from index `at`: one array per output row, nothing else allocated. */
-  const shape = (fields: OutputColumn[], fill: (row: unknown[], at: number, data: ArrayLike<number | bigint | string>, r: number) => void): OutputShape => ({
-    columns: [...idColumns, ...fields.map((f) => ({ ...f, required: true })), { name: 'model_version', type: 'string', required: true }],
-    rows: (results, count, id) => {
-      const data = results[head.name]!.data as ArrayLike<number | bigint | string>;
-      const at = idColumn ? 1 : 0;
-      const width = at + fields.length + 1;
-      const out: unknown[][] = new Array(count);
-      for (let r = 0; r < count; r++) {
-        const row = new Array<unknown>(width);
-        if (idColumn) row[0] = idOf(id, r);
-        fill(row, at, data, r);
-        row[width - 1] = version;
-        out[r] = row;
-      }
-      return out;
-    },
-  });
+  const shape = (fields: OutputColumn[], fill: (row: unknown[], at: number, data: ArrayLike<number | bigint | string>, r: number) => void): OutputShape => {
+    const written = [...fields.map((f) => f.name), 'model_version'];
+    // Two columns of one name: JSON Lines would keep one, Parquet and CSV readers would take the wrong one.
+    if (idColumn !== undefined && written.includes(idColumn)) {
+      throw new Error(`the id column "${idColumn}" has the name of an output column (${written.join(', ')}): pass another column through, or rename it in the input`);
+    }
+    return {
+      columns: [...idColumns, ...fields.map((f) => ({ ...f, required: true })), { name: 'model_version', type: 'string', required: true }],
+      rows: (results, count, id) => {
+        const data = results[head.name]!.data as ArrayLike<number | bigint | string>;
+        const at = idColumn ? 1 : 0;
+        const width = at + fields.length + 1;
+        const out: unknown[][] = new Array(count);
+        for (let r = 0; r < count; r++) {
+          const row = new Array<unknown>(width);
+          if (idColumn) row[0] = idOf(id, r);
+          fill(row, at, data, r);
+          row[width - 1] = version;
+          out[r] = row;
+        }
+        return out;
+      },
+    };
+  };
+
   switch (head.kind) {
     case 'probabilities': {
       const labels = head.labels!;

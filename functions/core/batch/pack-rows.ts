@@ -1,6 +1,6 @@
 import type { FeatureLayout, FeatureSlot, InputBatch } from '../feature-layout.ts';
 import type { InputFormat } from './contracts.ts';
-import type { ColumnBatch, SourceRow } from './formats/source-row.ts';
+import { type ColumnBatch, ownValue, type SourceRow } from './formats/source-row.ts';
 import { converterFor, fieldProblem, numberReaderFor } from './row-values.ts';
 
 /** Checks a batch of rows against the model's features and packs the good ones; what both shapes of input come to. */
@@ -42,8 +42,12 @@ function fieldPacker(format: InputFormat, slot: FeatureSlot, into: InputBatch): 
   };
 }
 
-/** Why a row's id cannot be passed through, if it cannot: a prediction without its id could not be joined back. */
-const idProblem = (v: unknown): string | undefined => (v === undefined ? 'missing id' : v === null || v === '' ? 'empty id' : undefined);
+/** Why a row's id cannot be passed through, if it cannot: a prediction without its id, or with a mangled one, could not be joined back. */
+const idProblem = (v: unknown): string | undefined => {
+  if (v === undefined) return 'missing id';
+  if (v === null || v === '') return 'empty id';
+  return typeof v === 'object' && !(v instanceof Date) ? `expected text or a number as id, got ${Array.isArray(v) ? 'an array' : 'an object'}` : undefined;
+};
 
 type Extract = (values: Record<string, unknown>, out: unknown[]) => void;
 const extractors = new WeakMap<FeatureLayout, Extract>();
@@ -86,7 +90,7 @@ export function packRows(layout: FeatureLayout, format: InputFormat, rows: reado
       const problem = pack[s]!(fields[s], good.length);
       if (problem) (reasons ??= []).push(`${slots[s]!.feature.name}: ${problem}`);
     }
-    const idIssue = idColumn === undefined ? undefined : idProblem(values[idColumn]);
+    const idIssue = idColumn === undefined ? undefined : idProblem(ownValue(values, idColumn));
     if (idIssue) (reasons ??= []).push(`${idColumn}: ${idIssue}`);
     if (reasons) rejected.set(i, reasons);
     else good.push(i);

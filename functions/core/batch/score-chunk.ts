@@ -5,7 +5,7 @@ import { joinKey } from '../storage/location.ts';
 import { type Chunk, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
 import { createPartWriter } from './formats/part-writer.ts';
 import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
-import { batchRows, columnRow, isColumnBatch } from './formats/source-row.ts';
+import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteRows } from '../predictions.ts';
@@ -86,7 +86,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
     const packed = packRows(layout, chunk.format, rows, batch, idColumn);
-    await finish(batch, packed, (i) => (idColumn ? rows[i]!.values?.[idColumn] : undefined), (i) => rows[i]!, rows.length);
+    await finish(batch, packed, (i) => (idColumn ? ownValue(rows[i]!.values, idColumn) : undefined), (i) => rows[i]!, rows.length);
   };
   const scoreColumns = async (batch: InputBatch, columns: ColumnBatch, from: number, to: number) => {
     const packed = packColumns(layout, chunk.format, columns, from, to, batch, idColumn);

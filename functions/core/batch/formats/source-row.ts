@@ -18,6 +18,10 @@ export interface SourceRow {
   raw?: string;
 }
 
+/** A row's own value of a column: a column named like an Object property (`constructor`) is not inherited from the prototype. */
+export const ownValue = (values: Record<string, unknown> | undefined, column: string): unknown =>
+  values !== undefined && Object.hasOwn(values, column) ? values[column] : undefined;
+
 /** Rows per batch yielded by the readers: large enough to amortise per-batch work, small enough to stay out of the memory profile. */
 export const BATCH_ROWS = 1000;
 

@@ -92,6 +92,7 @@ try {
       `parts: ${manifest.parts.length}${manifest.rejects.length ? `, rejects: ${manifest.rejects.join(', ')}` : ''}`,
       `manifest: ${uri}`,
       ...manifest.reasons.map((r) => `reason: ${r}`),
+      ...(manifest.errors ?? []).map((e) => `chunk ${e.chunk} failed: ${e.message}`),
     ].join('\n'),
   );
   // Rejecting every row is an account, not a failure; it still deserves a line of its own.

@@ -58,6 +58,7 @@ describe('npm run score', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^failed: /);
     expect(res.stdout).toMatch(/reason: 1 of 2 chunks failed \(50\.0%\), over the tolerated 0%/);
+    expect(res.stdout).toContain(`chunk 0 failed: ${join(dir, 'broken.csv.gz')}: incorrect header check`);
     expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: .*header/i);
   });
 

@@ -80,6 +80,10 @@ export const ChunkResult = z.object({
 });
 export type ChunkResult = z.infer<typeof ChunkResult>;
 
+/** The last error of a chunk that failed, as its worker left it in `_errors/`. */
+export const ChunkError = z.object({ chunk: z.number().int().nonnegative(), message: z.string() });
+export type ChunkError = z.infer<typeof ChunkError>;
+
 /** `_manifest.json`: the account of a whole run. */
 export const Manifest = z.object({
   status: z.enum(['succeeded', 'failed']),
@@ -91,6 +95,8 @@ export const Manifest = z.object({
   inputObjects: z.array(z.object({ key: z.string(), size: z.number().int().nonnegative() })),
   chunks: z.number().int().nonnegative(),
   failedChunks: z.array(z.number().int().nonnegative()),
+  /** Why failed chunks failed: the first ten that left their error. */
+  errors: z.array(ChunkError).optional(),
   rowsIn: z.number().int().nonnegative(),
   rowsScored: z.number().int().nonnegative(),
   rowsRejected: z.number().int().nonnegative(),
@@ -112,6 +118,7 @@ export const OUTPUT_LAYOUT = {
   part: (index: number, format: OutputFormat) => `${partName(index)}.${format}`,
   rejects: (index: number) => `rejects/${partName(index)}.jsonl`,
   chunkResult: (index: number) => `_chunks/${partName(index)}.json`,
+  chunkError: (index: number) => `_errors/${partName(index)}.json`,
   chunkList: '_plan/chunks.json',
   manifest: '_manifest.json',
 } as const;

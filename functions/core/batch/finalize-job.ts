@@ -1,6 +1,6 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
-import { type Chunk, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
+import { type Chunk, type ChunkError, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { OUTPUT_IN_USE, PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
 
@@ -31,7 +31,7 @@ export type RunAccount = Omit<Manifest, 'status' | 'inputObjects' | 'rowsIn' | '
  * `succeeded` only when no reason was found against the run. Returns the manifest and its URI.
  */
 export async function writeRunManifest(output: Location, run: RunAccount): Promise<{ manifest: Manifest; uri: string }> {
-  const { reasons, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, model, startedAt, engine, transformJob } = run;
+  const { reasons, errors, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, model, startedAt, engine, transformJob } = run;
   const sum = (pick: (c: RowCounts) => number) => counts.reduce((total, c) => total + pick(c), 0);
   const manifest: Manifest = {
     status: reasons.length ? 'failed' : 'succeeded',
@@ -42,6 +42,7 @@ export async function writeRunManifest(output: Location, run: RunAccount): Promi
     inputObjects: inputObjects.map(({ key, size }) => ({ key, size })),
     chunks,
     failedChunks,
+    ...(errors && { errors }),
     rowsIn: sum((c) => c.rowsIn),
     rowsScored: sum((c) => c.rowsScored),
     rowsRejected: sum((c) => c.rowsRejected),
@@ -68,6 +69,20 @@ async function chunkResults(output: Location): Promise<ChunkResult[]> {
   const prefix = joinKey(output.key, '_chunks/');
   const listed = await output.store.list(prefix);
   return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key)))));
+}
+
+/** Failed chunks whose error the manifest quotes; the rest are in failedChunks. */
+const QUOTED_ERRORS = 10;
+
+/** Why the first failed chunks failed, from the error each worker's last attempt left (none when it left none). */
+async function chunkErrors(output: Location, failed: readonly number[]): Promise<ChunkError[]> {
+  const errors = await mapLimited(failed.slice(0, QUOTED_ERRORS), OBJECT_CONCURRENCY, async (chunk): Promise<ChunkError | undefined> => {
+    const key = joinKey(output.key, OUTPUT_LAYOUT.chunkError(chunk));
+    if (!(await output.store.head(key))) return undefined;
+    const { message } = JSON.parse(new TextDecoder().decode(await output.store.readBytes(key))) as { message: string };
+    return { chunk, message: message.slice(0, 1000) };
+  });
+  return errors.filter((e): e is ChunkError => e !== undefined);
 }
 
 /**
@@ -97,8 +112,10 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     reasons.push(`${failedChunks.length} of ${chunks.length} chunks failed (${failedPercent.toFixed(1)}%), over the tolerated ${job.toleratedFailurePercentage}%`);
   }
 
+  const errors = await chunkErrors(output, failedChunks);
   return writeRunManifest(output, {
     reasons,
+    ...(errors.length && { errors }),
     input: job.input,
     output: job.output,
     format: job.format,

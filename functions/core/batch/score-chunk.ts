@@ -39,6 +39,20 @@ async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkRe
 }
 
 /**
+ * Names the chunk's input object in the error (a gzip or Parquet decoder's own message does not),
+ * and leaves it where finalize finds it: Step Functions keeps a failed worker's error to itself.
+ * The record is the last attempt's; writing it is best effort, the error is what matters.
+ */
+async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Promise<unknown> {
+  const uri = ctx.input.store.uri(chunk.key);
+  if (err instanceof Error && !err.message.includes(uri)) err.message = `${uri}: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const record = { index: chunk.index, key: chunk.key, message, at: new Date().toISOString() };
+  await ctx.output.store.write(joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkError(chunk.index)), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
+  return err;
+}
+
+/**
  * Scores one chunk: every row is either scored into the output part or kept in the rejects part
  * with its reasons. The chunk's result record is written last and only if absent, so it commits
  * the chunk: a retry or a rerun finds it and does nothing, and parts written by an attempt that
@@ -109,7 +123,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   } catch (err) {
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);
-    throw err;
+    throw await recordFailure(ctx, chunk, err);
   }
 
   const result: ChunkResult = {

@@ -54,11 +54,19 @@ async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean): Asyn
     return;
   }
   const gunzip = createGunzip();
+  let compressedBytes = 0;
+  body.on('data', (bytes: Buffer) => (compressedBytes += bytes.length));
   // pipeline forwards a failing GET to gunzip (and destroys the GET when the consumer stops early).
   const piping = pipeline(body, gunzip);
   piping.catch(() => undefined);
-  yield* readAhead(gunzip, READ_AHEAD);
-  await piping;
+  try {
+    yield* readAhead(gunzip, READ_AHEAD);
+    await piping;
+  } catch (err) {
+    // An empty object holds no rows, compressed or not; gunzip alone would call it a truncated stream.
+    if (compressedBytes === 0) return;
+    throw err;
+  }
 }
 
 const isBlank = (text: string) => {

@@ -114,15 +114,17 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(reasons[2]).toMatch(/object/);
   });
 
-  it('accounts for an empty object and a header-only file as zero rows, and succeeds', async () => {
+  it('accounts for an empty object (gzip too) and a header-only file as zero rows, and succeeds', async () => {
     const { base, location } = await workspace(where);
     const a = location(`${base}/in/a-empty.csv`);
     const b = location(`${base}/in/b-header.csv`);
+    const c = location(`${base}/in/c-empty.csv.gz`);
     await a.store.write(a.key, '');
     await b.store.write(b.key, `${generateCsv(0).text}`);
+    await c.store.write(c.key, '');
     const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
-    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 2 });
-    expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number)]);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 3 });
+    expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number), 0]);
   });
 
   it('takes hidden objects and folders below the input (_SUCCESS, .crc, _temporary/) for no input', async () => {
@@ -163,7 +165,7 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
       { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 2 },
     );
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^chunk \d+: worker killed mid-chunk$/);
+    expect(errors[0]).toMatch(/^chunk \d+: .*data\.csv: worker killed mid-chunk$/);
     expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 400, rowsScored: data.goodIds.length, rowsRejected: data.bad.size, failedChunks: [] });
     const rows = await outputRows(location(`${base}/out`), manifest.parts);
     expect(rows.map((r) => r.id)).toEqual(data.goodIds);
@@ -178,8 +180,9 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(manifest.status).toBe('failed');
     expect(manifest.failedChunks).toHaveLength(1);
     expect(manifest.reasons).toEqual([`1 of ${manifest.chunks} chunks failed (${(100 / manifest.chunks).toFixed(1)}%), over the tolerated 0%`]);
+    expect(manifest.errors).toEqual([{ chunk: manifest.failedChunks[0], message: `${input.store.uri(input.key)}: worker killed mid-chunk` }]);
     const tolerated = await runJob({ ...spec, output: `${base}/out2`, toleratedFailurePercentage: 50 }, location, { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 1 });
-    expect(tolerated.manifest).toMatchObject({ status: 'succeeded', failedChunks: manifest.failedChunks });
+    expect(tolerated.manifest).toMatchObject({ status: 'succeeded', failedChunks: manifest.failedChunks, errors: manifest.errors });
     expect(tolerated.manifest.rowsIn).toBe(tolerated.manifest.rowsScored + tolerated.manifest.rowsRejected);
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { link, mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ByteRange, ObjectInfo, ObjectStore, UploadStream } from './object-store.ts';
@@ -44,7 +44,11 @@ export class LocalStore implements ObjectStore {
     return relative(this.#root, path).split(sep).join('/');
   }
 
-  /** A file at `prefix` is listed alone; a folder is walked recursively; anything else is an empty listing. */
+  /**
+   * A file at `prefix` is listed alone; a folder is walked recursively, following symbolic links (a
+   * linked folder seen twice, as in a loop, is walked once; a dangling link is nothing); anything
+   * else is an empty listing.
+   */
   async list(prefix: string): Promise<ObjectInfo[]> {
     const start = this.path(prefix);
     let info;
@@ -56,11 +60,16 @@ export class LocalStore implements ObjectStore {
     }
     if (info.isFile()) return [{ key: this.#key(start), size: info.size }];
     const objects: ObjectInfo[] = [];
+    const walked = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
+      const real = await realpath(dir);
+      if (walked.has(real)) return;
+      walked.add(real);
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile() && !TEMP.test(entry.name)) objects.push({ key: this.#key(path), size: (await stat(path)).size });
+        const target = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
+        if (target?.isDirectory()) await walk(path);
+        else if (target?.isFile() && !TEMP.test(entry.name)) objects.push({ key: this.#key(path), size: (await stat(path)).size });
       }
     };
     if (info.isDirectory()) await walk(start);

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,4 +42,23 @@ describe('LocalStore', () => {
     expect(await store.list(key)).toEqual([{ key, size: 4 }]);
     expect(Buffer.from(await store.readBytes(key)).toString()).toBe('a\n1\n');
   });
+
+  it('lists what symbolic links point to, files and folders, once even in a loop, and skips a dangling link', async () => {
+    const root = await tempRoot();
+    const elsewhere = await tempRoot();
+    await writeFile(join(elsewhere, 'linked.csv'), 'a\n1\n');
+    await mkdir(join(root, 'in'));
+    await writeFile(join(root, 'in/real.csv'), 'a\n');
+    await symlink(join(elsewhere, 'linked.csv'), join(root, 'in/link.csv'));
+    await symlink(elsewhere, join(root, 'in/linked-dir'));
+    await symlink(join(root, 'in'), join(root, 'in/loop'));
+    await symlink(join(root, 'nowhere.csv'), join(root, 'in/dangling.csv'));
+    const store = new LocalStore(root);
+    expect(await store.list('in')).toEqual([
+      { key: 'in/link.csv', size: 4 },
+      { key: 'in/linked-dir/linked.csv', size: 4 },
+      { key: 'in/real.csv', size: 2 },
+    ]);
+  });
 });
+

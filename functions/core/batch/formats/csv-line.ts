@@ -43,13 +43,17 @@ export function splitCsvLine(text: string): Fields {
   }
 }
 
-/** Column names from the header line; a header that cannot name columns unambiguously fails the whole object. */
-export function parseCsvHeader(text: string, uri: string): string[] {
+/**
+ * Column names from the header line. A header that cannot name the `needed` columns unambiguously
+ * (all of them when none are named) fails the whole object; a name repeated among the other
+ * columns, which are ignored, does not (trailing commas in a header repeat the empty name).
+ */
+export function parseCsvHeader(text: string, uri: string, needed?: readonly string[]): string[] {
   const parsed = splitCsvLine(text);
   if ('error' in parsed) throw new Error(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
   const seen = new Set<string>();
   for (const name of parsed.fields) {
-    if (seen.has(name)) throw new Error(`${uri}: the CSV header names column "${name}" twice`);
+    if (seen.has(name) && (needed === undefined || needed.includes(name))) throw new Error(`${uri}: the CSV header names column "${name}" twice`);
     seen.add(name);
   }
   return parsed.fields;

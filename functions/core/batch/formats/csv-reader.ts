@@ -21,10 +21,10 @@ const HEADER_MAX = 16 * 1024 * 1024;
  * small ranged reads from byte 0, doubled until the line is complete (a wide header costs a few
  * requests, never the object).
  */
-async function readHeader(store: ObjectStore, key: string): Promise<Header | undefined> {
+async function readHeader(store: ObjectStore, key: string, needed?: readonly string[]): Promise<Header | undefined> {
   for (let size = HEADER_FIRST_READ; ; size *= 2) {
     const head = await readLinesOf(store, key, size);
-    if (head.line) return makeHeader(parseCsvHeader(head.line.text, store.uri(key)), head.line.offset);
+    if (head.line) return makeHeader(parseCsvHeader(head.line.text, store.uri(key), needed), head.line.offset);
     if (head.eof) return undefined;
     if (size >= HEADER_MAX) throw new Error(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
   }
@@ -54,9 +54,10 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
  * CSV rows of a chunk. The header is the object's first non-blank line: read in passing by a chunk
  * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
  * by any other chunk, and only once that chunk meets a row. Every field is a string ('' when empty);
- * typing is the validator's job, where a bad number is reported with its column.
+ * typing is the validator's job, where a bad number is reported with its column. With `needed`,
+ * only those columns must be named once in the header.
  */
-export async function* readCsv(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
+export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readonly string[]): AsyncGenerator<SourceRow[]> {
   const fromStart = chunk.gzip || !chunk.range || chunk.range.start === 0;
   let header: Header | undefined;
   for await (const lines of readLines(store, chunk)) {
@@ -64,10 +65,10 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk): AsyncGenerator
     for (const l of lines) {
       if (header === undefined) {
         if (fromStart) {
-          header = makeHeader(parseCsvHeader(l.text, store.uri(chunk.key)), l.offset);
+          header = makeHeader(parseCsvHeader(l.text, store.uri(chunk.key), needed), l.offset);
           continue;
         }
-        header = await readHeader(store, chunk.key);
+        header = await readHeader(store, chunk.key, needed);
         if (header === undefined) throw new Error(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;

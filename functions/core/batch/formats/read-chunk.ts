@@ -14,12 +14,13 @@ export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
  * CSV header naming a column twice, a file that is not Parquet) throw.
  *
  * `columns` names the only columns a reader needs: Parquet then fetches and decodes no other column
- * chunk (a wide table costs what its used columns cost); text rows still carry every field.
+ * chunk (a wide table costs what its used columns cost); text rows still carry every field, and a
+ * CSV header may repeat the name of a column that is not needed.
  */
 export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: readonly string[]): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
-      return yield* readCsv(store, chunk);
+      return yield* readCsv(store, chunk, columns);
     case 'jsonl':
       return yield* readJsonl(store, chunk);
     case 'parquet':

@@ -94,4 +94,11 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     await store.write('dup.csv', 'a,b,a\n1,2,3\n');
     await expect(collect(readCsv(store, chunkOf({ key: 'dup.csv' })))).rejects.toThrow(/names column "a" twice/);
   });
+
+  it('lets a header repeat a column that is not needed (trailing commas repeat the empty name), not a needed one', async () => {
+    const store = await make();
+    await store.write('trailing.csv', 'a,b,,\n1,2,,\n');
+    expect((await collect(readCsv(store, chunkOf({ key: 'trailing.csv' }), ['a', 'b']))).map((r) => [r.values!.a, r.values!.b])).toEqual([['1', '2']]);
+    for (const c of rangeChunks('trailing.csv', 12, 6)) await expect(collect(readCsv(store, c, ['a', '']))).rejects.toThrow(/names column "" twice/);
+  });
 });

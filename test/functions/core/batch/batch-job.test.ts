@@ -139,6 +139,19 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 20 });
   });
 
+  it('takes an earlier run\'s output inside the input folder for no input, and scores a run\'s own folder when named', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(20);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, data.text);
+    const first = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/in/scored` }, location);
+    const second = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/in/scored-again` }, location);
+    expect(second.manifest.inputObjects).toEqual(first.manifest.inputObjects);
+    expect(second.manifest).toMatchObject({ status: 'succeeded', rowsIn: 20 });
+    const rescored = await runJob({ model: 'breast-cancer', input: `${base}/in/scored`, output: `${base}/rescored` }, location);
+    expect(rescored.manifest.inputObjects.map((o) => o.key.slice(o.key.indexOf('scored/')))).toEqual(['scored/part-00000.csv']);
+  });
+
   it('ignores unknown columns, and rejects every row when a feature column is missing', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(20);

@@ -4,6 +4,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Construct } from 'constructs';
 import { checkInteger, LIMITS } from './config.ts';
 
+/** Days after which S3 aborts a multipart upload that was never completed. */
+export const INCOMPLETE_UPLOAD_DAYS = 7;
+
 export interface DataBucketProps {
   /** `kms`: a customer-managed key with rotation; `s3-managed`: SSE-S3. @default 's3-managed' */
   readonly encryption?: 'kms' | 's3-managed';
@@ -15,7 +18,7 @@ export interface DataBucketProps {
 
 /**
  * A private, encrypted, SSL-only bucket for batch inputs and outputs, with its server access logs
- * in a second bucket. Both are retained when the stack is deleted: they hold data, not config.
+ * in a second bucket and abandoned multipart uploads aborted after INCOMPLETE_UPLOAD_DAYS. Both are retained when the stack is deleted: they hold data, not config.
  */
 export class DataBucket extends Construct {
   readonly bucket: Bucket;
@@ -50,6 +53,9 @@ export class DataBucket extends Construct {
       versioned: props.versioned ?? false,
       serverAccessLogsBucket: this.logsBucket,
       serverAccessLogsPrefix: 'data/',
+      // A worker stopped mid-upload (a Lambda timeout, a killed CLI) leaves parts no listing shows and
+      // S3 bills until they are aborted; no upload of ours lives a week.
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(INCOMPLETE_UPLOAD_DAYS) }],
     });
   }
 }

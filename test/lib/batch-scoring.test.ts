@@ -193,12 +193,14 @@ describe('BatchScoring schedules', () => {
 });
 
 describe('DataBucket', () => {
-  it('encrypts, refuses plain HTTP, blocks public access and logs accesses to a logs bucket', () => {
+  it('encrypts, refuses plain HTTP, blocks public access, logs accesses to a logs bucket and aborts abandoned uploads', () => {
     const { template } = synth();
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^DataAccessLogs') }, LogFilePrefix: 'data/' },
+      // A worker stopped mid-upload leaves parts that S3 bills until they are aborted.
+      LifecycleConfiguration: { Rules: [{ Id: 'AbortIncompleteUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }] },
     });
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }] } });
     for (const policy of Object.values(template.findResources('AWS::S3::BucketPolicy'))) {

@@ -119,7 +119,9 @@ export class BatchScoring extends Construct {
     const outputs = bucket.arnForObjects(`${outputPrefix}*`);
     const committedChunks = bucket.arnForObjects(`${outputPrefix}*/_chunks/*`);
     const chunkLists = bucket.arnForObjects(`${outputPrefix}*/${OUTPUT_LAYOUT.chunkList}`);
-    grantData(this.plan.role, bucket, { read: [inputs], write: [outputs] }, 'reads the input objects and writes the chunk list under the job output');
+    // The plan of an earlier run under the same output, to tell a rerun from another job.
+    const plans = bucket.arnForObjects(`${outputPrefix}*/_plan/*`);
+    grantData(this.plan.role, bucket, { read: [inputs, plans], write: [outputs] }, "reads the input objects and an earlier run's plan, and writes the chunk list under the job output");
     grantData(this.worker.role, bucket, { read: [inputs, committedChunks], write: [outputs] }, 'reads its input chunk, checks its chunk commit record and writes its parts');
     grantData(this.finalize.role, bucket, { read: [outputs], write: [outputs] }, "reads the chunks' commit records and writes the manifest");
 

@@ -122,11 +122,11 @@ describe('BatchScoring functions', () => {
     synth({ workerMemorySize: 4096, workerTimeout: Duration.minutes(5) }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096, Timeout: 300 });
   });
 
-  it('lets plan read the input prefix and write the output prefix, nothing else in the bucket', () => {
+  it('lets plan read the input prefix and earlier plans, and write the output prefix, nothing else in the bucket', () => {
     const statements = statementsOf(synth().template, 'BatchPlanRole').filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] } },
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/input/*') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), objects('/output/*/_plan/*')] },
       { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('/output/*') },
     ]);
   });

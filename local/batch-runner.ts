@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
 import { chunkInputBytes } from '../functions/core/batch/input-objects.ts';
-import { planJob } from '../functions/core/batch/plan-job.ts';
+import { OUTPUT_IN_USE, OutputInUse, planJob } from '../functions/core/batch/plan-job.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
 import type { WorkerInit, WorkerMessage } from './score-worker.ts';
 
@@ -53,6 +53,11 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
           if (message.type === 'done') options.onChunkDone?.(bytesOf(current!.chunk));
           if (message.type === 'ready' || message.type === 'done') return next();
           if (message.type === 'progress') return options.onProgress?.(message.rows);
+          // Another model's results are under the output: no retry can make them this run's.
+          if (message.name === OUTPUT_IN_USE) {
+            void worker.terminate();
+            return reject(new OutputInUse(message.message));
+          }
           options.onChunkFailed?.(message.index, current!.attempt, message.message);
           if (current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
           next();

@@ -18,7 +18,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; rows: number }
   | { type: 'done'; index: number; result: unknown }
-  | { type: 'failed'; index: number; message: string };
+  | { type: 'failed'; index: number; name: string; message: string };
 
 const { job, modelSource, endpointUrl } = workerData as WorkerInit;
 const s3 = s3ClientFor(endpointUrl);
@@ -32,7 +32,7 @@ parentPort!.on('message', async (chunk: Chunk) => {
     const result = await scoreChunk(chunk, { job, model, input, output, onProgress: (rows) => post({ type: 'progress', rows }) });
     post({ type: 'done', index: chunk.index, result });
   } catch (err) {
-    post({ type: 'failed', index: chunk.index, message: (err as Error).message });
+    post({ type: 'failed', index: chunk.index, name: (err as Error).name, message: (err as Error).message });
   }
 });
 post({ type: 'ready' });

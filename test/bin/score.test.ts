@@ -110,6 +110,9 @@ describe('npm run score', () => {
     const res = await runCli('bin/score.ts', [...args, '--format', 'jsonl']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`score: ${join(dir, 'out')} holds another run (its format was "csv", this run's is "jsonl")`);
+    const newer = await runCli('bin/score.ts', [...args.slice(2), '--model', 'models/breast-cancer/1.1.0', '--attempts', '1']);
+    expect(newer.code).toBe(2);
+    expect(newer.stderr).toMatch(/chunk 0 was scored by breast-cancer 1\.0\.0, this run scores with breast-cancer 1\.1\.0/);
     expect(await readFile(join(dir, 'out/_manifest.json'), 'utf8')).toBe(before);
   });
 

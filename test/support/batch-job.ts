@@ -8,6 +8,7 @@ import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
 import { openLocation } from '../../functions/core/storage/location.ts';
 import { Transform } from 'node:stream';
 import type { Location, ObjectStore } from '../../functions/core/storage/object-store.ts';
+import type { Model } from '../../functions/core/model.ts';
 import { MODELS, model } from './models.ts';
 import { createBucket, motoS3 } from './s3.ts';
 
@@ -27,13 +28,13 @@ export async function workspace(where: Where): Promise<{ base: string; location:
 
 /**
  * Runs plan, every chunk and finalize in-process, as the state machine would, with the default
- * model; a chunk that throws is retried up to `attempts` times, as the state machine's Retry does.
+ * model (or `model`); a chunk that throws is retried up to `attempts` times, as the state machine's Retry does.
  */
-export async function runJob(spec: JobSpecInput, location: (uri: string) => Location, options: { workerInput?: (input: Location) => Location; attempts?: number } = {}) {
+export async function runJob(spec: JobSpecInput, location: (uri: string) => Location, options: { workerInput?: (input: Location) => Location; attempts?: number; model?: Model } = {}) {
   const job = JobSpec.parse(spec);
   const input = location(job.input);
   const output = location(job.output);
-  const m = await model(MODELS.breastCancer);
+  const m = options.model ?? (await model(MODELS.breastCancer));
   const { plan, chunks } = await planJob(job, input, output);
   const workerInput = options.workerInput?.(input) ?? input;
   const errors: string[] = [];

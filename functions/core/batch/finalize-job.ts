@@ -71,6 +71,18 @@ async function chunkResults(output: Location): Promise<ChunkResult[]> {
   return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key)))));
 }
 
+/**
+ * A worker's refusal in this run: it found a chunk committed by another model, which the plan
+ * cannot see (a model promoted between two runs into one output). Those chunks would otherwise
+ * count as this run's, committed.
+ */
+async function workerRefusal(output: Location, since: string): Promise<string | undefined> {
+  const listed = await output.store.list(joinKey(output.key, '_errors/'));
+  const records = await mapLimited(listed, OBJECT_CONCURRENCY, async (o) => JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key))) as { name?: string; message: string; at: string });
+  const refused = records.find((r) => r.name === OUTPUT_IN_USE && r.at >= since);
+  return refused && `${OUTPUT_IN_USE}: ${refused.message.slice(0, 1000)}`;
+}
+
 /** Failed chunks whose error the manifest quotes; the rest are in failedChunks. */
 const QUOTED_ERRORS = 10;
 
@@ -95,6 +107,8 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   if (error) reasons.push(runFailedReason(error));
   // The output holds another run: its manifest stays as it is, and this run's account goes to the caller alone.
   if (error?.Error === OUTPUT_IN_USE) return refusedRun(job, reasons);
+  const refusal = plan && (await workerRefusal(output, plan.startedAt));
+  if (refusal) return refusedRun(job, [...reasons, refusal]);
   const [chunks, objects, results] = plan
     ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), chunkResults(output)])
     : [[], [], []];

@@ -19,8 +19,15 @@ export class OutputInUse extends Error {
   override readonly name = OUTPUT_IN_USE;
 }
 
-/** The fields of a job that decide what its parts hold. */
-const jobIdentity = (job: JobSpec) => ({ model: job.model, input: job.input, format: job.format, idColumn: job.idColumn ?? null });
+type JobIdentity = Record<string, unknown>;
+
+/** The fields of a job that decide what its parts hold; the input as its store names it (`./a.csv` and its absolute path, `s3://b/in` and `s3://b/in/`, are one input). */
+const jobIdentity = (job: JobSpec, input: Location): JobIdentity => ({
+  model: job.model,
+  input: input.store.uri(input.key).replace(/\/+$/, ''),
+  format: job.format,
+  idColumn: job.idColumn ?? null,
+});
 
 async function readIfPresent(output: Location, name: string): Promise<unknown> {
   const key = joinKey(output.key, name);
@@ -28,22 +35,42 @@ async function readIfPresent(output: Location, name: string): Promise<unknown> {
   return JSON.parse(new TextDecoder().decode(await output.store.readBytes(key)));
 }
 
-/** Refuses an output prefix that holds the plan of another job, or of the same job over other chunks; a rerun of the same plan resumes. */
-async function checkOutputFree(job: JobSpec, output: Location, chunks: readonly Chunk[]): Promise<void> {
-  const [previousJob, previousChunks] = await Promise.all([readIfPresent(output, PLAN_JOB), readIfPresent(output, OUTPUT_LAYOUT.chunkList)]);
-  const differences: string[] = [];
-  if (previousJob !== undefined) {
-    const before = previousJob as Record<string, unknown>;
-    for (const [field, value] of Object.entries(jobIdentity(job))) {
-      if (JSON.stringify(before[field] ?? null) !== JSON.stringify(value)) differences.push(`its ${field} was ${JSON.stringify(before[field] ?? null)}, this run's is ${JSON.stringify(value)}`);
-    }
+const identityDifferences = (before: JobIdentity, now: JobIdentity): string[] =>
+  Object.entries(now)
+    .filter(([field, value]) => JSON.stringify(before[field] ?? null) !== JSON.stringify(value))
+    .map(([field, value]) => `its ${field} was ${JSON.stringify(before[field] ?? null)}, this run's is ${JSON.stringify(value)}`);
+
+const refuse = (output: Location, differences: readonly string[]) =>
+  new OutputInUse(`${output.store.uri(output.key)} holds another run (${differences.join('; ')}): a rerun of the same job resumes it, any other job needs an output prefix of its own`);
+
+/**
+ * Refuses an output prefix that holds the plan of another job, or of the same job over other input
+ * objects or chunks (an object added, replaced by one of another size, or another chunk size); a
+ * rerun of the same plan resumes. An object replaced by one of the same size is not seen.
+ */
+async function checkOutputFree(identity: JobIdentity, output: Location, objects: readonly ObjectInfo[], chunks: readonly Chunk[]): Promise<void> {
+  const [previousJob, previousObjects, previousChunks] = await Promise.all([
+    readIfPresent(output, PLAN_JOB),
+    readIfPresent(output, PLAN_OBJECTS),
+    readIfPresent(output, OUTPUT_LAYOUT.chunkList),
+  ]);
+  const differences = previousJob === undefined ? [] : identityDifferences(previousJob as JobIdentity, identity);
+  const listed = (list: readonly ObjectInfo[]) => JSON.stringify(list.map(({ key, size }) => [key, size]));
+  if (differences.length === 0 && previousObjects !== undefined && listed(previousObjects as ObjectInfo[]) !== listed(objects)) {
+    differences.push('its input objects differ: one was added, removed or changed size');
   }
   if (differences.length === 0 && previousChunks !== undefined && JSON.stringify(previousChunks) !== JSON.stringify(chunks)) {
-    differences.push('its chunks differ (the input changed, or the chunk size)');
+    differences.push('its chunks differ: the chunk size changed');
   }
-  if (differences.length) {
-    throw new OutputInUse(`${output.store.uri(output.key)} holds another run (${differences.join('; ')}): a rerun of the same job resumes it, any other job needs an output prefix of its own`);
-  }
+  if (differences.length) throw refuse(output, differences);
+}
+
+/** Writes the job's identity only if none is there: of two different jobs started at once into one output, one wins and the other is refused. */
+async function claimOutput(identity: JobIdentity, output: Location): Promise<void> {
+  const key = joinKey(output.key, PLAN_JOB);
+  if (await output.store.writeIfAbsent(key, JSON.stringify(identity))) return;
+  const differences = identityDifferences((await readIfPresent(output, PLAN_JOB)) as JobIdentity, identity);
+  if (differences.length) throw refuse(output, differences);
 }
 
 /** `s3://bucket/key` → {bucket, key}; a local path → {bucket: '', key: path}. */
@@ -64,11 +91,12 @@ export async function planJob(job: JobSpec, input: Location, output: Location): 
   const sameStore = input.store.uri('') === output.store.uri('');
   const objects = await listInput(input, (key) => sameStore && key.startsWith(outputPrefix));
   const chunks = await planChunks(input.store, objects, job.chunkBytes);
-  await checkOutputFree(job, output, chunks);
+  const identity = jobIdentity(job, input);
+  await checkOutputFree(identity, output, objects, chunks);
+  await claimOutput(identity, output);
   const chunkListKey = joinKey(output.key, OUTPUT_LAYOUT.chunkList);
   await output.store.write(chunkListKey, JSON.stringify(chunks));
   await output.store.write(joinKey(output.key, PLAN_OBJECTS), JSON.stringify(objects));
-  await output.store.write(joinKey(output.key, PLAN_JOB), JSON.stringify(jobIdentity(job)));
   return {
     plan: {
       chunkList: bucketAndKey(output.store.uri(chunkListKey)),

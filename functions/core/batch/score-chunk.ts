@@ -47,7 +47,7 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
   const uri = ctx.input.store.uri(chunk.key);
   if (err instanceof Error && !err.message.includes(uri)) err.message = `${uri}: ${err.message}`;
   const message = err instanceof Error ? err.message : String(err);
-  const record = { index: chunk.index, key: chunk.key, message, at: new Date().toISOString() };
+  const record = { index: chunk.index, key: chunk.key, name: err instanceof Error ? err.name : 'Error', message, at: new Date().toISOString() };
   await ctx.output.store.write(joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkError(chunk.index)), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
   return err;
 }
@@ -59,7 +59,7 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
  * died before committing are simply overwritten under the same keys, never duplicated.
  */
 export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<ChunkResult> {
-  const done = await committedResult(ctx, chunk);
+  const done = await committedResult(ctx, chunk).catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
   if (done) return done;
 
   const startedAt = new Date().toISOString();

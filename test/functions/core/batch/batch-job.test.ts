@@ -223,15 +223,35 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
   });
 
-  it('refuses to take a chunk committed by another model version as its own', async () => {
+  it('refuses to take a chunk committed by another model version as its own, and writes no manifest over that run\'s', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
     await input.store.write(input.key, generateCsv(50).text);
     const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` };
     const { chunks } = await runJob(spec, location);
+    const output = location(`${base}/out`);
+    const before = await text(output, '_manifest.json');
     const candidate = await loadModel(`${ROOT}/models/breast-cancer/1.1.0`);
-    const context = { job: JobSpec.parse(spec), model: candidate, input, output: location(`${base}/out`) };
+    const context = { job: JobSpec.parse(spec), model: candidate, input, output };
     await expect(scoreChunk(chunks[0]!, context)).rejects.toThrow(/chunk 0 was scored by breast-cancer 1\.0\.0, this run scores with breast-cancer 1\.1\.0/);
+    const second = await runJob(spec, location, { model: candidate });
+    expect(second.manifest).toMatchObject({ status: 'failed', reasons: [expect.stringMatching(/^OutputInUse: .*was scored by breast-cancer 1\.0\.0/)] });
+    expect(second.uri).toMatch(/^\(not written: /);
+    expect(await text(output, '_manifest.json')).toBe(before);
+  });
+
+  it('refuses an output whose run read other input objects under the same name, resumes one named another way, and lets one of two jobs started at once claim an output', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(50).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` };
+    await runJob(spec, location);
+    expect((await runJob({ ...spec, input: `${base}/in/` }, location)).manifest.status).toBe('succeeded');
+    await input.store.write(input.key, generateCsv(60).text);
+    await expect(runJob(spec, location)).rejects.toThrow(/its input objects differ: one was added, removed or changed size/);
+    const settled = await Promise.allSettled([runJob({ ...spec, output: `${base}/race` }, location), runJob({ ...spec, output: `${base}/race`, format: 'jsonl' }, location)]);
+    expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(String((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/holds another run \(its format was/);
   });
 
   it('leaves the same outputs when a whole job is run again', async () => {

@@ -96,7 +96,8 @@ try {
     ].join('\n'),
   );
   // Rejecting every row is an account, not a failure; it still deserves a line of its own.
-  if (manifest.rowsIn > 0 && manifest.rowsScored === 0) console.error(`warning: no row was scored; every reason is in ${manifest.rejects.join(', ')}`);
+  if (manifest.rowsScored === 0 && manifest.rowsRejected > 0) console.error(`warning: no row was scored; every reason is in ${manifest.rejects.join(', ')}`);
+  else if (manifest.rowsScored === 0 && manifest.failedChunks.length > 0) console.error(`warning: no row was scored; ${manifest.failedChunks.length} of ${manifest.chunks} chunks failed`);
   process.exitCode = manifest.status === 'succeeded' ? 0 : 1;
 } catch (err) {
   console.error(`score: ${(err as Error).message}`);

@@ -59,6 +59,11 @@ describe('npm run score', () => {
     expect(res.stdout).toMatch(/^failed: /);
     expect(res.stdout).toMatch(/reason: 1 of 2 chunks failed \(50\.0%\), over the tolerated 0%/);
     expect(res.stdout).toContain(`chunk 0 failed: ${join(dir, 'broken.csv.gz')}: incorrect header check`);
+    const alone = await mkdtemp(join(tmpdir(), 'score-cli-'));
+    await writeFile(join(alone, 'broken.csv.gz'), 'this is not gzip');
+    const tolerated = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', alone, '--output', join(alone, 'out'), '--attempts', '1', '--tolerate', '100']);
+    expect(tolerated.code).toBe(0);
+    expect(tolerated.stderr).toContain('warning: no row was scored; 1 of 1 chunks failed');
     expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: .*header/i);
   });
 

@@ -83,6 +83,17 @@ async function workerRefusal(output: Location, since: string): Promise<string | 
   return refused && `${OUTPUT_IN_USE}: ${refused.message.slice(0, 1000)}`;
 }
 
+/** Committed chunks whose part or rejects part is gone (deleted after its chunk committed): their rows would be lost without a word. */
+async function missingParts(output: Location, committed: readonly ChunkResult[]): Promise<string[]> {
+  const missing = await mapLimited(committed, OBJECT_CONCURRENCY, async (r) => {
+    const names = [r.part, ...(r.rowsRejected > 0 && r.rejects ? [r.rejects] : [])];
+    const gone = [];
+    for (const name of names) if (!(await output.store.head(joinKey(output.key, name)))) gone.push(name);
+    return gone.length ? `chunk ${r.index} committed ${gone.join(' and ')}, which no longer exist: delete ${OUTPUT_LAYOUT.chunkResult(r.index)} and rerun to score it again` : undefined;
+  });
+  return missing.filter((m): m is string => m !== undefined);
+}
+
 /** Failed chunks whose error the manifest quotes; the rest are in failedChunks. */
 const QUOTED_ERRORS = 10;
 
@@ -119,6 +130,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   for (const r of committed) {
     if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
   }
+  reasons.push(...(await missingParts(output, committed)));
   const versions = new Set(committed.map((r) => `${r.model.name}@${r.model.version} (${r.model.sha256})`));
   if (versions.size > 1) reasons.push(`chunks were scored by different models: ${[...versions].join(', ')}`);
   const failedPercent = chunks.length ? (100 * failedChunks.length) / chunks.length : 0;

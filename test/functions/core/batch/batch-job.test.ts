@@ -1,4 +1,7 @@
+import { unlink } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { motoS3 } from '../../../support/s3.ts';
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -252,6 +255,22 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const settled = await Promise.allSettled([runJob({ ...spec, output: `${base}/race` }, location), runJob({ ...spec, output: `${base}/race`, format: 'jsonl' }, location)]);
     expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(String((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/holds another run \(its format was/);
+  });
+
+  it('fails a rerun whose committed part was deleted since, naming it and how to score it again', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(200, 9).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 8192 };
+    const first = await runJob(spec, location);
+    const output = location(`${base}/out`);
+    const part = joinKey(output.key, 'part-00001.csv');
+    if (where === 'local') await unlink(output.store.uri(part));
+    else await motoS3().send(new DeleteObjectCommand({ Bucket: base.slice('s3://'.length), Key: part }));
+    const { manifest } = await runJob(spec, location);
+    expect(manifest.status).toBe('failed');
+    expect(manifest.reasons).toEqual(['chunk 1 committed part-00001.csv, which no longer exist: delete _chunks/part-00001.json and rerun to score it again']);
+    expect(first.manifest.status).toBe('succeeded');
   });
 
   it('leaves the same outputs when a whole job is run again', async () => {

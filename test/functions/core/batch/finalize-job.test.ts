@@ -20,14 +20,17 @@ const result = (index: number, rows: Partial<ChunkResult> = {}): ChunkResult => 
   ...rows,
 });
 
-/** An output prefix holding a plan of `chunks` chunks and the given committed results. */
+/** An output prefix holding a plan of `chunks` chunks and the given committed results, with the parts they name. */
 async function planned(chunks: number, results: ChunkResult[]) {
   const { base, location } = await workspace('local');
   const output = location(`${base}/out`);
   const write = (name: string, value: unknown) => output.store.write(joinKey(output.key, name), JSON.stringify(value));
   await write(OUTPUT_LAYOUT.chunkList, Array.from({ length: chunks }, (_, index) => ({ index, key: 'in/data.csv', format: 'csv', gzip: false })));
   await write(PLAN_OBJECTS, [{ key: 'in/data.csv', size: 1000 }]);
-  for (const r of results) await write(OUTPUT_LAYOUT.chunkResult(r.index), r);
+  for (const r of results) {
+    await write(OUTPUT_LAYOUT.chunkResult(r.index), r);
+    for (const part of [r.part, r.rejects]) if (part) await write(part, '');
+  }
   const plan: PlanResult = { chunkList: { bucket: '', key: '' }, chunks, objects: 1, bytes: 1000, startedAt: '2026-11-23T00:00:00.000Z' };
   return { output, plan, job: JobSpec.parse({ model: 'm', input: `${base}/in`, output: `${base}/out` }) };
 }

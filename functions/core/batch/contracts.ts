@@ -80,7 +80,11 @@ export const ChunkResult = z.object({
 });
 export type ChunkResult = z.infer<typeof ChunkResult>;
 
-/** The last error of a chunk that failed, as its worker left it in `_errors/`. */
+/** What a worker leaves in `_errors/part-NNNNN.json` when an attempt at its chunk fails (the last attempt's stays). */
+export const ChunkFailure = z.object({ index: z.number().int().nonnegative(), key: z.string(), name: z.string(), message: z.string(), at: z.string() });
+export type ChunkFailure = z.infer<typeof ChunkFailure>;
+
+/** The last error of a chunk that failed, as the manifest quotes it. */
 export const ChunkError = z.object({ chunk: z.number().int().nonnegative(), message: z.string() });
 export type ChunkError = z.infer<typeof ChunkError>;
 

@@ -1,6 +1,7 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
+import { readJsonObject } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
-import { type Chunk, type ChunkError, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
+import { type Chunk, type ChunkError, ChunkFailure, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { OUTPUT_IN_USE, PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
 
@@ -26,14 +27,11 @@ export type RunAccount = Omit<Manifest, 'status' | 'inputObjects' | 'rowsIn' | '
   readonly counts: readonly RowCounts[];
 };
 
-/**
- * Writes the run's `_manifest.json`, the same for both engines: its rows summed over its units, and
- * `succeeded` only when no reason was found against the run. Returns the manifest and its URI.
- */
-export async function writeRunManifest(output: Location, run: RunAccount): Promise<{ manifest: Manifest; uri: string }> {
+/** The manifest of a run, the same for both engines: its rows summed over its units, and `succeeded` only when no reason was found against the run. */
+function runManifest(run: RunAccount): Manifest {
   const { reasons, errors, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, model, startedAt, engine, transformJob } = run;
   const sum = (pick: (c: RowCounts) => number) => counts.reduce((total, c) => total + pick(c), 0);
-  const manifest: Manifest = {
+  return {
     status: reasons.length ? 'failed' : 'succeeded',
     reasons,
     input,
@@ -54,6 +52,11 @@ export async function writeRunManifest(output: Location, run: RunAccount): Promi
     // What scored the rows, when it is not the Lambda workers.
     ...(engine && { engine, transformJob }),
   };
+}
+
+/** Writes the run's `_manifest.json`; returns the manifest and its URI. */
+export async function writeRunManifest(output: Location, run: RunAccount): Promise<{ manifest: Manifest; uri: string }> {
+  const manifest = runManifest(run);
   const key = joinKey(output.key, OUTPUT_LAYOUT.manifest);
   await output.store.write(key, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, uri: output.store.uri(key) };
@@ -62,13 +65,12 @@ export async function writeRunManifest(output: Location, run: RunAccount): Promi
 /** Objects read at once when a run has thousands of chunks or input objects. */
 const OBJECT_CONCURRENCY = 16;
 
-const readJson = async <T>(output: Location, name: string): Promise<T> =>
-  JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, name)))) as T;
+const readJson = async <T>(output: Location, name: string): Promise<T> => (await readJsonObject(output.store, joinKey(output.key, name))) as T;
 
-async function chunkResults(output: Location): Promise<ChunkResult[]> {
-  const prefix = joinKey(output.key, '_chunks/');
-  const listed = await output.store.list(prefix);
-  return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => ChunkResult.parse(JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key)))));
+/** Every record under one of the output's folders (`_chunks/`, `_errors/`), read a few at a time. */
+async function records<T>(output: Location, folder: string, schema: { parse(v: unknown): T }): Promise<T[]> {
+  const listed = await output.store.list(joinKey(output.key, folder));
+  return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => schema.parse(await readJsonObject(output.store, o.key)));
 }
 
 /**
@@ -76,10 +78,8 @@ async function chunkResults(output: Location): Promise<ChunkResult[]> {
  * cannot see (a model promoted between two runs into one output). Those chunks would otherwise
  * count as this run's, committed.
  */
-async function workerRefusal(output: Location, since: string): Promise<string | undefined> {
-  const listed = await output.store.list(joinKey(output.key, '_errors/'));
-  const records = await mapLimited(listed, OBJECT_CONCURRENCY, async (o) => JSON.parse(new TextDecoder().decode(await output.store.readBytes(o.key))) as { name?: string; message: string; at: string });
-  const refused = records.find((r) => r.name === OUTPUT_IN_USE && r.at >= since);
+function workerRefusal(failures: readonly ChunkFailure[], since: string): string | undefined {
+  const refused = failures.find((f) => f.name === OUTPUT_IN_USE && f.at >= since);
   return refused && `${OUTPUT_IN_USE}: ${refused.message.slice(0, 1000)}`;
 }
 
@@ -98,14 +98,12 @@ async function missingParts(output: Location, committed: readonly ChunkResult[])
 const QUOTED_ERRORS = 10;
 
 /** Why the first failed chunks failed, from the error each worker's last attempt left (none when it left none). */
-async function chunkErrors(output: Location, failed: readonly number[]): Promise<ChunkError[]> {
-  const errors = await mapLimited(failed.slice(0, QUOTED_ERRORS), OBJECT_CONCURRENCY, async (chunk): Promise<ChunkError | undefined> => {
-    const key = joinKey(output.key, OUTPUT_LAYOUT.chunkError(chunk));
-    if (!(await output.store.head(key))) return undefined;
-    const { message } = JSON.parse(new TextDecoder().decode(await output.store.readBytes(key))) as { message: string };
-    return { chunk, message: message.slice(0, 1000) };
-  });
-  return errors.filter((e): e is ChunkError => e !== undefined);
+function chunkErrors(failures: readonly ChunkFailure[], failed: readonly number[]): ChunkError[] {
+  const byIndex = new Map(failures.map((f) => [f.index, f]));
+  return failed
+    .filter((index) => byIndex.has(index))
+    .slice(0, QUOTED_ERRORS)
+    .map((chunk) => ({ chunk, message: byIndex.get(chunk)!.message.slice(0, 1000) }));
 }
 
 /**
@@ -118,10 +116,11 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   if (error) reasons.push(runFailedReason(error));
   // The output holds another run: its manifest stays as it is, and this run's account goes to the caller alone.
   if (error?.Error === OUTPUT_IN_USE) return refusedRun(job, reasons);
-  const refusal = plan && (await workerRefusal(output, plan.startedAt));
+  const failures = plan ? await records(output, '_errors/', ChunkFailure) : [];
+  const refusal = plan && workerRefusal(failures, plan.startedAt);
   if (refusal) return refusedRun(job, [...reasons, refusal]);
   const [chunks, objects, results] = plan
-    ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), chunkResults(output)])
+    ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), records(output, '_chunks/', ChunkResult)])
     : [[], [], []];
   const byIndex = new Map(results.filter((r) => r.index < chunks.length).map((r) => [r.index, r]));
   const committed = [...byIndex.values()].sort((a, b) => a.index - b.index);
@@ -138,7 +137,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     reasons.push(`${failedChunks.length} of ${chunks.length} chunks failed (${failedPercent.toFixed(1)}%), over the tolerated ${job.toleratedFailurePercentage}%`);
   }
 
-  const errors = await chunkErrors(output, failedChunks);
+  const errors = chunkErrors(failures, failedChunks);
   return writeRunManifest(output, {
     reasons,
     ...(errors.length && { errors }),
@@ -156,10 +155,9 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   });
 }
 
+/** The account of a run refused for the output another run holds: nothing of its own to sum, and written nowhere. */
 function refusedRun(job: JobSpec, reasons: string[]): { manifest: Manifest; uri: string } {
-  const now = new Date().toISOString();
-  const manifest: Manifest = {
-    status: 'failed',
+  const manifest = runManifest({
     reasons,
     input: job.input,
     output: job.output,
@@ -167,13 +165,10 @@ function refusedRun(job: JobSpec, reasons: string[]): { manifest: Manifest; uri:
     inputObjects: [],
     chunks: 0,
     failedChunks: [],
-    rowsIn: 0,
-    rowsScored: 0,
-    rowsRejected: 0,
+    counts: [],
     parts: [],
     rejects: [],
-    startedAt: now,
-    endedAt: now,
-  };
+    startedAt: new Date().toISOString(),
+  });
   return { manifest, uri: `(not written: ${job.output} holds another run)` };
 }

@@ -1,4 +1,5 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
+import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type JobSpec, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { listInput } from './input-objects.ts';
@@ -29,11 +30,7 @@ const jobIdentity = (job: JobSpec, input: Location): JobIdentity => ({
   idColumn: job.idColumn ?? null,
 });
 
-async function readIfPresent(output: Location, name: string): Promise<unknown> {
-  const key = joinKey(output.key, name);
-  if (!(await output.store.head(key))) return undefined;
-  return JSON.parse(new TextDecoder().decode(await output.store.readBytes(key)));
-}
+const readIfPresent = (output: Location, name: string) => readJsonIfPresent(output.store, joinKey(output.key, name));
 
 const identityDifferences = (before: JobIdentity, now: JobIdentity): string[] =>
   Object.entries(now)

@@ -1,8 +1,9 @@
 import type { Model } from '../model.ts';
 import type { InputBatch } from '../feature-layout.ts';
 import type { Location } from '../storage/object-store.ts';
+import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
-import { type Chunk, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
+import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
 import { createPartWriter } from './formats/part-writer.ts';
 import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
 import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
@@ -27,8 +28,9 @@ export interface ChunkContext {
  */
 async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkResult | undefined> {
   const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
-  if (!(await ctx.output.store.head(key))) return undefined;
-  const result = ChunkResult.parse(JSON.parse(new TextDecoder().decode(await ctx.output.store.readBytes(key))));
+  const record = await readJsonIfPresent(ctx.output.store, key);
+  if (record === undefined) return undefined;
+  const result = ChunkResult.parse(record);
   const { pkg } = ctx.model;
   if (result.model.sha256 !== pkg.sha256) {
     throw new OutputInUse(
@@ -47,7 +49,7 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
   const uri = ctx.input.store.uri(chunk.key);
   if (err instanceof Error && !err.message.includes(uri)) err.message = `${uri}: ${err.message}`;
   const message = err instanceof Error ? err.message : String(err);
-  const record = { index: chunk.index, key: chunk.key, name: err instanceof Error ? err.name : 'Error', message, at: new Date().toISOString() };
+  const record: ChunkFailure = { index: chunk.index, key: chunk.key, name: err instanceof Error ? err.name : 'Error', message, at: new Date().toISOString() };
   await ctx.output.store.write(joinKey(ctx.output.key, OUTPUT_LAYOUT.chunkError(chunk.index)), `${JSON.stringify(record, null, 2)}\n`).catch(() => undefined);
   return err;
 }

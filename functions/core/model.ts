@@ -4,7 +4,7 @@ import { InvalidInputError, ModelPackageError } from './errors.ts';
 import { FeatureLayout, type InputBatch } from './feature-layout.ts';
 import { packInstances } from './instances.ts';
 import type { ModelPackage } from './model-package.ts';
-import { NON_FINITE_ANSWER, nonFiniteRows, type Prediction, toPredictions } from './predictions.ts';
+import { NON_FINITE_ANSWER, nonFiniteAnswers, type Prediction, toPredictions } from './predictions.ts';
 
 export interface ModelOptions {
   /** Threads inside one operator; 1 is as fast or faster on the 1-2 vCPUs a Lambda usually has. */
@@ -66,7 +66,7 @@ export class Model {
     return this.layout.withBatch(async (batch) => {
       const rows = packInstances(this.layout, batch, instances);
       const results = await this.run(batch, rows);
-      const broken = nonFiniteRows(this.pkg, results, rows);
+      const broken = nonFiniteAnswers(this.pkg, results, rows);
       if (broken.length) {
         throw new InvalidInputError('the model cannot score some instances', broken.map((r) => ({ path: `instances[${r}]`, message: NON_FINITE_ANSWER })));
       }

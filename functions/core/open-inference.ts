@@ -2,7 +2,7 @@ import type ort from 'onnxruntime-node';
 import type { InputBatch } from './feature-layout.ts';
 import type { Model } from './model.ts';
 import { InvalidInputError } from './errors.ts';
-import { NON_FINITE_ANSWER, type Prediction, toPredictions, tensorValues } from './predictions.ts';
+import { NON_FINITE_ANSWER, nonFiniteRows, type Prediction, toPredictions, tensorValues } from './predictions.ts';
 import { flatten, readV2Request, V2_DATATYPES } from './v2-request.ts';
 
 /**
@@ -50,13 +50,8 @@ export type OnScored = (instances: unknown[][], predictions: Prediction[]) => vo
 
 /** Refuses an answer holding NaN or Infinity in any requested numeric output, naming its rows (JSON would have turned them into null). */
 function refuseNonFinite(results: ort.InferenceSession.ReturnType, requested: readonly string[], rows: number): void {
-  const broken = new Set<number>();
-  for (const name of requested) {
-    const data = results[name]!.data as ArrayLike<unknown>;
-    const width = data.length / rows;
-    for (let i = 0; i < data.length; i++) if (typeof data[i] === 'number' && !Number.isFinite(data[i])) broken.add(Math.floor(i / width));
-  }
-  if (broken.size) throw new InvalidInputError('the model cannot score some rows', [...broken].sort((a, b) => a - b).map((r) => ({ path: `row ${r}`, message: NON_FINITE_ANSWER })));
+  const broken = [...new Set(requested.flatMap((name) => nonFiniteRows(results[name]!, rows)))].sort((a, b) => a - b);
+  if (broken.length) throw new InvalidInputError('the model cannot score some rows', broken.map((r) => ({ path: `row ${r}`, message: NON_FINITE_ANSWER })));
 }
 
 /** Validates a v2 inference request, runs it, and answers in the v2 response form. */

@@ -27,26 +27,28 @@ export const labelOf = (head: Output, v: number | bigint | string): string =>
   typeof v === 'string' ? v : (head.labels?.[toNumber(v)] ?? String(v));
 
 /**
- * The rows, among the first `rows`, whose head output is not a finite number: values inside what
+ * The rows of an output tensor of `rows` rows that hold a number that is not finite: values inside what
  * the input type holds can still push a model past what float arithmetic holds (an MLP fed 3e38
  * answers NaN). Such an answer is refused, never passed on as a score with a label.
  */
-export function nonFiniteRows(pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): number[] {
-  const head: Output = pkg.outputs[0]!;
-  if (head.kind === 'label') return [];
-  const data = results[head.name]!.data as ArrayLike<number>;
-  const k = head.kind === 'probabilities' ? head.labels!.length : 1;
+export function nonFiniteRows(output: ort.Tensor, rows: number): number[] {
+  const data = output.data as ArrayLike<unknown>;
+  const width = data.length / rows;
   const broken: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < k; c++) {
-      if (!Number.isFinite(data[r * k + c])) {
-        broken.push(r);
-        break;
-      }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // Labels (strings, int64 as BigInt) are never non-finite; only numbers are looked at.
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      const row = Math.floor(i / width);
+      broken.push(row);
+      i = (row + 1) * width - 1;
     }
   }
   return broken;
 }
+
+/** The rows whose head output (the first declared one, what predictions are made of) is not finite. */
+export const nonFiniteAnswers = (pkg: ModelPackage, results: ort.InferenceSession.ReturnType, rows: number): number[] => nonFiniteRows(results[pkg.outputs[0]!.name]!, rows);
 
 /** Why a row's answer was refused, in the API's issues and the batch rejects alike. */
 export const NON_FINITE_ANSWER = 'the model answered NaN or Infinity for this row: its values are beyond what the model computes';

@@ -9,7 +9,7 @@ import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chun
 import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape } from './output-columns.ts';
-import { NON_FINITE_ANSWER, nonFiniteRows } from '../predictions.ts';
+import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
 import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
 
@@ -88,7 +88,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     if (packed > 0) {
       const results = await model.run(batch, packed);
       const out = shape.rows(results, packed, (k) => ids(good[k]!));
-      const broken = nonFiniteRows(pkg, results, packed);
+      const broken = nonFiniteAnswers(pkg, results, packed);
       for (const k of broken) reject(source(good[k]!), [NON_FINITE_ANSWER]);
       const refused = new Set(broken);
       await part.write(broken.length ? out.filter((_, k) => !refused.has(k)) : out);

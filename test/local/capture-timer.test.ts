@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RequestCapture } from '../../functions/core/capture/request-capture.ts';
 import type { ObjectStore } from '../../functions/core/storage/object-store.ts';
 import { flushCaptureWhenDue } from '../../local/capture-timer.ts';
@@ -14,15 +13,17 @@ describe('the local server\'s capture timer', () => {
     let now = 0;
     const capture = new RequestCapture({ store, prefix: 'captures', sampleRate: 1, maxAgeMs: 60_000, now: () => now });
     capture.add(await model(MODELS.breastCancer), 'r1', [example.instance], [example.prediction as never]);
+    vi.useFakeTimers();
     const timer = flushCaptureWhenDue(capture, 10);
     try {
-      await sleep(50);
+      await vi.advanceTimersByTimeAsync(50);
       expect(written).toEqual([]);
       now = 60_000;
-      await sleep(50);
+      await vi.advanceTimersByTimeAsync(10);
       expect(written).toEqual([expect.stringMatching(/^captures\/breast-cancer\/1\.0\.0\/dt=1970-01-01\/hr=00\//)]);
     } finally {
       clearInterval(timer);
+      vi.useRealTimers();
     }
   });
 

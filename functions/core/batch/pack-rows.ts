@@ -9,7 +9,7 @@ export interface Packed {
   readonly packed: number;
   /** The source index (within the slice) of each packed row. */
   readonly good: readonly number[];
-  /** Rejected rows by source index, with every reason. */
+  /** Rejected rows by source index, in row order, with every reason. */
   readonly rejected: ReadonlyMap<number, string[]>;
 }
 
@@ -144,11 +144,17 @@ export function packColumns(layout: FeatureLayout, format: InputFormat, batch: C
       if (problem) keep(r - from, `${idColumn}: ${problem}`);
     }
   }
+  // Problems were found column by column; the rows are listed in row order, as packRows lists them.
+  const inOrder = new Map<number, string[]>();
   const good: number[] = [];
   for (let i = 0; i < to - from; i++) {
-    if (rejected.has(i)) continue;
+    const reasons = rejected.get(i);
+    if (reasons) {
+      inOrder.set(i, reasons);
+      continue;
+    }
     if (good.length !== i) into.moveRow(i, good.length);
     good.push(i);
   }
-  return { packed: good.length, good, rejected };
+  return { packed: good.length, good, rejected: inOrder };
 }

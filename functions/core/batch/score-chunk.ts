@@ -83,8 +83,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   /** Scores the packed rows of a slice, keeps its rejects, and writes both out. */
   const finish = async (batch: InputBatch, { packed, good, rejected }: Packed, ids: (i: number) => unknown, source: (i: number) => SourceRow, rows: number) => {
     rowsIn += rows;
-    // Column packing finds a row's problems column by column: rejects are kept in row order all the same.
-    for (const [i, reasons] of [...rejected].sort((a, b) => a[0] - b[0])) reject(source(i), reasons);
+    for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
       const results = await model.run(batch, packed);
       const out = shape.rows(results, packed, (k) => ids(good[k]!));

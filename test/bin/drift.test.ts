@@ -1,5 +1,5 @@
 import { Random } from '../../models/build/random.ts';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,6 +9,8 @@ import { DriftReport } from '../../functions/core/drift/drift-report.ts';
 import { runCli } from '../support/cli.ts';
 import { ROOT } from '../support/models.ts';
 import { createBucket, motoS3, S3_ENV } from '../support/s3.ts';
+import { SHADOW_PREFIX } from '../../functions/core/capture/capture-record.ts';
+import { jsonLines, writeAt } from '../support/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));
 const drift = (args: readonly string[], env?: NodeJS.ProcessEnv) => runCli('bin/drift.ts', args, env);
@@ -127,10 +129,7 @@ describe('npm run drift', () => {
 
   it('--field features reads a capture root, without taking the shadow records under its _shadow/ for unparseable lines', async () => {
     const root = mkdtempSync(join(dir, 'captures-'));
-    const put = (path: string, lines: readonly object[]) => {
-      mkdirSync(join(root, path, '..'), { recursive: true });
-      writeFileSync(join(root, path), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
-    };
+    const put = (path: string, lines: readonly object[]) => writeAt(root, path, jsonLines(lines));
     const data = readFileSync(join(ROOT, 'models/data/breast-cancer-wisconsin.csv'), 'utf8').trim().split('\n');
     const names = data[0]!.split(',').slice(0, 30);
     const requests = data.slice(1, 201).map((line, i) => {
@@ -138,7 +137,7 @@ describe('npm run drift', () => {
       return { requestId: `q${i}`, index: 0, model: 'breast-cancer', version: '1.0.0', features: Object.fromEntries(names.map((n, j) => [n, values[j]!])), prediction: { label: 'benign' } };
     });
     put('breast-cancer/1.0.0/dt=2026-11-23/hr=17/1-a.jsonl', requests);
-    put('_shadow/breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=17/1-b.jsonl', requests.map(({ requestId, model, version }) => ({ requestId, model, version, candidate: '1.1.0', rows: 1, predictions: [{ label: 'benign' }] })));
+    put(`${SHADOW_PREFIX}breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=17/1-b.jsonl`, requests.map(({ requestId, model, version }) => ({ requestId, model, version, candidate: '1.1.0', rows: 1, predictions: [{ label: 'benign' }] })));
     const res = await drift(['--model', join(ROOT, 'models/breast-cancer/1.0.0'), '--input', root, '--field', 'features']);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`current:   ${root} (200 rows)`);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCsv } from '../support/batch-data.ts';
 import { runCli } from '../support/cli.ts';
+import { SHADOW_PREFIX } from '../../functions/core/capture/capture-record.ts';
+import { writeAt } from '../support/files.ts';
 
 async function captures() {
   const dir = await mkdtemp(join(tmpdir(), 'replay-'));
@@ -20,8 +22,7 @@ async function captureRoot() {
   const shadows = lines.map((r) => JSON.stringify({ ts: r.ts, requestId: r.requestId, model: r.model, version: r.version, candidate: '1.1.0', rows: 1, predictions: [null], answers: [null] }));
   await mkdir(join(dir, 'breast-cancer/1.0.0/dt=2026-11-23/hr=00'), { recursive: true });
   await rename(join(dir, 'captures.jsonl'), join(dir, 'breast-cancer/1.0.0/dt=2026-11-23/hr=00/1-a.jsonl'));
-  await mkdir(join(dir, '_shadow/breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=00'), { recursive: true });
-  await writeFile(join(dir, '_shadow/breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=00/1-b.jsonl'), `${shadows.join('\n')}\n`);
+  writeAt(dir, `${SHADOW_PREFIX}breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=00/1-b.jsonl`, `${shadows.join('\n')}\n`);
   return dir;
 }
 

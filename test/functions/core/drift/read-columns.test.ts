@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { inferFeatures, readColumns } from '../../../../functions/core/drift/read-columns.ts';
 import { S3Store } from '../../../../functions/core/storage/s3-store.ts';
 import { createBucket, motoS3 } from '../../../support/s3.ts';
+import { SHADOW_PREFIX } from '../../../../functions/core/capture/capture-record.ts';
+import { writeAt } from '../../../support/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-columns-'));
 const file = (name: string, body: string | Uint8Array) => {
@@ -88,12 +90,9 @@ describe('readColumns', () => {
   it('leaves out objects in _ or . named folders below the input, as the shadow records under a capture root', async () => {
     const root = mkdtempSync(join(dir, 'captures-'));
     const record = (features: object) => `${JSON.stringify({ requestId: 'a', model: 'm', version: '1.0.0', features })}\n`;
-    const put = (path: string, body: string) => {
-      mkdirSync(join(root, path, '..'), { recursive: true });
-      writeFileSync(join(root, path), body);
-    };
+    const put = (path: string, body: string) => writeAt(root, path, body);
     put('m/1.0.0/dt=2026-11-23/hr=17/1-a.jsonl', record({ x: 1, color: 'red' }));
-    put('_shadow/m/1.0.0/2.0.0/dt=2026-11-23/hr=17/1-b.jsonl', `${JSON.stringify({ requestId: 'a', model: 'm', version: '1.0.0', candidate: '2.0.0', predictions: [0] })}\n`);
+    put(`${SHADOW_PREFIX}m/1.0.0/2.0.0/dt=2026-11-23/hr=17/1-b.jsonl`, `${JSON.stringify({ requestId: 'a', model: 'm', version: '1.0.0', candidate: '2.0.0', predictions: [0] })}\n`);
     put('m/1.0.0/.partial/1-c.jsonl', record({ x: 2, color: 'blue' }));
     const columns = await readColumns(root, FEATURES, { select: (r) => r.features as Record<string, unknown> });
     expect(columns).toMatchObject({ rows: 1, rejectedRows: 0, objects: 1 });

@@ -10,13 +10,16 @@ import { MODELS, ROOT, readPackage } from '../support/models.ts';
 
 const { examples } = readPackage(MODELS.breastCancer);
 
+/** `npm start` as a child process with some settings; without MODELS it serves the models of inference.config.ts. */
+function spawnServe(settings: NodeJS.ProcessEnv): ChildProcess {
+  const { MODELS: _ignored, ...inherited } = process.env;
+  return spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env: { ...inherited, ...settings }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** `npm start` with some settings, once it says it is up. */
 async function start(settings: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  // Without MODELS, npm start serves the models of inference.config.ts.
-  const { MODELS: _ignored, ...inherited } = process.env;
-  const env = { ...inherited, ...settings, PORT: String(port) };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServe({ ...settings, PORT: String(port) });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not come up: ${output}`)), 30_000);
@@ -74,7 +77,7 @@ describe('npm start', () => {
   /** npm start that is expected to stop at once: its exit status and what it printed on stderr. */
   const failedStart = (settings: NodeJS.ProcessEnv) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/serve.ts'], { cwd: ROOT, env: { ...process.env, ...settings }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawnServe(settings);
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('exit', (code) => resolve({ code, stderr }));

@@ -10,7 +10,7 @@ import { generateCsv } from '../support/batch-data.ts';
 import { lambdaContext } from '../support/events.ts';
 import { MODELS } from '../support/models.ts';
 import { createBucket, motoS3 } from '../support/s3.ts';
-import { type AslDefinition, definitionOf } from './definition.ts';
+import { type AslDefinition, definitionOf, failureOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const handlers: Record<'plan' | 'scoreChunk' | 'finalize', Handler> = {} as never;
@@ -161,10 +161,7 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     const bucket = await createBucket(s3(), `sfn-${process.pid}-${buckets++}`);
     const job = { ...jobFor(bucket), input: 's3://no-such-bucket-anywhere/input/rows.csv' };
 
-    const failure = await run(job).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const failure = await failureOf(run(job));
     expect(failure).toBeInstanceOf(ExecutionError);
     // The Fail state's Error and Cause: the manifest's URI.
     expect((failure as ExecutionError).cause).toMatchObject({ name: 'BatchRunFailed', message: `s3://${bucket}/output/_manifest.json` });
@@ -181,10 +178,7 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     const listing = async () => (await s3().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'output/' }))).Contents!.map((o) => [o.Key, o.ETag]);
     const theirs = await listing();
 
-    const failure = await run({ ...jobFor(bucket), chunkBytes: 32 * 1024 }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const failure = await failureOf(run({ ...jobFor(bucket), chunkBytes: 32 * 1024 }));
     expect(failure).toBeInstanceOf(ExecutionError);
     expect((failure as ExecutionError).cause).toMatchObject({ name: 'BatchRunFailed', message: `(not written: s3://${bucket}/output/ holds another run)` });
     expect(await listing()).toEqual(theirs);

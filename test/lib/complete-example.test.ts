@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import completeConfig from '../../examples/complete.config.ts';
 import { InferenceStack } from '../../lib/inference-stack.ts';
+import { SERVICES } from '../../lib/model-metrics.ts';
 import { definitionOf } from '../state-machines/definition.ts';
 import { CDK_CONTEXT, nagFindings } from './cdk.ts';
 
@@ -25,6 +26,10 @@ describe('The complete example (examples/complete.config.ts)', () => {
       ],
       DataCaptureConfig: Match.objectLike({ InitialSamplingPercentage: 20 }),
     });
+  });
+
+  it('names the invoke function\'s service as the endpoint dashboard and alarms read it', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: SERVICES.invoke }) } });
   });
 
   it('rolls the endpoint out linearly (20% every 3 minutes) with deployment guardrails rolled back by its 5xx and latency alarms', () => {

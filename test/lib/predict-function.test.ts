@@ -8,6 +8,7 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PredictFunction, type PredictFunctionProps } from '../../lib/predict-function.ts';
 import { CDK_CONTEXT, nagFindings, unbundledStack } from './cdk.ts';
+import { SERVICES } from '../../lib/model-metrics.ts';
 
 const bundled = { name: 'breast-cancer', source: 'models/breast-cancer/1.0.0' };
 const inS3 = { name: 'churn', source: 's3://my-models/churn/2.1.0' };
@@ -51,7 +52,8 @@ describe('PredictFunction', () => {
       INTRA_OP_NUM_THREADS: '1',
       MAX_BATCH: '1000',
       MAX_BODY_BYTES: '1048576',
-      POWERTOOLS_SERVICE_NAME: 'predict',
+      // The name the dashboards and alarms read (SERVICES), not a second literal of it.
+      POWERTOOLS_SERVICE_NAME: SERVICES.predict,
       POWERTOOLS_METRICS_NAMESPACE: 'ServerlessInference',
       LOG_LEVEL: 'INFO',
     });

@@ -45,10 +45,11 @@ try {
   const source = await modelSource(opts.model);
   const { loadModel } = await import('../functions/core/load.ts');
   const { s3ClientFor } = await import('../functions/core/storage/location.ts');
-  const { outputShape } = await import('../functions/core/batch/output-columns.ts');
-  const { pkg } = await loadModel(source, { s3: s3ClientFor(opts.endpointUrl) });
+  const { outputShape, scoreTypeOf } = await import('../functions/core/batch/output-columns.ts');
+  const model = await loadModel(source, { s3: s3ClientFor(opts.endpointUrl) });
+  const { pkg } = model;
   // A job the workers would refuse is a bad argument here, said before any chunk is tried.
-  outputShape(pkg, opts.id);
+  outputShape(pkg, opts.id, scoreTypeOf(model));
   const { name } = pkg;
   const job = JobSpec.parse({
     model: name,

@@ -10,7 +10,7 @@ import { packColumns, packRows } from '../../functions/core/batch/pack-rows.ts';
 import { planChunks } from '../../functions/core/batch/plan-chunks.ts';
 import { createPartWriter } from '../../functions/core/batch/formats/part-writer.ts';
 import { endSink, writeTo } from '../../functions/core/batch/formats/sink.ts';
-import { outputShape } from '../../functions/core/batch/output-columns.ts';
+import { outputShape, scoreTypeOf } from '../../functions/core/batch/output-columns.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
 import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../../functions/core/load.ts';
@@ -131,9 +131,9 @@ async function scoredBatches(model: Model, rows: number) {
 
 /** Writes scored batches as one CSV part to `sink`, as score-chunk does. */
 async function writePart(model: Model, scored: Awaited<ReturnType<typeof scoredBatches>>, sink: UploadStream) {
-  const shape = outputShape(model.pkg, undefined);
+  const shape = outputShape(model.pkg, undefined, scoreTypeOf(model));
   const part = createPartWriter('csv', shape.columns, sink);
-  for (const { result, count } of scored) await part.write(shape.rows(result, count, () => undefined));
+  for (const { result, count } of scored) await part.write(shape.block(result, count, () => undefined));
   await part.end();
 }
 

@@ -1,37 +1,42 @@
 import type ort from 'onnxruntime-node';
+import type { Model } from '../model.ts';
 import type { ModelPackage } from '../model-package.ts';
 import { argmax, labelOf } from '../predictions.ts';
+import type { PartBlock, PartColumn } from './formats/part-writer.ts';
 
-export interface OutputColumn {
-  readonly name: string;
-  readonly type: 'string' | 'double' | 'int';
-  /** Never null (every prediction field and the version; not the id). */
-  readonly required?: boolean;
+/** How scores are written: `float` when the model answers in float32, as most do, `double` otherwise. */
+export type ScoreType = 'float' | 'double';
+
+/** The score type of the model's head output, from its graph. */
+export function scoreTypeOf(model: Model): ScoreType {
+  const head = model.session.outputMetadata.find((m) => m.name === model.pkg.outputs[0]!.name);
+  return head?.isTensor && head.type === 'float32' ? 'float' : 'double';
 }
 
 /** The columns of an output part, and its rows made straight from a run's head tensor. */
 export interface OutputShape {
-  readonly columns: readonly OutputColumn[];
-  /** One row per scored row: [id], prediction fields, model_version; `id(k)` is the k-th scored row's id. */
-  rows(results: ort.InferenceSession.ReturnType, count: number, id: (k: number) => unknown): unknown[][];
+  readonly columns: readonly PartColumn[];
+  /** The `count` scored rows as a block: [id], prediction fields, model_version; `id(k)` is the k-th scored row's id. */
+  block(results: ort.InferenceSession.ReturnType, count: number, id: (k: number) => unknown): PartBlock;
 }
+
+type Scores = Float32Array | Float64Array;
 
 /**
  * Output rows as the friendly prediction has them (label, probability, one probability per class;
- * or label; or value), flattened into columns. Built from the tensor directly: a batch job writes
- * millions of rows, and an object per prediction was a good share of its time.
+ * or label; or value), flattened into columns and built from the tensor directly: a batch job
+ * writes millions of rows, and an object, then an array, per row was a good share of its time.
  */
-export function outputShape(pkg: ModelPackage, idColumn: string | undefined): OutputShape {
+export function outputShape(pkg: ModelPackage, idColumn: string | undefined, scoreType: ScoreType): OutputShape {
   const head = pkg.outputs[0]!;
   const version = pkg.version;
-  const idColumns: OutputColumn[] = idColumn ? [{ name: idColumn, type: 'string' }] : [];
-  const idOf = (id: (k: number) => unknown, k: number) => {
-    const v = id(k);
+  const Typed = scoreType === 'float' ? Float32Array : Float64Array;
+  const idColumns: PartColumn[] = idColumn ? [{ name: idColumn, type: 'string' }] : [];
+  const idOf = (v: unknown) =>
     // A Parquet timestamp id keeps its milliseconds and zone (String(date) would drop both).
-    return v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : String(v);
-  };
-  /** `fill` writes a row's prediction fields into `row` from index `at`: one array per output row, nothing else allocated. */
-  const shape = (fields: OutputColumn[], fill: (row: unknown[], at: number, data: ArrayLike<number | bigint | string>, r: number) => void): OutputShape => {
+    v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : String(v);
+  /** `fill` returns the prediction fields' columns of rows [0, count): nothing is allocated per row. */
+  const shape = (fields: PartColumn[], fill: (data: ArrayLike<number | bigint | string>, count: number) => ArrayLike<unknown>[]): OutputShape => {
     const written = [...fields.map((f) => f.name), 'model_version'];
     // Two columns of one name: JSON Lines would keep one, Parquet and CSV readers would take the wrong one.
     if (idColumn !== undefined && written.includes(idColumn)) {
@@ -39,19 +44,10 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
     }
     return {
       columns: [...idColumns, ...fields.map((f) => ({ ...f, required: true })), { name: 'model_version', type: 'string', required: true }],
-      rows: (results, count, id) => {
+      block: (results, count, id) => {
         const data = results[head.name]!.data as ArrayLike<number | bigint | string>;
-        const at = idColumn ? 1 : 0;
-        const width = at + fields.length + 1;
-        const out: unknown[][] = new Array(count);
-        for (let r = 0; r < count; r++) {
-          const row = new Array<unknown>(width);
-          if (idColumn) row[0] = idOf(id, r);
-          fill(row, at, data, r);
-          row[width - 1] = version;
-          out[r] = row;
-        }
-        return out;
+        const ids = idColumn ? [Array.from({ length: count }, (_, k) => idOf(id(k)))] : [];
+        return { rows: count, values: [...ids, ...fill(data, count), new Array<string>(count).fill(version)] };
       },
     };
   };
@@ -61,23 +57,25 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined): Ou
       const labels = head.labels!;
       const k = labels.length;
       return shape(
-        [{ name: 'label', type: 'string' }, { name: 'probability', type: 'double' }, ...labels.map((l): OutputColumn => ({ name: `probability_${l}`, type: 'double' }))],
-        (row, at, data, r) => {
+        [{ name: 'label', type: 'string' }, { name: 'probability', type: scoreType }, ...labels.map((l): PartColumn => ({ name: `probability_${l}`, type: scoreType }))],
+        (data, count) => {
           const p = data as ArrayLike<number>;
-          const best = argmax(p, r, k);
-          row[at] = labels[best];
-          row[at + 1] = p[r * k + best];
-          for (let c = 0; c < k; c++) row[at + 2 + c] = p[r * k + c];
+          const label = new Array<string>(count);
+          const best: Scores = new Typed(count);
+          const perClass: Scores[] = labels.map(() => new Typed(count));
+          for (let r = 0; r < count; r++) {
+            const b = argmax(p, r, k);
+            label[r] = labels[b]!;
+            best[r] = p[r * k + b]!;
+            for (let c = 0; c < k; c++) perClass[c]![r] = p[r * k + c]!;
+          }
+          return [label, best, ...perClass];
         },
       );
     }
     case 'label':
-      return shape([{ name: 'label', type: 'string' }], (row, at, data, r) => {
-        row[at] = labelOf(head, data[r]!);
-      });
+      return shape([{ name: 'label', type: 'string' }], (data, count) => [Array.from({ length: count }, (_, r) => labelOf(head, data[r]!))]);
     case 'value':
-      return shape([{ name: 'value', type: 'double' }], (row, at, data, r) => {
-        row[at] = data[r];
-      });
+      return shape([{ name: 'value', type: scoreType }], (data, count) => [Typed.from(Array.from({ length: count }, (_, r) => Number(data[r])))]);
   }
 }

@@ -1,5 +1,6 @@
 import type { FeatureSlot } from '../feature-layout.ts';
 import type { InputFormat } from './contracts.ts';
+import { POWERS_OF_TEN } from './powers-of-ten.ts';
 
 /**
  * Turns a field as a format delivers it into the value the feature checks expect: CSV gives text
@@ -44,8 +45,6 @@ export function fieldProblem(slot: FeatureSlot, converted: unknown): string | un
  */
 export type NumberReader = (raw: unknown) => number | undefined;
 
-// Literals, not 10 ** i: each must be the exact power, which Math.pow does not promise.
-const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
  * A plain decimal (`-12.5`, `0.1184`, `1001`) read from its characters, or undefined for anything

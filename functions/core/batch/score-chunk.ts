@@ -4,11 +4,11 @@ import type { Location } from '../storage/object-store.ts';
 import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
-import { createPartWriter } from './formats/part-writer.ts';
+import { createPartWriter, withoutRows } from './formats/part-writer.ts';
 import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
 import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
-import { outputShape } from './output-columns.ts';
+import { outputShape, scoreTypeOf } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
 import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
@@ -67,7 +67,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const startedAt = new Date().toISOString();
   const { model, job, output } = ctx;
   const { layout, pkg } = model;
-  const shape = outputShape(pkg, job.idColumn);
+  const shape = outputShape(pkg, job.idColumn, scoreTypeOf(model));
   const partKey = OUTPUT_LAYOUT.part(chunk.index, job.format);
   const partSink = output.store.upload(joinKey(output.key, partKey));
   const part = createPartWriter(job.format, shape.columns, partSink);
@@ -86,11 +86,10 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
       const results = await model.run(batch, packed);
-      const out = shape.rows(results, packed, (k) => ids(good[k]!));
+      const out = shape.block(results, packed, (k) => ids(good[k]!));
       const broken = nonFiniteAnswers(pkg, results, packed);
       for (const k of broken) reject(source(good[k]!), [NON_FINITE_ANSWER]);
-      const refused = new Set(broken);
-      await part.write(broken.length ? out.filter((_, k) => !refused.has(k)) : out);
+      await part.write(broken.length ? withoutRows(out, new Set(broken)) : out);
       rowsScored += packed - broken.length;
     }
     await rejects.flush();

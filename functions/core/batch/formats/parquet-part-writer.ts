@@ -1,5 +1,6 @@
 import type { DecodedArray } from 'hyparquet';
 import { ByteWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
+import type { ColumnSource } from 'hyparquet-writer';
 import type { UploadStream } from '../../storage/object-store.ts';
 import type { PartColumn, PartWriter } from './part-writer.ts';
 import { endSink, writeTo } from './sink.ts';
@@ -7,7 +8,7 @@ import { endSink, writeTo } from './sink.ts';
 /** Rows per row group: buffered as columns until full, so memory holds at most one row group. */
 export const ROW_GROUP_ROWS = 64 * 1024;
 
-const PARQUET_TYPE = { string: 'STRING', double: 'DOUBLE', int: 'INT64' } as const;
+const PARQUET_TYPE = { string: 'STRING', float: 'FLOAT', double: 'DOUBLE', int: 'INT64' } as const;
 
 /**
  * hyparquet-writer's output buffer, emptied into the sink after every row group (the writer calls
@@ -31,28 +32,53 @@ class SinkWriter extends ByteWriter {
 
 const toValue: Record<PartColumn['type'], (v: unknown) => unknown> = {
   string: (v) => (v === null || v === undefined ? null : typeof v === 'string' ? v : String(v)),
+  float: (v) => (v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v)),
   double: (v) => (v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v)),
   int: (v) => (v === null || v === undefined ? null : typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))),
 };
 
+/**
+ * How a column is encoded. Required scores go PLAIN and uncompressed, without statistics: they are
+ * high-entropy numbers (snappy saved 8% of their bytes for a third of the writer's time), and rows
+ * kept in input order span the whole range of scores in every row group, so min/max would prune
+ * nothing. Required text (label, version) always takes a dictionary: a handful of values, so each
+ * row costs a bit or two. Dictionary sampling and string statistics were two thirds of the writer's
+ * time for 1M rows; the id column, unique per row, keeps the defaults.
+ */
+function encodingOf(column: PartColumn): Partial<ColumnSource> {
+  if (!column.required) return {};
+  if (column.type === 'string') return { encoding: 'RLE_DICTIONARY', statistics: false };
+  return { encoding: 'PLAIN', codec: 'UNCOMPRESSED', statistics: false };
+}
+
 /** One column's values of the row group being filled. */
 interface ColumnBuffer {
-  add(value: unknown): void;
+  /** Adds rows [from, to) of a block's column. */
+  add(values: ArrayLike<unknown>, from: number, to: number): void;
   /** The values added since the last take, as hyparquet-writer's column data. */
   take(): DecodedArray;
 }
 
 function columnBuffer(column: PartColumn): ColumnBuffer {
   const convert = toValue[column.type];
-  if (column.required && column.type === 'double') {
-    // Scores straight into a Float64Array: no boxed value per row, no definition levels.
-    let data = new Float64Array(ROW_GROUP_ROWS);
+  const refuse = (v: unknown) => {
+    throw new Error(`output column ${column.name} is required, got ${v}`);
+  };
+  const Typed = column.type === 'float' ? Float32Array : Float64Array;
+  if (column.required && (column.type === 'float' || column.type === 'double')) {
+    // Scores straight into a typed array: no boxed value per row, no definition levels.
+    let data = new Typed(ROW_GROUP_ROWS);
     let size = 0;
     return {
-      add: (v) => (data[size++] = convert(v) as number),
+      add: (values, from, to) => {
+        for (let r = from; r < to; r++) {
+          const v = values[r];
+          data[size++] = typeof v === 'number' ? v : v === null || v === undefined ? refuse(v) : Number(v);
+        }
+      },
       take: () => {
         const filled = data.subarray(0, size);
-        data = new Float64Array(ROW_GROUP_ROWS);
+        data = new Typed(ROW_GROUP_ROWS);
         size = 0;
         return filled;
       },
@@ -60,20 +86,26 @@ function columnBuffer(column: PartColumn): ColumnBuffer {
   }
   let data: unknown[] = [];
   return {
-    add: (v) => data.push(convert(v)),
+    add: (values, from, to) => {
+      for (let r = from; r < to; r++) {
+        const v = values[r];
+        if (column.required && (v === null || v === undefined)) refuse(v);
+        data.push(convert(v));
+      }
+    },
     take: () => {
       const filled = data;
       data = [];
-      return filled;
+      return filled as DecodedArray;
     },
   };
 }
 
 /**
- * Parquet (snappy): `string` as UTF-8, `double` as DOUBLE, `int` as INT64; OPTIONAL (nullable)
- * columns unless `required`. A null in a required column is refused rather than written as a
- * wrong value. Rows are buffered by column up to ROW_GROUP_ROWS and written as one row group, so a
- * part of any size costs one row group of memory; the footer is written at `end`.
+ * Parquet (snappy): `string` as UTF-8, `float` as FLOAT, `double` as DOUBLE, `int` as INT64;
+ * OPTIONAL (nullable) columns unless `required`. A null in a required column is refused rather than
+ * written as a wrong value. Rows are buffered by column up to ROW_GROUP_ROWS and written as one row
+ * group, so a part of any size costs one row group of memory; the footer is written at `end`.
  */
 export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadStream): PartWriter {
   const schema = schemaFromColumnData({
@@ -81,26 +113,25 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
   });
   const writer = new ParquetWriter({ writer: new SinkWriter(sink), schema });
   const buffers = columns.map(columnBuffer);
-  const required = columns.map((c) => c.required === true);
+  const encodings = columns.map(encodingOf);
   let count = 0;
 
   const writeGroup = async () => {
     if (count === 0) return;
-    const columnData = columns.map((c, i) => ({ name: c.name, data: buffers[i]!.take() }));
+    const columnData = columns.map((c, i) => ({ name: c.name, data: buffers[i]!.take(), ...encodings[i] }));
     const rows = count;
     count = 0;
     await writer.write({ columnData, rowGroupSize: rows });
   };
 
   return {
-    async write(rows) {
-      for (const row of rows) {
-        for (let i = 0; i < buffers.length; i++) {
-          const v = row[i];
-          if (required[i] && (v === null || v === undefined)) throw new Error(`output column ${columns[i]!.name} is required, got ${v}`);
-          buffers[i]!.add(v);
-        }
-        if (++count === ROW_GROUP_ROWS) await writeGroup();
+    async write({ rows, values }) {
+      for (let from = 0; from < rows; ) {
+        const to = Math.min(rows, from + ROW_GROUP_ROWS - count);
+        for (let i = 0; i < buffers.length; i++) buffers[i]!.add(values[i]!, from, to);
+        count += to - from;
+        from = to;
+        if (count === ROW_GROUP_ROWS) await writeGroup();
       }
     },
     async end() {

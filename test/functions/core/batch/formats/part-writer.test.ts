@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { createPartWriter, type PartColumn } from '../../../../../functions/core/batch/formats/part-writer.ts';
+import { createPartWriter, type PartBlock, type PartColumn, withoutRows } from '../../../../../functions/core/batch/formats/part-writer.ts';
 import { ROW_GROUP_ROWS } from '../../../../../functions/core/batch/formats/parquet-part-writer.ts';
 import type { ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../../storage/stores.ts';
@@ -21,9 +21,15 @@ const ROWS: unknown[][] = [
   ['é😀', 'line\nbreak', -0.5, 3, '1.0.0'],
 ];
 
+/** Rows as a block of columns, as score-chunk hands them to a writer. */
+const blockOf = (rows: readonly (readonly unknown[])[], width = rows[0]?.length ?? 0): PartBlock => ({
+  rows: rows.length,
+  values: Array.from({ length: width }, (_, c) => rows.map((r) => r[c])),
+});
+
 async function writePart(store: ObjectStore, key: string, format: 'csv' | 'jsonl' | 'parquet', batches: unknown[][][]) {
   const writer = createPartWriter(format, COLUMNS, store.upload(key));
-  for (const rows of batches) await writer.write(rows);
+  for (const rows of batches) await writer.write(blockOf(rows, COLUMNS.length));
   await writer.end();
   return Buffer.from(await store.readBytes(key));
 }
@@ -80,7 +86,7 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     ];
     const total = ROW_GROUP_ROWS + 5;
     const writer = createPartWriter('parquet', columns, store.upload('required.parquet'));
-    await writer.write(Array.from({ length: total }, (_, i) => [i % 3 ? `r${i}` : null, i / total, '1.0.0']));
+    await writer.write(blockOf(Array.from({ length: total }, (_, i) => [i % 3 ? `r${i}` : null, i / total, '1.0.0'])));
     await writer.end();
     const body = Buffer.from(await store.readBytes('required.parquet'));
     expect(parquetMetadata(toArrayBuffer(body)).schema.slice(1).map((s) => [s.name, s.repetition_type])).toEqual([
@@ -92,7 +98,7 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     expect(rows).toHaveLength(total);
     expect(rows.every((r, i) => r.id === (i % 3 ? `r${i}` : null) && r.probability === i / total && r.model_version === '1.0.0')).toBe(true);
     const sink = store.upload('refused.parquet');
-    await expect(createPartWriter('parquet', columns, sink).write([['a', null, '1.0.0']])).rejects.toThrow('output column probability is required, got null');
+    await expect(createPartWriter('parquet', columns, sink).write(blockOf([['a', null, '1.0.0']]))).rejects.toThrow('output column probability is required, got null');
     sink.stream.destroy();
     await sink.done.catch(() => undefined);
   });
@@ -112,6 +118,25 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     expect(rows.every((r, i) => r.id === `r${i}` && r.rank === BigInt(i))).toBe(true);
   });
 
+  it('float32 scores: text at the shortest decimal that reads back as the same float32, Parquet as FLOAT', async () => {
+    const store = await make();
+    const columns: PartColumn[] = [{ name: 'score', type: 'float', required: true }];
+    const scores = Float32Array.from([0.1, 0.9876543283462524, 1e-7, 0.5, 12345.678]);
+    const written = async (format: 'csv' | 'jsonl' | 'parquet') => {
+      const writer = createPartWriter(format, columns, store.upload(`scores.${format}`));
+      await writer.write({ rows: scores.length, values: [scores] });
+      await writer.end();
+      return Buffer.from(await store.readBytes(`scores.${format}`));
+    };
+    expect((await written('csv')).toString()).toBe('score\n0.1\n0.9876543\n1e-7\n0.5\n12345.678\n');
+    const jsonl = (await written('jsonl')).toString().trimEnd().split('\n').map((l) => (JSON.parse(l) as { score: number }).score);
+    expect(jsonl).toEqual([0.1, 0.9876543, 1e-7, 0.5, 12345.678]);
+    expect(jsonl.map(Math.fround)).toEqual([...scores]);
+    const parquet = await written('parquet');
+    expect(parquetMetadata(toArrayBuffer(parquet)).schema[1]).toMatchObject({ name: 'score', type: 'FLOAT', repetition_type: 'REQUIRED' });
+    expect((await parquetReadObjects({ file: toArrayBuffer(parquet) })).map((r) => r.score)).toEqual([...scores]);
+  });
+
   it('Parquet: a part without rows is a valid file with the schema and no rows', async () => {
     const store = await make();
     const body = await writePart(store, 'empty.parquet', 'parquet', []);
@@ -128,11 +153,19 @@ describe('createPartWriter backpressure', () => {
     done.catch(() => undefined);
     const writer = createPartWriter('jsonl', COLUMNS, { stream, done });
     let settled = false;
-    const writing = writer.write(ROWS).finally(() => (settled = true));
+    const writing = writer.write(blockOf(ROWS)).finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(settled).toBe(false); // nobody reads the sink: the writer waits
     stream.destroy(new Error('upload failed'));
     failUpload(new Error('upload failed'));
     await expect(writing).rejects.toThrow('upload failed');
+  });
+});
+
+describe('withoutRows', () => {
+  it('drops the given rows from every column, typed or not, and keeps the others in order', () => {
+    const block = withoutRows({ rows: 4, values: [['a', 'b', 'c', 'd'], Float32Array.from([1, 2, 3, 4])] }, new Set([0, 2]));
+    expect(block.rows).toBe(2);
+    expect(block.values.map((c) => Array.from(c))).toEqual([['b', 'd'], [2, 4]]);
   });
 });

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { float32Decimal } from '../../../../../functions/core/batch/formats/float32-decimal.ts';
+
+/** The fewest significant digits whose decimal reads back as the float32 `x`, found the slow way. */
+const fewestDigits = (x: number) => {
+  for (let p = 1; p <= 9; p++) if (Math.fround(Number(x.toPrecision(p))) === x) return p;
+  return Number.NaN;
+};
+const significantDigits = (v: number) => v.toExponential().replace(/e.*$/, '').replace(/[-.]/g, '').length;
+
+/** Every float32 with a random bit pattern, finite, in the range the function shortens. */
+function randomFloats(n: number): number[] {
+  const bits = new Uint32Array(n);
+  for (let i = 0; i < n; i++) bits[i] = Math.floor(Math.random() * 2 ** 32);
+  return [...new Float32Array(bits.buffer)].filter((x) => Math.abs(x) >= 1e-12 && Math.abs(x) < 1e12);
+}
+
+describe('float32Decimal', () => {
+  it('prints a float32 score with the digits the model computed, not those of the double it widens to', () => {
+    expect(String(float32Decimal(Math.fround(0.1)))).toBe('0.1');
+    expect(String(float32Decimal(Math.fround(0.9876543283462524)))).toBe('0.9876543');
+    expect(String(float32Decimal(Math.fround(-2.5e-9)))).toBe('-2.5e-9');
+  });
+
+  it('gives, for random float32 values, a decimal that reads back as the same float32 with the fewest digits that do', () => {
+    const floats = [...randomFloats(20_000), ...Float32Array.from({ length: 20_000 }, () => Math.random())];
+    const wrong = floats.filter((x) => Math.fround(float32Decimal(x)) !== x);
+    const longer = floats.filter((x) => significantDigits(float32Decimal(x)) !== fewestDigits(x));
+    expect({ wrong: wrong.slice(0, 5), longer: longer.slice(0, 5) }).toEqual({ wrong: [], longer: [] });
+  });
+
+  it('returns zeros, non-finite values, values outside [1e-12, 1e12) and doubles that are not float32 as they are', () => {
+    for (const x of [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Math.fround(1e-20), Math.fround(3e12), 0.1]) expect(Object.is(float32Decimal(x), x)).toBe(true);
+  });
+});

@@ -58,10 +58,11 @@ const perSecond = (v: number) => `${int(v)} rows/s`;
 /**
  * Batch scoring throughput for `rows` rows of the default model's features (the shipped rows,
  * cycled), as one CSV object and one Parquet object in moto S3: parse only, parse + validate, the
- * end-to-end worker (plan, scoreChunk over every chunk in one thread, finalize), raw inference
- * on preloaded buffers, the output side alone (a CSV part of already scored rows), and end to end
- * over the same Parquet rows in a single row group (for memory), each the best of `attempts` fresh processes. Parse only is also measured from a local file,
- * to tell the reader's cost from moto's.
+ * end-to-end worker (plan, scoreChunk over every chunk in one thread, finalize) writing the input's
+ * format, and Parquet writing CSV; raw inference on preloaded buffers, the output side alone (a part
+ * of already scored rows in each format), and end to end over the same Parquet rows in a single
+ * row group (for memory), each the best of `attempts` fresh processes. Parse only is also measured
+ * from a local file, to tell the reader's cost from moto's.
  */
 export async function batchThroughput(modelDir: string, rows: number, attempts = 2): Promise<Section> {
   const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);
@@ -102,8 +103,8 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     };
     // BENCH_BATCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles every worker (one .cpuprofile each, named by pid).
     const nodeArgs = process.env.BENCH_BATCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const run = (mode: Mode, input: string, output = '-') =>
-      runWorker<BatchRun>([...nodeArgs, ...tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows))], env, { quiet: true });
+    const run = (mode: Mode, input: string, output = '-', format: Format = 'csv') =>
+      runWorker<BatchRun>([...nodeArgs, ...tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows), format)], env, { quiet: true });
     const s3In = (f: Format) => `s3://${BUCKET}/in/${f}/`;
     const measured = {} as Record<Format, Record<'local' | 'parse' | 'validate' | 'e2e', BatchRun>>;
     // Formats alternate within each step, so that drift (page cache, neighbours, moto's heap) is shared by both.
@@ -119,11 +120,15 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     for (const f of FORMATS) measured[f].local = await best(() => run('parse', files[f]));
     for (const f of FORMATS) measured[f].parse = await best(() => run('parse', s3In(f)));
     for (const f of FORMATS) measured[f].validate = await best(() => run('validate', s3In(f)));
-    for (const f of FORMATS) measured[f].e2e = await best((i) => run('e2e', s3In(f), `s3://${BUCKET}/out/${f}-${i}/`));
-    const single = await best((i) => run('e2e', `s3://${BUCKET}/in/one-group/`, `s3://${BUCKET}/out/one-group-${i}/`));
+    // Each job writes its input's format, as a pipeline keeping its data in one format would.
+    for (const f of FORMATS) measured[f].e2e = await best((i) => run('e2e', s3In(f), `s3://${BUCKET}/out/${f}-${i}/`, f));
+    const crossed = await best((i) => run('e2e', s3In('parquet'), `s3://${BUCKET}/out/parquet-csv-${i}/`, 'csv'));
+    const single = await best((i) => run('e2e', `s3://${BUCKET}/in/one-group/`, `s3://${BUCKET}/out/one-group-${i}/`, 'parquet'));
     const inference = await best(() => run('infer', '-'));
-    const output = await best((i) => run('write', '-', `s3://${BUCKET}/out/write-${i}/`));
-    const upload = await best((i) => run('upload', '-', `s3://${BUCKET}/out/upload-${i}/`));
+    const output = {} as Record<Format, BatchRun>;
+    const upload = {} as Record<Format, BatchRun>;
+    for (const f of FORMATS) output[f] = await best((i) => run('write', '-', `s3://${BUCKET}/out/write-${f}-${i}/`, f));
+    for (const f of FORMATS) upload[f] = await best((i) => run('upload', '-', `s3://${BUCKET}/out/upload-${f}-${i}/`, f));
 
     const problems: string[] = [];
     for (const f of FORMATS) {
@@ -131,7 +136,9 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
       const m = measured[f].e2e.manifest;
       if (m?.status !== 'succeeded' || m.rowsScored !== rows) problems.push(`${f} end to end: manifest ${m?.status}, ${m?.rowsScored} scored of ${rows}: ${m?.reasons.join('; ')}`);
     }
-    if (single.manifest?.status !== 'succeeded' || single.manifest.rowsScored !== rows) problems.push(`one row group end to end: manifest ${single.manifest?.status}, ${single.manifest?.rowsScored} scored of ${rows}`);
+    for (const [what, run] of [['one row group', single], ['Parquet to CSV', crossed]] as const) {
+      if (run.manifest?.status !== 'succeeded' || run.manifest.rowsScored !== rows) problems.push(`${what} end to end: manifest ${run.manifest?.status}, ${run.manifest?.rowsScored} scored of ${rows}`);
+    }
     if (problems.length) throw new Error(`batch bench: wrong counts:\n${problems.join('\n')}`);
 
     const r = (f: Format, step: keyof (typeof measured)[Format]) => rate(measured[f][step]);
@@ -139,7 +146,7 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     const speedup = r('parquet', 'e2e') / r('csv', 'e2e');
     const peak = Math.max(measured.csv.e2e.peakRss, measured.parquet.e2e.peakRss, single.peakRss);
     // Reading and writing done one after the other, with nothing else: what end to end comes to if nothing overlaps.
-    const serial = (f: Format) => 1 / (1 / r(f, 'parse') + 1 / rate(output));
+    const serial = (f: Format) => 1 / (1 / r(f, 'parse') + 1 / rate(output[f]));
 
     const cell = (v: string) => v.padStart(20);
     const row = (label: string, csv: string, parquet: string, note = '') => `${label.padEnd(36)}${cell(csv)}${cell(parquet)}${note ? `   ${note}` : ''}`;
@@ -170,12 +177,13 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
         rateRow('parse only, local file', 'local', "(information: the reader's own cost, no moto)"),
         rateRow('parse only, moto S3', 'parse'),
         rateRow('parse + validate, moto S3', 'validate'),
-        rateRow('end-to-end worker, moto S3', 'e2e', '(plan + scoreChunk over every chunk in one thread + finalize; CSV output)'),
+        rateRow('end-to-end worker, moto S3', 'e2e', "(plan + scoreChunk over every chunk in one thread + finalize; output in the input's format)"),
         row('  wall time end to end', secs('csv', 'e2e'), secs('parquet', 'e2e')),
         row('  end to end / parse only', `${(share('csv') * 100).toFixed(0)}%`, `${(share('parquet') * 100).toFixed(0)}%`, `(target ≥ ${E2E_OF_PARSE * 100}%) ${mark(checks[0]!.pass)} ${mark(checks[1]!.pass)}`),
+        row('  Parquet in, CSV out', '', perSecond(rate(crossed)), `(information: the same job writing CSV, ${(rate(crossed) / r('parquet', 'parse') * 100).toFixed(0)}% of parse only)`),
         row('raw inference, preloaded buffers', perSecond(rate(inference)), '(same)', `(session.run over ${int(inference.chunks)} Float32Array batches in memory: the ceiling)`),
-        row('output only, moto S3', perSecond(rate(output)), '(same)', '(rows scored before the clock starts; output rows, CSV and the upload of the part)'),
-        row('  of which the upload alone', perSecond(rate(upload)), '(same)', `(the part's ${mb(upload.bytes ?? 0)} made before the clock starts: moto's own cost, multipart completion included)`),
+        row('output only, moto S3', perSecond(rate(output.csv)), perSecond(rate(output.parquet)), '(rows scored before the clock starts; output columns, encoding and the upload of the part)'),
+        row('  of which the upload alone', perSecond(rate(upload.csv)), perSecond(rate(upload.parquet)), `(the parts' ${mb(upload.csv.bytes ?? 0)} / ${mb(upload.parquet.bytes ?? 0)} made before the clock starts: moto's own cost, multipart completion included)`),
         row('  parse only + output only, added', perSecond(serial('csv')), perSecond(serial('parquet')), `(${(serial('csv') / r('csv', 'parse') * 100).toFixed(0)}% / ${(serial('parquet') / r('parquet', 'parse') * 100).toFixed(0)}% of parse only: end to end with nothing overlapped)`),
         row('worker peak RSS (VmHWM)', mb(measured.csv.e2e.peakRss), mb(measured.parquet.e2e.peakRss), `(budget ≤ ${mb(PEAK_LIMIT)}) ${mark(checks[3]!.pass)}`),
         row('  Parquet in one row group of all rows', '', `${perSecond(rate(single))}, ${mb(single.peakRss)}`, '(end to end, peak RSS: read a page at a time, not a row group)'),
@@ -189,12 +197,13 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
         bytes: sizes,
         rowsPerSecond: Object.fromEntries(FORMATS.map((f) => [f, Object.fromEntries(Object.entries(measured[f]).map(([k, v]) => [k, rate(v)]))])),
         inferenceRowsPerSecond: rate(inference),
-        outputRowsPerSecond: rate(output),
-        uploadRowsPerSecond: rate(upload),
+        outputRowsPerSecond: { csv: rate(output.csv), parquet: rate(output.parquet) },
+        uploadRowsPerSecond: { csv: rate(upload.csv), parquet: rate(upload.parquet) },
+        parquetToCsvRowsPerSecond: rate(crossed),
         e2eOverParse: { csv: share('csv'), parquet: share('parquet') },
         parquetOverCsv: speedup,
         oneRowGroup: { rowsPerSecond: rate(single), peakRss: single.peakRss },
-        raw: { ...measured, single, inference, output, upload },
+        raw: { ...measured, single, crossed, inference, output, upload },
       },
     };
   } finally {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import ort from 'onnxruntime-node';
-import { type Chunk, JobSpec } from '../../functions/core/batch/contracts.ts';
+import { type Chunk, JobSpec, type OutputFormat } from '../../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../../functions/core/batch/finalize-job.ts';
 import { readChunk } from '../../functions/core/batch/formats/read-chunk.ts';
 import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/source-row.ts';
@@ -26,10 +26,10 @@ import { featureRows } from '../batch-data.ts';
  *
  *   parse    plan the object's chunks, readChunk over each in turn, count rows
  *   validate the same, plus convert + check every feature as score-chunk does
- *   e2e      planJob, scoreChunk over each chunk in turn (one worker, one thread), finalizeJob
+ *   e2e      planJob, scoreChunk over each chunk in turn (one worker, one thread), finalizeJob, writing `format`
  *   infer    session.run over preloaded Float32Array batches of `maxBatch` rows
  *   write    the output side alone: rows scored before the clock starts, then made into output rows
- *            and written as one CSV part to the output, as score-chunk does
+ *            and written as one part in `format` to the output, as score-chunk does
  *   upload   the bytes of that part, made before the clock starts, only uploaded to the output
  */
 export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write' | 'upload';
@@ -46,7 +46,7 @@ export interface BatchRun {
   readonly manifest?: { status: string; rowsIn: number; rowsScored: number; rowsRejected: number; reasons: string[] };
 }
 
-const [mode, modelDir, input, output, rowsArg] = process.argv.slice(2) as [Mode, string, string, string, string];
+const [mode, modelDir, input, output, rowsArg, format = 'csv'] = process.argv.slice(2) as [Mode, string, string, string, string, OutputFormat?];
 
 const peakRss = async () => Number(/^VmHWM:\s+(\d+) kB/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1]) * 1024;
 
@@ -80,7 +80,7 @@ async function read(model: Model, validate: boolean) {
 }
 
 async function endToEnd(model: Model) {
-  const job = JobSpec.parse({ model: model.pkg.name, input, output, format: 'csv' });
+  const job = JobSpec.parse({ model: model.pkg.name, input, output, format });
   const inputLocation = openLocation(job.input);
   const outputLocation = openLocation(job.output);
   const { plan, chunks } = await planJob(job, inputLocation, outputLocation);
@@ -129,20 +129,20 @@ async function scoredBatches(model: Model, rows: number) {
   return scored;
 }
 
-/** Writes scored batches as one CSV part to `sink`, as score-chunk does. */
+/** Writes scored batches as one part in `format` to `sink`, as score-chunk does. */
 async function writePart(model: Model, scored: Awaited<ReturnType<typeof scoredBatches>>, sink: UploadStream) {
   const shape = outputShape(model.pkg, undefined, scoreTypeOf(model));
-  const part = createPartWriter('csv', shape.columns, sink);
+  const part = createPartWriter(format, shape.columns, sink);
   for (const { result, count } of scored) await part.write(shape.block(result, count, () => undefined));
   await part.end();
 }
 
-/** The output side's own cost: results computed before the clock starts; output rows, CSV formatting and the upload are timed. */
+/** The output side's own cost: results computed before the clock starts; output rows, encoding and the upload are timed. */
 async function write(model: Model, rows: number) {
   const scored = await scoredBatches(model, rows);
   const location = openLocation(output);
   const started = performance.now();
-  await writePart(model, scored, location.store.upload(`${location.key}part-00000.csv`));
+  await writePart(model, scored, location.store.upload(`${location.key}part-00000.${format}`));
   return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -158,7 +158,7 @@ async function upload(model: Model, rows: number) {
   await writePart(model, await scoredBatches(model, rows), { stream: collect, done: finished(collect) });
   const location = openLocation(output);
   const started = performance.now();
-  const sink = location.store.upload(`${location.key}part-00000.csv`);
+  const sink = location.store.upload(`${location.key}part-00000.${format}`);
   for (const chunk of bytes) await writeTo(sink.stream, chunk);
   await endSink(sink);
   return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000, bytes: bytes.reduce((n, b) => n + b.length, 0) };

@@ -53,9 +53,9 @@ function encodingOf(column: PartColumn): Partial<ColumnSource> {
 
 /** One column's values of the row group being filled. */
 interface ColumnBuffer {
-  /** Adds rows [from, to) of a block's column. */
+  /** Takes rows [from, to) of a block's column (kept, not copied: a block's columns are its own). */
   add(values: ArrayLike<unknown>, from: number, to: number): void;
-  /** The values added since the last take, as hyparquet-writer's column data. */
+  /** The values added since the last take, joined, as hyparquet-writer's column data. */
   take(): DecodedArray;
 }
 
@@ -64,39 +64,39 @@ function columnBuffer(column: PartColumn): ColumnBuffer {
   const refuse = (v: unknown) => {
     throw new Error(`output column ${column.name} is required, got ${v}`);
   };
-  const Typed = column.type === 'float' ? Float32Array : Float64Array;
+  let pieces: ArrayLike<unknown>[] = [];
+  /** Rows [from, to) of a column, refused at once if a required column misses a value there (a typed array cannot). */
+  const slice = (values: ArrayLike<unknown>, from: number, to: number) => {
+    const typed = ArrayBuffer.isView(values);
+    if (column.required && !typed) for (let r = from; r < to; r++) if (values[r] === null || values[r] === undefined) refuse(values[r]);
+    return from === 0 && to === values.length ? values : typed ? (values as Float32Array).subarray(from, to) : Array.prototype.slice.call(values, from, to);
+  };
+  const add = (values: ArrayLike<unknown>, from: number, to: number) => void pieces.push(slice(values, from, to));
   if (column.required && (column.type === 'float' || column.type === 'double')) {
-    // Scores straight into a typed array: no boxed value per row, no definition levels.
-    let data = new Typed(ROW_GROUP_ROWS);
-    let size = 0;
+    // Scores joined into one typed array, a block at a time: no boxed value per row, no definition levels.
+    const Typed = column.type === 'float' ? Float32Array : Float64Array;
     return {
-      add: (values, from, to) => {
-        for (let r = from; r < to; r++) {
-          const v = values[r];
-          data[size++] = typeof v === 'number' ? v : v === null || v === undefined ? refuse(v) : Number(v);
-        }
-      },
+      add,
       take: () => {
-        const filled = data.subarray(0, size);
-        data = new Typed(ROW_GROUP_ROWS);
-        size = 0;
-        return filled;
+        const joined = new Typed(pieces.reduce((n, p) => n + p.length, 0));
+        let at = 0;
+        for (const piece of pieces) {
+          if (piece instanceof Typed) joined.set(piece, at);
+          else for (let i = 0; i < piece.length; i++) joined[at + i] = convert(piece[i]) as number;
+          at += piece.length;
+        }
+        pieces = [];
+        return joined;
       },
     };
   }
-  let data: unknown[] = [];
   return {
-    add: (values, from, to) => {
-      for (let r = from; r < to; r++) {
-        const v = values[r];
-        if (column.required && (v === null || v === undefined)) refuse(v);
-        data.push(convert(v));
-      }
-    },
+    add,
     take: () => {
-      const filled = data;
-      data = [];
-      return filled as DecodedArray;
+      const joined = ([] as unknown[]).concat(...pieces.map((p) => (Array.isArray(p) ? p : Array.from(p))));
+      pieces = [];
+      for (let i = 0; i < joined.length; i++) joined[i] = convert(joined[i]);
+      return joined as DecodedArray;
     },
   };
 }
@@ -121,7 +121,8 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
     const columnData = columns.map((c, i) => ({ name: c.name, data: buffers[i]!.take(), ...encodings[i] }));
     const rows = count;
     count = 0;
-    await writer.write({ columnData, rowGroupSize: rows });
+    // One page per column chunk: estimating every value's size to cut pages cost more than the required columns' encoding.
+    await writer.write({ columnData, rowGroupSize: rows, pageSize: 0 });
   };
 
   return {

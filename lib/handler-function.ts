@@ -36,6 +36,8 @@ export interface HandlerFunctionProps {
   readonly metricsNamespace?: string;
   /** Environment beyond the Powertools settings. @default - none */
   readonly environment?: Record<string, string>;
+  /** V8's old-generation limit in MB (`--max-old-space-size`). @default - V8's own, from the memory the function sees */
+  readonly heapLimitMb?: number;
   /** Packages installed next to the bundle instead of bundled (native code). @default - none */
   readonly nodeModules?: string[];
   /** Shell commands run on the bundle's output folder, e.g. to prune or add files. @default - none */
@@ -109,7 +111,7 @@ export class HandlerFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'ServerlessInference',
         LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ['--enable-source-maps', ...(props.heapLimitMb ? [`--max-old-space-size=${props.heapLimitMb}`] : [])].join(' '),
       },
       bundling,
     });

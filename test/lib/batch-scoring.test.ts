@@ -105,7 +105,7 @@ describe('BatchScoring state machine', () => {
 });
 
 describe('BatchScoring functions', () => {
-  it('runs plan, worker and finalize on Node 24 arm64 with tracing; the worker gets 2 GB, 15 minutes and the models', () => {
+  it('runs plan, worker and finalize on Node 24 arm64 with tracing; the worker gets 2 GB with a heap of 512 MB, 15 minutes and the models', () => {
     const { template } = synth();
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(3);
@@ -113,13 +113,21 @@ describe('BatchScoring functions', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 2048,
       Timeout: 900,
-      Environment: { Variables: { MODELS: '["/var/task/models/breast-cancer/1.0.0"]', POWERTOOLS_SERVICE_NAME: 'batch-score-chunk' } },
+      Environment: {
+        Variables: { MODELS: '["/var/task/models/breast-cancer/1.0.0"]', POWERTOOLS_SERVICE_NAME: 'batch-score-chunk', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=512' },
+      },
     });
+    // Plan and finalize read no rows: V8's own heap sizing suits them.
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } } }, 2);
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 4);
   });
 
-  it('takes worker memory and timeout from the props', () => {
-    synth({ workerMemorySize: 4096, workerTimeout: Duration.minutes(5) }).template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 4096, Timeout: 300 });
+  it('takes worker memory and timeout from the props, and a quarter of the memory as its heap', () => {
+    synth({ workerMemorySize: 4096, workerTimeout: Duration.minutes(5) }).template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 4096,
+      Timeout: 300,
+      Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps --max-old-space-size=1024' } },
+    });
   });
 
   it('lets plan read the input prefix and earlier plans, and write the output prefix, nothing else in the bucket', () => {

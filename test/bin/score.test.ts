@@ -34,6 +34,16 @@ describe('npm run score', () => {
     expect(rejects.every((r: { reasons: string[]; line: number }) => r.reasons.length > 0 && r.line > 1)).toBe(true);
   });
 
+  it('resumes a finished run without scoring it again, and counts its rows as committed by the earlier run, not in its rate', async () => {
+    const dir = await localInput();
+    const args = ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out')];
+    const first = await runCli('bin/score.ts', args);
+    expect(first.stdout).not.toContain('earlier run');
+    const again = await runCli('bin/score.ts', args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^succeeded: 2000 rows in, .* rows\/s; 2000 rows were committed by an earlier run$/m);
+  });
+
   it('gives the same outputs against an S3-compatible endpoint (moto)', async () => {
     const dir = await localInput();
     await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'id']);

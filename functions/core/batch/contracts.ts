@@ -96,7 +96,7 @@ export const Manifest = z.object({
   input: z.string(),
   output: z.string(),
   format: OutputFormat,
-  inputObjects: z.array(z.object({ key: z.string(), size: z.number().int().nonnegative() })),
+  inputObjects: z.array(z.object({ key: z.string(), size: z.number().int().nonnegative(), etag: z.string().optional() })),
   chunks: z.number().int().nonnegative(),
   failedChunks: z.array(z.number().int().nonnegative()),
   /** Why failed chunks failed: the first ten that left their error. */

@@ -42,8 +42,8 @@ const refuse = (output: Location, differences: readonly string[]) =>
 
 /**
  * Refuses an output prefix that holds the plan of another job, or of the same job over other input
- * objects or chunks (an object added, replaced by one of another size, or another chunk size); a
- * rerun of the same plan resumes. An object replaced by one of the same size is not seen.
+ * objects or chunks (an object added, removed or replaced, even by one of the same size, or another
+ * chunk size); a rerun of the same plan resumes.
  */
 async function checkOutputFree(identity: JobIdentity, output: Location, objects: readonly ObjectInfo[], chunks: readonly Chunk[]): Promise<void> {
   const [previousJob, previousObjects, previousChunks] = await Promise.all([
@@ -52,9 +52,9 @@ async function checkOutputFree(identity: JobIdentity, output: Location, objects:
     readIfPresent(output, OUTPUT_LAYOUT.chunkList),
   ]);
   const differences = previousJob === undefined ? [] : identityDifferences(previousJob as JobIdentity, identity);
-  const listed = (list: readonly ObjectInfo[]) => JSON.stringify(list.map(({ key, size }) => [key, size]));
+  const listed = (list: readonly ObjectInfo[]) => JSON.stringify(list.map(({ key, size, etag }) => [key, size, etag ?? null]));
   if (differences.length === 0 && previousObjects !== undefined && listed(previousObjects as ObjectInfo[]) !== listed(objects)) {
-    differences.push('its input objects differ: one was added, removed or changed size');
+    differences.push('its input objects differ: one was added, removed or replaced');
   }
   if (differences.length === 0 && previousChunks !== undefined && JSON.stringify(previousChunks) !== JSON.stringify(chunks)) {
     differences.push('its chunks differ: the chunk size changed');

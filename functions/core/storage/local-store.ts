@@ -12,6 +12,13 @@ const tempPath = (path: string) => join(dirname(path), `.${basename(path)}.${ran
 /** Read size of streams: large enough to keep syscalls off the profile, small enough to be no memory concern. */
 const READ_CHUNK = 256 * 1024;
 
+/**
+ * A file as an object. Its inode and modification time tell a replaced file of the same size: a
+ * write renames a new file into place (a new inode), and an edit in place moves the time, which
+ * alone can repeat within one clock tick.
+ */
+const fileInfo = (key: string, info: { size: bigint; ino: bigint; mtimeNs: bigint }): ObjectInfo => ({ key, size: Number(info.size), etag: `${info.ino}-${info.mtimeNs}` });
+
 const isNotFound = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR';
 
 /**
@@ -53,12 +60,12 @@ export class LocalStore implements ObjectStore {
     const start = this.path(prefix);
     let info;
     try {
-      info = await stat(start);
+      info = await stat(start, { bigint: true });
     } catch (err) {
       if (isNotFound(err)) return [];
       throw err;
     }
-    if (info.isFile()) return [{ key: this.#key(start), size: info.size }];
+    if (info.isFile()) return [fileInfo(this.#key(start), info)];
     const objects: ObjectInfo[] = [];
     const walked = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
@@ -69,7 +76,7 @@ export class LocalStore implements ObjectStore {
         const path = join(dir, entry.name);
         const target = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
         if (target?.isDirectory()) await walk(path);
-        else if (target?.isFile() && !TEMP.test(entry.name)) objects.push({ key: this.#key(path), size: (await stat(path)).size });
+        else if (target?.isFile() && !TEMP.test(entry.name)) objects.push(fileInfo(this.#key(path), await stat(path, { bigint: true })));
       }
     };
     if (info.isDirectory()) await walk(start);
@@ -78,8 +85,8 @@ export class LocalStore implements ObjectStore {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const info = await stat(this.path(key));
-      return info.isFile() ? { key, size: info.size } : undefined;
+      const info = await stat(this.path(key), { bigint: true });
+      return info.isFile() ? fileInfo(key, info) : undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -4,6 +4,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
+  /** What changes when the object is replaced, even by one of the same size: S3's ETag, a file's inode and modification time. @default - unknown */
+  readonly etag?: string;
 }
 
 /** A byte range [start, end) of an object. */

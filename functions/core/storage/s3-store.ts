@@ -82,7 +82,7 @@ export class S3Store implements ObjectStore {
         .catch((err: unknown) => Promise.reject(naming(err, this.uri(folder))));
       for (const o of page.Contents ?? []) {
         if (o.Key === undefined || (o.Key.endsWith('/') && !o.Size)) continue;
-        objects.push({ key: o.Key, size: o.Size ?? 0 });
+        objects.push({ key: o.Key, size: o.Size ?? 0, ...(o.ETag && { etag: o.ETag }) });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -92,7 +92,7 @@ export class S3Store implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const res = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return { key, size: res.ContentLength ?? 0 };
+      return { key, size: res.ContentLength ?? 0, ...(res.ETag && { etag: res.ETag }) };
     } catch (err) {
       if (status(err) === 404 || named(err, 'NotFound', 'NoSuchKey')) return undefined;
       throw naming(err, this.uri(key));

@@ -254,12 +254,17 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
   it('refuses an output whose run read other input objects under the same name, resumes one named another way, and lets one of two jobs started at once claim an output', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
-    await input.store.write(input.key, generateCsv(50).text);
+    const { text: data } = generateCsv(50);
+    await input.store.write(input.key, data);
     const spec = { model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` };
     await runJob(spec, location);
     expect((await runJob({ ...spec, input: `${base}/in/` }, location)).manifest.status).toBe('succeeded');
+    // Replaced by an object of the same size: one digit of the last row differs.
+    const last = data.search(/\d(?=\D*$)/);
+    await input.store.write(input.key, `${data.slice(0, last)}${(Number(data[last]) + 1) % 10}${data.slice(last + 1)}`);
+    await expect(runJob(spec, location)).rejects.toThrow(/its input objects differ: one was added, removed or replaced/);
     await input.store.write(input.key, generateCsv(60).text);
-    await expect(runJob(spec, location)).rejects.toThrow(/its input objects differ: one was added, removed or changed size/);
+    await expect(runJob(spec, location)).rejects.toThrow(/its input objects differ: one was added, removed or replaced/);
     const settled = await Promise.allSettled([runJob({ ...spec, output: `${base}/race` }, location), runJob({ ...spec, output: `${base}/race`, format: 'jsonl' }, location)]);
     expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(String((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/holds another run \(its format was/);

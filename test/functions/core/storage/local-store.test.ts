@@ -39,7 +39,7 @@ describe('LocalStore', () => {
     await writeFile(join(root, 'in.csv'), 'a\n1\n');
     const store = new LocalStore('/');
     const key = join(root, 'in.csv').slice(1);
-    expect(await store.list(key)).toEqual([{ key, size: 4 }]);
+    expect(await store.list(key)).toMatchObject([{ key, size: 4 }]);
     expect(Buffer.from(await store.readBytes(key)).toString()).toBe('a\n1\n');
   });
 
@@ -54,7 +54,7 @@ describe('LocalStore', () => {
     await symlink(join(root, 'in'), join(root, 'in/loop'));
     await symlink(join(root, 'nowhere.csv'), join(root, 'in/dangling.csv'));
     const store = new LocalStore(root);
-    expect(await store.list('in')).toEqual([
+    expect(await store.list('in')).toMatchObject([
       { key: 'in/link.csv', size: 4 },
       { key: 'in/linked-dir/linked.csv', size: 4 },
       { key: 'in/real.csv', size: 2 },

@@ -62,6 +62,8 @@ try {
   });
   const started = performance.now();
   let rows = 0;
+  // Rows of chunks an earlier run committed: counted in, but not scored by this run.
+  let earlierRows = 0;
   const bar = opts.progress && process.stderr.isTTY
     ? new SingleBar({ format: 'scoring [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}', hideCursor: true })
     : undefined;
@@ -80,7 +82,10 @@ try {
       rows += n;
       bar?.update({ rows, rate: rate() });
     },
-    onChunkDone: (bytes) => bar?.increment(bytes, { rows, rate: rate() }),
+    onChunkDone: ({ bytes, rows: chunkRows, earlier }) => {
+      if (earlier) earlierRows += chunkRows;
+      bar?.increment(bytes, { rows, rate: rate() });
+    },
     onChunkFailed: (index, attempt, message) => console.error(`\nchunk ${index} attempt ${attempt} failed: ${message}`),
   });
   bar?.stop();
@@ -88,7 +93,8 @@ try {
   console.log(
     [
       `${manifest.status}: ${manifest.rowsIn} rows in, ${manifest.rowsScored} scored, ${manifest.rowsRejected} rejected` +
-        ` (${manifest.chunks} chunks, ${manifest.failedChunks.length} failed) in ${seconds.toFixed(1)} s, ${Math.round(manifest.rowsIn / seconds)} rows/s`,
+        ` (${manifest.chunks} chunks, ${manifest.failedChunks.length} failed) in ${seconds.toFixed(1)} s, ${Math.round((manifest.rowsIn - earlierRows) / seconds)} rows/s` +
+        (earlierRows > 0 ? `; ${earlierRows} rows were committed by an earlier run` : ''),
       `model ${manifest.model ? `${manifest.model.name} ${manifest.model.version}` : job.model}`,
       `parts: ${manifest.parts.length}${manifest.rejects.length ? `, rejects: ${manifest.rejects.join(', ')}` : ''}`,
       `manifest: ${uri}`,

@@ -19,8 +19,8 @@ export interface LocalRunOptions {
   readonly onPlan?: (plan: PlanResult) => void;
   /** Rows consumed by a scored batch. */
   readonly onProgress?: (rows: number) => void;
-  /** Input bytes of a committed chunk. */
-  readonly onChunkDone?: (bytes: number) => void;
+  /** A chunk committed: its input bytes, its rows in, and whether an earlier run had committed it. */
+  readonly onChunkDone?: (done: { bytes: number; rows: number; earlier: boolean }) => void;
   readonly onChunkFailed?: (index: number, attempt: number, message: string) => void;
 }
 
@@ -50,7 +50,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
           else void worker.terminate().then(() => resolve());
         };
         worker.on('message', (message: WorkerMessage) => {
-          if (message.type === 'done') options.onChunkDone?.(bytesOf(current!.chunk));
+          if (message.type === 'done') options.onChunkDone?.({ bytes: bytesOf(current!.chunk), rows: message.result.rowsIn, earlier: message.earlier });
           if (message.type === 'ready' || message.type === 'done') return next();
           if (message.type === 'progress') return options.onProgress?.(message.rows);
           // Another model's results are under the output: no retry can make them this run's.

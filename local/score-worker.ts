@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Chunk, JobSpec } from '../functions/core/batch/contracts.ts';
+import type { Chunk, ChunkResult, JobSpec } from '../functions/core/batch/contracts.ts';
 import { scoreChunk } from '../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../functions/core/load.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
@@ -17,7 +17,8 @@ export interface WorkerInit {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; rows: number }
-  | { type: 'done'; index: number; result: unknown }
+  /** `earlier`: the chunk was committed before this attempt began, by an earlier run. */
+  | { type: 'done'; index: number; result: ChunkResult; earlier: boolean }
   | { type: 'failed'; index: number; name: string; message: string };
 
 const { job, modelSource, endpointUrl } = workerData as WorkerInit;
@@ -29,8 +30,9 @@ const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
 parentPort!.on('message', async (chunk: Chunk) => {
   try {
+    const began = new Date().toISOString();
     const result = await scoreChunk(chunk, { job, model, input, output, onProgress: (rows) => post({ type: 'progress', rows }) });
-    post({ type: 'done', index: chunk.index, result });
+    post({ type: 'done', index: chunk.index, result, earlier: result.startedAt < began });
   } catch (err) {
     post({ type: 'failed', index: chunk.index, name: (err as Error).name, message: (err as Error).message });
   }

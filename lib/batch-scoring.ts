@@ -30,7 +30,7 @@ export const DEFAULT_WORKER_MEMORY_MB = 2048;
 /**
  * The worker's V8 heap limit: a quarter of its memory, which is how V8 sizes it from the memory it
  * sees. Set explicitly, so that the worker collects garbage as the bench measured it on any host: on
- * a machine of 24 GB, V8's own 4 GB let the same worker peak at 410-590 MB instead of 340-400 MB.
+ * a machine of 24 GB, V8's own 4 GB let the same worker peak at 410-590 MB instead of 340-430 MB.
  */
 export const workerHeapLimitMb = (memorySize: number): number => Math.floor(memorySize / 4);
 

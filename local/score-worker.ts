@@ -17,7 +17,7 @@ export interface WorkerInit {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; rows: number }
-  /** `earlier`: the chunk was committed before this attempt began, by an earlier run. */
+  /** `earlier`: this attempt scored no row of a chunk that has rows, so a run before it had committed the chunk. */
   | { type: 'done'; index: number; result: ChunkResult; earlier: boolean }
   | { type: 'failed'; index: number; name: string; message: string };
 
@@ -30,9 +30,13 @@ const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
 parentPort!.on('message', async (chunk: Chunk) => {
   try {
-    const began = new Date().toISOString();
-    const result = await scoreChunk(chunk, { job, model, input, output, onProgress: (rows) => post({ type: 'progress', rows }) });
-    post({ type: 'done', index: chunk.index, result, earlier: result.startedAt < began });
+    let scored = 0;
+    const onProgress = (rows: number) => {
+      scored += rows;
+      post({ type: 'progress', rows });
+    };
+    const result = await scoreChunk(chunk, { job, model, input, output, onProgress });
+    post({ type: 'done', index: chunk.index, result, earlier: scored === 0 && result.rowsIn > 0 });
   } catch (err) {
     post({ type: 'failed', index: chunk.index, name: (err as Error).name, message: (err as Error).message });
   }

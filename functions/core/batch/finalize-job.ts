@@ -37,7 +37,7 @@ function runManifest(run: RunAccount): Manifest {
     input,
     output: outputUri,
     format,
-    inputObjects: inputObjects.map(({ key, size }) => ({ key, size })),
+    inputObjects: inputObjects.map(({ key, size, etag }) => ({ key, size, ...(etag !== undefined && { etag }) })),
     chunks,
     failedChunks,
     ...(errors && { errors }),

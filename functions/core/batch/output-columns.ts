@@ -76,6 +76,9 @@ export function outputShape(pkg: ModelPackage, idColumn: string | undefined, sco
     case 'label':
       return shape([{ name: 'label', type: 'string' }], (data, count) => [Array.from({ length: count }, (_, r) => labelOf(head, data[r]!))]);
     case 'value':
-      return shape([{ name: 'value', type: scoreType }], (data, count) => [Typed.from(Array.from({ length: count }, (_, r) => Number(data[r])))]);
+      // An int64 value stays a BigInt, written exactly; a float one is copied into the score type's array.
+      return shape([{ name: 'value', type: scoreType }], (data, count) => [
+        data instanceof Float32Array || data instanceof Float64Array ? new Typed(data.subarray(0, count)) : Array.prototype.slice.call(data, 0, count),
+      ]);
   }
 }

@@ -42,8 +42,9 @@ const toValue: Record<PartColumn['type'], (v: unknown) => unknown> = {
  * high-entropy numbers (snappy saved 8% of their bytes for a third of the writer's time), and rows
  * kept in input order span the whole range of scores in every row group, so min/max would prune
  * nothing. Required text (label, version) always takes a dictionary: a handful of values, so each
- * row costs a bit or two. Dictionary sampling and string statistics were two thirds of the writer's
- * time for 1M rows; the id column, unique per row, keeps the defaults.
+ * row costs a bit or two. Its statistics are left out: they cost a string comparison per row, and
+ * the version of every part is in the run's manifest. Dictionary sampling and string statistics
+ * were two thirds of the writer's time for 1M rows; the id column, unique per row, keeps the defaults.
  */
 function encodingOf(column: PartColumn): Partial<ColumnSource> {
   if (!column.required) return {};
@@ -102,7 +103,8 @@ function columnBuffer(column: PartColumn): ColumnBuffer {
 }
 
 /**
- * Parquet (snappy): `string` as UTF-8, `float` as FLOAT, `double` as DOUBLE, `int` as INT64;
+ * Parquet: `string` as UTF-8, `float` as FLOAT, `double` as DOUBLE, `int` as INT64 (snappy, but
+ * for the required scores: see `encodingOf`);
  * OPTIONAL (nullable) columns unless `required`. A null in a required column is refused rather than
  * written as a wrong value. Rows are buffered by column up to ROW_GROUP_ROWS and written as one row
  * group, so a part of any size costs one row group of memory; the footer is written at `end`.

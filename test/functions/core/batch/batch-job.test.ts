@@ -135,6 +135,8 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
     expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 3 });
     expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number), 0]);
+    // Which content of each object was scored: its ETag, or a file's inode and modification time.
+    expect(manifest.inputObjects.map((o) => typeof o.etag)).toEqual(['string', 'string', 'string']);
   });
 
   it('takes hidden objects and folders below the input (_SUCCESS, .crc, _temporary/) for no input', async () => {

@@ -56,8 +56,8 @@ describe('finalize-transform handler over moto S3', () => {
       output: event.job.output,
       format: 'csv',
       inputObjects: [
-        { key: 'input/scans/2026/b.csv', size: transformCsv(80, 'b').length },
-        { key: 'input/scans/a.csv', size: transformCsv(120, 'a').length },
+        { key: 'input/scans/2026/b.csv', size: transformCsv(80, 'b').length, etag: expect.stringMatching(/^"[0-9a-f]{32}"$/) },
+        { key: 'input/scans/a.csv', size: transformCsv(120, 'a').length, etag: expect.stringMatching(/^"[0-9a-f]{32}"$/) },
       ],
       chunks: 2,
       failedChunks: [],

@@ -44,19 +44,22 @@ export function splitCsvLine(text: string): Fields {
 }
 
 /**
- * Column names from the header line. A header that cannot name the `needed` columns unambiguously
- * (all of them when none are named) fails the whole object; a name repeated among the other
- * columns, which are ignored, does not (trailing commas in a header repeat the empty name).
+ * Column names from the header line, without the spaces around them: `id, mean radius` names
+ * `mean radius`, as whoever typed it meant (kept, the space would reject every row for a missing
+ * feature). A header that cannot name the `needed` columns unambiguously (all of them when none are
+ * named) fails the whole object; a name repeated among the other columns, which are ignored, does
+ * not (trailing commas in a header repeat the empty name).
  */
 export function parseCsvHeader(text: string, uri: string, needed?: readonly string[]): string[] {
   const parsed = splitCsvLine(text);
   if ('error' in parsed) throw new Error(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
+  const names = parsed.fields.map((name) => name.trim());
   const seen = new Set<string>();
-  for (const name of parsed.fields) {
+  for (const name of names) {
     if (seen.has(name) && (needed === undefined || needed.includes(name))) throw new Error(`${uri}: the CSV header names column "${name}" twice`);
     seen.add(name);
   }
-  return parsed.fields;
+  return names;
 }
 
 /**

@@ -35,6 +35,10 @@ describe('parseCsvHeader', () => {
   it('names the columns, quoted or not', () => {
     expect(parseCsvHeader('id,"mean radius",x', 's3://b/k')).toEqual(['id', 'mean radius', 'x']);
   });
+  it('takes the names without the spaces around them, and refuses two that are one name then', () => {
+    expect(parseCsvHeader('id, mean radius ,\tx', 's3://b/k')).toEqual(['id', 'mean radius', 'x']);
+    expect(() => parseCsvHeader('a, a', 's3://b/k')).toThrow('s3://b/k: the CSV header names column "a" twice');
+  });
   it('refuses a header naming a column twice, or with broken quoting', () => {
     expect(() => parseCsvHeader('a,b,a', 's3://b/k')).toThrow('s3://b/k: the CSV header names column "a" twice');
     expect(() => parseCsvHeader('a,"b', 's3://b/k')).toThrow(/^s3:\/\/b\/k: the CSV header line cannot be parsed: broken quoting/);

@@ -1,0 +1,105 @@
+import * as arrow from 'apache-arrow';
+import * as rs from 'parquet-wasm/node';
+import { describe, expect, it } from 'vitest';
+import { createPartWriter, type PartColumn } from '../../../../../functions/core/batch/formats/part-writer.ts';
+import { readChunk } from '../../../../../functions/core/batch/formats/read-chunk.ts';
+import { planChunks } from '../../../../../functions/core/batch/plan-chunks.ts';
+import { LocalStore } from '../../../../../functions/core/storage/local-store.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collect } from './rows.ts';
+
+/**
+ * The Parquet this project writes and reads, against Apache Arrow's Rust implementation (arrow-rs,
+ * compiled to WebAssembly as parquet-wasm): the reader behind pyarrow-like tools on one side, the
+ * writer of data pages v1 and v2, dictionary fallbacks and many pages per column on the other.
+ */
+
+const store = async () => new LocalStore(await mkdtemp(join(tmpdir(), 'interop-')));
+
+/** Rows of an arrow-rs read as plain objects (int64 as BigInt, as hyparquet gives it). */
+const readWithArrowRs = (bytes: Uint8Array) => arrow.tableFromIPC(rs.readParquet(bytes).intoIPCStream());
+
+describe('Parquet parts, read by Apache Arrow (arrow-rs)', () => {
+  it('have the types, nullability and values written, float32 scores bit for bit, across row groups', async () => {
+    const s = await store();
+    const columns: PartColumn[] = [
+      { name: 'id', type: 'string' },
+      { name: 'label', type: 'string', required: true },
+      { name: 'probability', type: 'float', required: true },
+      { name: 'rank', type: 'int' },
+      { name: 'value', type: 'double', required: true },
+      { name: 'model_version', type: 'string', required: true },
+    ];
+    const n = 70_000;
+    const values = [
+      Array.from({ length: n }, (_, i) => (i % 5 ? `r${i}` : null)),
+      Array.from({ length: n }, (_, i) => (i % 2 ? 'benign' : 'malignant')),
+      Float32Array.from({ length: n }, (_, i) => i / n),
+      Array.from({ length: n }, (_, i) => (i % 3 ? i : null)),
+      Float64Array.from({ length: n }, (_, i) => i / 3),
+      new Array<string>(n).fill('1.0.0'),
+    ];
+    const writer = createPartWriter('parquet', columns, s.upload('part.parquet'));
+    await writer.write({ rows: n, values });
+    await writer.end();
+    const table = readWithArrowRs(await s.readBytes('part.parquet'));
+    expect(table.schema.fields.map((f) => [f.name, String(f.type), f.nullable])).toEqual([
+      ['id', 'Utf8', true],
+      ['label', 'Utf8', false],
+      ['probability', 'Float32', false],
+      ['rank', 'Int64', true],
+      ['value', 'Float64', false],
+      ['model_version', 'Utf8', false],
+    ]);
+    expect(table.numRows).toBe(n);
+    const read = columns.map((c) => table.getChild(c.name)!.toArray() as ArrayLike<unknown>);
+    // Nullable columns come back as arrays with nulls; compare value by value.
+    const column = (i: number) => Array.from({ length: n }, (_, r) => (table.getChild(columns[i]!.name)!.get(r) as unknown) ?? null);
+    expect(column(0)).toEqual(values[0]);
+    expect(column(1)).toEqual(values[1]);
+    expect(read[2]).toEqual(values[2]);
+    expect(column(3)).toEqual((values[3] as (number | null)[]).map((v) => (v === null ? null : BigInt(v))));
+    expect(read[4]).toEqual(values[4]);
+    expect(column(5)).toEqual(values[5]);
+  });
+});
+
+describe.each([
+  { version: 'v1', writer: rs.WriterVersion.V1 },
+  { version: 'v2', writer: rs.WriterVersion.V2 },
+])('Parquet written by Apache Arrow (arrow-rs, data pages $version), read by readChunk', ({ writer }) => {
+  it('gives every value of every row group, over small pages, dictionary pages that fall back to plain ones, and nulls', async () => {
+    const n = 10_000;
+    const source = arrow.tableFromArrays({
+      // 40 distinct values: dictionary-encoded.
+      'mean radius': Float64Array.from({ length: n }, (_, i) => (i % 40) + 0.25),
+      // All distinct: the dictionary outgrows its limit and the column goes on in plain pages.
+      x: Float32Array.from({ length: n }, (_, i) => i / 7),
+      id: Array.from({ length: n }, (_, i) => `p${i}`),
+    });
+    const withNulls = source.assign(arrow.tableFromArrays({ n: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 ? BigInt(i) : null)), new arrow.Int64()) }));
+    const props = new rs.WriterPropertiesBuilder()
+      .setWriterVersion(writer)
+      .setCompression(rs.Compression.SNAPPY)
+      .setMaxRowGroupSize(3_000)
+      .setDataPageSizeLimit(2_048)
+      .setDictionaryPageSizeLimit(4_096)
+      .build();
+    const bytes = rs.writeParquet(rs.Table.fromIPCStream(arrow.tableToIPC(withNulls, 'stream')), props);
+    const s = await store();
+    await s.write('rs.parquet', bytes);
+    const chunks = await planChunks(s, await s.list('rs.parquet'), 1);
+    expect(chunks.length).toBe(4); // one per row group at the smallest chunk size
+    const rows = [];
+    for (const chunk of chunks) rows.push(...(await collect(readChunk(s, chunk))));
+    expect(rows).toHaveLength(n);
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: n }, (_, i) => i));
+    const mismatched = rows.filter((r, i) => {
+      const v = r.values!;
+      return v['mean radius'] !== (i % 40) + 0.25 || v.x !== Math.fround(i / 7) || v.id !== `p${i}` || (v.n ?? null) !== (i % 4 ? BigInt(i) : null);
+    });
+    expect(mismatched.slice(0, 3)).toEqual([]);
+  });
+});

@@ -51,33 +51,50 @@ export async function runJob(spec: JobSpecInput, location: (uri: string) => Loca
   return { plan, chunks, errors, ...(await finalizeJob(job, plan, output)) };
 }
 
+/** The store, forwarding every call, with `read` replaced. */
+const withRead = (inner: ObjectStore, read: ObjectStore['read']): ObjectStore => ({
+  uri: (key) => inner.uri(key),
+  list: (prefix) => inner.list(prefix),
+  head: (key) => inner.head(key),
+  readBytes: (key, range) => inner.readBytes(key, range),
+  write: (key, body) => inner.write(key, body),
+  writeIfAbsent: (key, body) => inner.writeIfAbsent(key, body),
+  upload: (key) => inner.upload(key),
+  read,
+});
+
+/** An input whose object is replaced by `body` just before a worker first reads it, as another process writing the input mid-run would. */
+export function replacedOnFirstRead(input: Location, body: string): Location {
+  let replaced = false;
+  const inner = input.store;
+  const store = withRead(inner, async (key, range) => {
+    if (!replaced) {
+      replaced = true;
+      await inner.write(key, body);
+    }
+    return inner.read(key, range);
+  });
+  return { store, key: input.key };
+}
+
 /** An input whose first ranged read of a chunk after byte 0 dies after `bytes` bytes, as a worker killed mid-chunk. */
 export function failingOnce(input: Location, bytes: number): Location {
   let failed = false;
   const inner = input.store;
-  const store: ObjectStore = {
-    uri: (key) => inner.uri(key),
-    list: (prefix) => inner.list(prefix),
-    head: (key) => inner.head(key),
-    readBytes: (key, range) => inner.readBytes(key, range),
-    write: (key, body) => inner.write(key, body),
-    writeIfAbsent: (key, body) => inner.writeIfAbsent(key, body),
-    upload: (key) => inner.upload(key),
-    read: async (key, range) => {
-      const stream = await inner.read(key, range);
-      if (failed || !range || range.start === 0) return stream;
-      failed = true;
-      let seen = 0;
-      return stream.pipe(
-        new Transform({
-          transform(chunk: Buffer, _, done) {
-            seen += chunk.length;
-            if (seen > bytes) return done(new Error('worker killed mid-chunk'));
-            done(null, chunk);
-          },
-        }),
-      );
-    },
-  };
+  const store = withRead(inner, async (key, range) => {
+    const stream = await inner.read(key, range);
+    if (failed || !range || range.start === 0) return stream;
+    failed = true;
+    let seen = 0;
+    return stream.pipe(
+      new Transform({
+        transform(chunk: Buffer, _, done) {
+          seen += chunk.length;
+          if (seen > bytes) return done(new Error('worker killed mid-chunk'));
+          done(null, chunk);
+        },
+      }),
+    );
+  });
   return { store, key: input.key };
 }

@@ -50,6 +50,8 @@ export const Chunk = z.object({
   rowGroups: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
   /** Line number (1-based) of the chunk's first byte when known (start of object: 1); else counted by the worker from the object start. */
   firstLine: z.number().int().positive().optional(),
+  /** The input object's etag when the run was planned: a worker refuses an object replaced since. */
+  etag: z.string().optional(),
 });
 export type Chunk = z.infer<typeof Chunk>;
 

@@ -41,6 +41,19 @@ async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkRe
 }
 
 /**
+ * Fails when the chunk's input object is no longer the one the run planned (replaced, even by one of
+ * the same size, or removed): its rows would mix two inputs in one run that says it succeeded.
+ * Checked before the chunk is read and again before it commits, so a replacement while it reads
+ * is caught too.
+ */
+async function checkInputUnchanged(ctx: ChunkContext, chunk: Chunk): Promise<void> {
+  if (chunk.etag === undefined) return;
+  const now = await ctx.input.store.head(chunk.key);
+  if (now?.etag === chunk.etag) return;
+  throw new Error(`${ctx.input.store.uri(chunk.key)} was ${now ? 'replaced' : 'removed'} after the run was planned: score it again into a new output prefix`);
+}
+
+/**
  * Names the chunk's input object in the error (a gzip or Parquet decoder's own message does not),
  * and leaves it where finalize finds it: Step Functions keeps a failed worker's error to itself.
  * The record is the last attempt's; writing it is best effort, the error is what matters.
@@ -110,6 +123,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   };
 
   try {
+    await checkInputUnchanged(ctx, chunk);
     await layout.withBatch(async (batch) => {
       for await (const rows of readChunk(ctx.input.store, chunk, neededColumns)) {
         const size = batchRows(rows);
@@ -120,6 +134,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
         }
       }
     });
+    await checkInputUnchanged(ctx, chunk);
     await Promise.all([part.end(), rejects.end()]);
   } catch (err) {
     partSink.stream.destroy(err as Error);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../../functions/core/storage/object-store.ts';
 import { joinKey } from '../../../../functions/core/storage/location.ts';
 import { FEATURES, generateCsv } from '../../../support/batch-data.ts';
-import { failingOnce, runJob, type Where, workspace } from '../../../support/batch-job.ts';
+import { failingOnce, replacedOnFirstRead, runJob, type Where, workspace } from '../../../support/batch-job.ts';
 import { MODELS, ROOT, model } from '../../../support/models.ts';
 import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
 import { loadModel } from '../../../../functions/core/load.ts';
@@ -270,6 +270,20 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const settled = await Promise.allSettled([runJob({ ...spec, output: `${base}/race` }, location), runJob({ ...spec, output: `${base}/race`, format: 'jsonl' }, location)]);
     expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(String((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/holds another run \(its format was/);
+  });
+
+  it('fails a chunk whose input is replaced after the run was planned, even by one of the same size, and the run with it', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    const { text: data } = generateCsv(50);
+    await input.store.write(input.key, data);
+    const last = data.search(/\d(?=\D*$)/);
+    const sameSize = `${data.slice(0, last)}${(Number(data[last]) + 1) % 10}${data.slice(last + 1)}`;
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` };
+    const { manifest, errors } = await runJob(spec, location, { workerInput: (i) => replacedOnFirstRead(i, sameSize) });
+    expect(errors).toEqual([expect.stringMatching(/data\.csv was replaced after the run was planned: score it again into a new output prefix$/)]);
+    expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, failedChunks: [0] });
+    expect(manifest.errors?.[0]?.message).toMatch(/was replaced after the run was planned/);
   });
 
   it('fails a rerun whose committed part was deleted since, naming it and how to score it again', async () => {

@@ -31,18 +31,18 @@ describe('detectFormat', () => {
 });
 
 describe.each(STORES)('planChunks over $name', ({ make }) => {
-  it('numbers chunks across objects in key order: byte ranges, gzip whole, empty objects one chunk', async () => {
+  it('numbers chunks across objects in key order: byte ranges, gzip whole, empty objects one chunk, each with its object\'s etag', async () => {
     const store = await make();
     await store.write('in/b.csv', 'x\n'.repeat(1500)); // 3000 bytes
     await store.write('in/a.jsonl.gz', gzipSync('{"x":1}\n'));
     await store.write('in/c.csv', '');
     const chunks = await planChunks(store, await store.list('in'), 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1 },
-      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1 },
-      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 } },
-      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 } },
-      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1 },
+      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, etag: expect.any(String) },
+      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, etag: expect.any(String) },
+      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, etag: expect.any(String) },
+      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, etag: expect.any(String) },
+      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, etag: expect.any(String) },
     ]);
     for (const c of chunks) expect(Chunk.parse(c)).toEqual(c);
     expect(await collect(readChunk(store, chunks[4]!))).toEqual([]);
@@ -84,10 +84,10 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     await store.write('p/none.parquet', sampleParquet(0));
     const chunks = await planChunks(store, await store.list('p'), 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 } },
-      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 } },
-      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 } },
-      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false },
+      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 }, etag: expect.any(String) },
+      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 }, etag: expect.any(String) },
+      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 }, etag: expect.any(String) },
+      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false, etag: expect.any(String) },
     ]);
     for (const c of chunks) Chunk.parse(c);
     expect(await collect(readChunk(store, chunks[3]!))).toEqual([]);

@@ -72,14 +72,14 @@ describe.each([
 ])('Parquet written by Apache Arrow (arrow-rs, data pages $version), read by readChunk', ({ writer }) => {
   it('gives every value of every row group, over small pages, dictionary pages that fall back to plain ones, and nulls', async () => {
     const n = 10_000;
-    const source = arrow.tableFromArrays({
+    const source = new arrow.Table({
       // 40 distinct values: dictionary-encoded.
-      'mean radius': Float64Array.from({ length: n }, (_, i) => (i % 40) + 0.25),
+      'mean radius': arrow.makeVector(Float64Array.from({ length: n }, (_, i) => (i % 40) + 0.25)),
       // All distinct: the dictionary outgrows its limit and the column goes on in plain pages.
-      x: Float32Array.from({ length: n }, (_, i) => i / 7),
-      id: Array.from({ length: n }, (_, i) => `p${i}`),
+      x: arrow.makeVector(Float32Array.from({ length: n }, (_, i) => i / 7)),
+      id: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => `p${i}`), new arrow.Utf8()),
+      n: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 ? BigInt(i) : null)), new arrow.Int64()),
     });
-    const withNulls = source.assign(arrow.tableFromArrays({ n: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 4 ? BigInt(i) : null)), new arrow.Int64()) }));
     const props = new rs.WriterPropertiesBuilder()
       .setWriterVersion(writer)
       .setCompression(rs.Compression.SNAPPY)
@@ -87,7 +87,7 @@ describe.each([
       .setDataPageSizeLimit(2_048)
       .setDictionaryPageSizeLimit(4_096)
       .build();
-    const bytes = rs.writeParquet(rs.Table.fromIPCStream(arrow.tableToIPC(withNulls, 'stream')), props);
+    const bytes = rs.writeParquet(rs.Table.fromIPCStream(arrow.tableToIPC(source, 'stream')), props);
     const s = await store();
     await s.write('rs.parquet', bytes);
     const chunks = await planChunks(s, await s.list('rs.parquet'), 1);

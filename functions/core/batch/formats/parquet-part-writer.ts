@@ -11,11 +11,29 @@ export const ROW_GROUP_ROWS = 64 * 1024;
 const PARQUET_TYPE = { string: 'STRING', float: 'FLOAT', double: 'DOUBLE', int: 'INT64' } as const;
 
 /**
+ * The footer of a file without row groups as Apache Arrow's readers accept it. hyparquet-writer
+ * 0.17 writes the empty `row_groups` list with element type 0, which arrow-rs refuses ("Expected
+ * list element type of Struct"), so a chunk that scored no row left a part that broke reading the
+ * whole output folder. Its footer is `num_rows` 0 (0x16 0x00) then that list's header (0x19 0x00):
+ * the list is typed as the list of structs it is (0x0c). Only a rowless part's footer is touched.
+ */
+function typeEmptyRowGroupList(file: Uint8Array): void {
+  for (let i = 4; i + 3 < file.length; i++) {
+    if (file[i] === 0x16 && file[i + 1] === 0x00 && file[i + 2] === 0x19 && file[i + 3] === 0x00) {
+      file[i + 3] = 0x0c;
+      return;
+    }
+  }
+}
+
+/**
  * hyparquet-writer's output buffer, emptied into the sink after every row group (the writer calls
  * `flush` then and waits for it) and at `finish`: the file is never held whole.
  */
 class SinkWriter extends ByteWriter {
   readonly #sink: UploadStream;
+  /** Set when the part has no rows: its only flush is then the whole file. */
+  rowless = false;
   constructor(sink: UploadStream) {
     super(1024 * 1024);
     this.#sink = sink;
@@ -23,6 +41,7 @@ class SinkWriter extends ByteWriter {
   flush(): Promise<void> {
     const bytes = new Uint8Array(this.buffer.slice(0, this.index)); // copied: the buffer is reused from index 0
     this.index = 0;
+    if (this.rowless) typeEmptyRowGroupList(bytes);
     return writeTo(this.#sink.stream, bytes);
   }
   override finish(): Promise<void> {
@@ -113,16 +132,19 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
   const schema = schemaFromColumnData({
     columnData: columns.map((c) => ({ name: c.name, data: [], type: PARQUET_TYPE[c.type], nullable: !c.required })),
   });
-  const writer = new ParquetWriter({ writer: new SinkWriter(sink), schema });
+  const out = new SinkWriter(sink);
+  const writer = new ParquetWriter({ writer: out, schema });
   const buffers = columns.map(columnBuffer);
   const encodings = columns.map(encodingOf);
   let count = 0;
+  let groups = 0;
 
   const writeGroup = async () => {
     if (count === 0) return;
     const columnData = columns.map((c, i) => ({ name: c.name, data: buffers[i]!.take(), ...encodings[i] }));
     const rows = count;
     count = 0;
+    groups++;
     // One page per column chunk: estimating every value's size to cut pages cost more than the required columns' encoding.
     await writer.write({ columnData, rowGroupSize: rows, pageSize: 0 });
   };
@@ -139,6 +161,7 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
     },
     async end() {
       await writeGroup();
+      out.rowless = groups === 0;
       await writer.finish();
       await endSink(sink);
     },

@@ -66,6 +66,20 @@ describe('Parquet parts, read by Apache Arrow (arrow-rs)', () => {
   });
 });
 
+describe('Parquet parts without rows, read by Apache Arrow (arrow-rs)', () => {
+  it('are files with the schema and no rows (a chunk that scored no row must not break reading the output folder)', async () => {
+    const s = await store();
+    const writer = createPartWriter('parquet', [{ name: 'label', type: 'string', required: true }, { name: 'probability', type: 'float', required: true }], s.upload('empty.parquet'));
+    await writer.end();
+    const table = readWithArrowRs(await s.readBytes('empty.parquet'));
+    expect(table.numRows).toBe(0);
+    expect(table.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['label', 'Utf8'],
+      ['probability', 'Float32'],
+    ]);
+  });
+});
+
 describe.each([
   { version: 'v1', writer: rs.WriterVersion.V1 },
   { version: 'v2', writer: rs.WriterVersion.V2 },

@@ -13,6 +13,8 @@ import { CsvError, parse } from 'csv-parse/sync';
  */
 
 const OPTIONS = { relax_column_count: true, record_delimiter: '\n' } as const;
+/** A header's names may be quoted after a space (`id, "mean radius"`), which strict RFC 4180 refuses. */
+const HEADER_OPTIONS = { ...OPTIONS, trim: true } as const;
 
 export type Fields = { fields: string[] } | { error: string };
 
@@ -29,10 +31,10 @@ function splitCommas(text: string): string[] {
 }
 
 /** The fields of one line: a plain split when it holds no quote (the common, fast case), csv-parse otherwise. */
-export function splitCsvLine(text: string): Fields {
+export function splitCsvLine(text: string, options: typeof OPTIONS | typeof HEADER_OPTIONS = OPTIONS): Fields {
   if (text.indexOf('"') === -1) return { fields: splitCommas(text) };
   try {
-    const records = parse(text, OPTIONS) as string[][];
+    const records = parse(text, options) as string[][];
     if (records.length !== 1) return { error: `broken quoting: the line holds ${records.length} records` };
     return { fields: records[0]! };
   } catch (err) {
@@ -51,7 +53,9 @@ export function splitCsvLine(text: string): Fields {
  * not (trailing commas in a header repeat the empty name).
  */
 export function parseCsvHeader(text: string, uri: string, needed?: readonly string[]): string[] {
-  const parsed = splitCsvLine(text);
+  // Lines ended by CR alone (classic Mac OS) read as one line: the header, and not a single row.
+  if (/\r(?!$)/.test(text)) throw new Error(`${uri}: the header line holds a carriage return: lines ended by CR alone (classic Mac OS) are not read; convert them to LF or CRLF`);
+  const parsed = splitCsvLine(text, HEADER_OPTIONS);
   if ('error' in parsed) throw new Error(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
   const names = parsed.fields.map((name) => name.trim());
   const seen = new Set<string>();

@@ -37,7 +37,14 @@ describe('parseCsvHeader', () => {
   });
   it('takes the names without the spaces around them, and refuses two that are one name then', () => {
     expect(parseCsvHeader('id, mean radius ,\tx', 's3://b/k')).toEqual(['id', 'mean radius', 'x']);
+    expect(parseCsvHeader('id, "mean radius" , "x"', 's3://b/k')).toEqual(['id', 'mean radius', 'x']);
     expect(() => parseCsvHeader('a, a', 's3://b/k')).toThrow('s3://b/k: the CSV header names column "a" twice');
+  });
+  it('refuses a file whose lines end with CR alone, which would read as a header and no row', () => {
+    expect(() => parseCsvHeader('id,x\r1,2\r3,4\r', 's3://b/k')).toThrow(
+      's3://b/k: the header line holds a carriage return: lines ended by CR alone (classic Mac OS) are not read; convert them to LF or CRLF',
+    );
+    expect(parseCsvHeader('id,x\r', 's3://b/k')).toEqual(['id', 'x']);
   });
   it('refuses a header naming a column twice, or with broken quoting', () => {
     expect(() => parseCsvHeader('a,b,a', 's3://b/k')).toThrow('s3://b/k: the CSV header names column "a" twice');

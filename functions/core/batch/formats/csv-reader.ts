@@ -1,7 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
-import { type Line, readLines } from './lines.ts';
+import { type Line, NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
 
 interface Header {
@@ -16,6 +17,12 @@ const makeHeader = (names: string[], offset: number): Header => ({ names, build:
 const HEADER_FIRST_READ = 16 * 1024;
 const HEADER_MAX = 16 * 1024 * 1024;
 
+/** The header a line holds; one that is not UTF-8 fails the object, as its names could not be matched. */
+function headerOf(line: Line, uri: string, needed?: readonly string[]): Header {
+  if (line.notUtf8) throw new Error(`${uri}: the header line is ${NOT_UTF8}`);
+  return makeHeader(parseCsvHeader(line.text, uri, needed), line.offset);
+}
+
 /**
  * The header of an object, for a chunk that starts after byte 0: the first non-blank line, read with
  * small ranged reads from byte 0, doubled until the line is complete (a wide header costs a few
@@ -24,7 +31,7 @@ const HEADER_MAX = 16 * 1024 * 1024;
 async function readHeader(store: ObjectStore, key: string, needed?: readonly string[]): Promise<Header | undefined> {
   for (let size = HEADER_FIRST_READ; ; size *= 2) {
     const head = await readLinesOf(store, key, size);
-    if (head.line) return makeHeader(parseCsvHeader(head.line.text, store.uri(key), needed), head.line.offset);
+    if (head.line) return headerOf(head.line, store.uri(key), needed);
     if (head.eof) return undefined;
     if (size >= HEADER_MAX) throw new Error(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
   }
@@ -44,7 +51,7 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
     let text = bytes.toString('utf8', from, nl);
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.trim() !== '') return { line: { text, offset: from }, eof };
+    if (text.trim() !== '') return { line: text.includes('\uFFFD') && !isUtf8(bytes.subarray(from, nl)) ? { text, offset: from, notUtf8: true } : { text, offset: from }, eof };
     from = nl + 1;
   }
   return { eof };
@@ -65,14 +72,14 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readon
     for (const l of lines) {
       if (header === undefined) {
         if (fromStart) {
-          header = makeHeader(parseCsvHeader(l.text, store.uri(chunk.key), needed), l.offset);
+          header = headerOf(l, store.uri(chunk.key), needed);
           continue;
         }
         header = await readHeader(store, chunk.key, needed);
         if (header === undefined) throw new Error(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;
-      const parsed = csvValues(header.names, l.text, header.build);
+      const parsed = l.notUtf8 ? { error: NOT_UTF8 } : csvValues(header.names, l.text, header.build);
       const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };
       if (l.line !== undefined) row.line = l.line;
       rows.push(row);

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
-import { readLines } from './lines.ts';
+import { NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
 
 const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
@@ -14,7 +14,8 @@ export async function* readJsonl(store: ObjectStore, chunk: Chunk): AsyncGenerat
     const rows: SourceRow[] = [];
     for (const l of lines) {
       let row: SourceRow;
-      try {
+      if (l.notUtf8) row = { offset: l.offset, error: NOT_UTF8, raw: l.text };
+      else try {
         const value: unknown = JSON.parse(l.text);
         row =
           typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ObjectStore } from '../../storage/object-store.ts';
@@ -12,7 +13,15 @@ export interface Line {
   readonly offset: number;
   /** 1-based line number, when the chunk knows where it stands (see `Chunk.firstLine`). */
   readonly line?: number;
+  /** Set when the line's bytes are not UTF-8: its text then holds U+FFFD where they were. */
+  readonly notUtf8?: true;
 }
+
+/**
+ * The reason given for a line whose bytes are not UTF-8 (a Latin-1 export, say). Decoded anyway it
+ * would read with U+FFFD in place of each such character, and two ids could become one.
+ */
+export const NOT_UTF8 = 'not UTF-8 text: save the file as UTF-8';
 
 export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine'>;
 
@@ -106,7 +115,11 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
     let text = bytes.toString('utf8');
     if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
     if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (!isBlank(text)) batch.push(lineNo === undefined ? { text, offset } : { text, offset, line: lineNo });
+    if (!isBlank(text)) {
+      // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
+      const line: Line = lineNo === undefined ? { text, offset } : { text, offset, line: lineNo };
+      batch.push(text.includes('\uFFFD') && !isUtf8(bytes) ? { ...line, notUtf8: true } : line);
+    }
     if (lineNo !== undefined) lineNo++;
   };
 

@@ -89,6 +89,19 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     await expect(collect(readCsv(store, chunkOf({ key: 'bad.csv.gz', gzip: true })))).rejects.toThrow(/unexpected end of file/);
   });
 
+  it('rejects a row whose bytes are not UTF-8, keeps U+FFFD written as UTF-8, and refuses a header that is not UTF-8, in any chunk', async () => {
+    const store = await make();
+    const latin1 = Buffer.concat([Buffer.from('id,x\n\u{FFFD}p,1\n'), Buffer.from([0xe9]), Buffer.from('p,2\nq,3\n')]);
+    await store.write('latin1.csv', latin1);
+    const rows = await collect(readCsv(store, chunkOf({ key: 'latin1.csv' })));
+    expect(rows.map((r) => r.values?.id ?? r.error)).toEqual(['\u{FFFD}p', 'not UTF-8 text: save the file as UTF-8', 'q']);
+    expect(rows[1]).toMatchObject({ line: 3, raw: '\u{FFFD}p,2' });
+    await store.write('header.csv', Buffer.concat([Buffer.from('id,'), Buffer.from([0xe9]), Buffer.from('\na,1\nb,2\n')]));
+    for (const c of [chunkOf({ key: 'header.csv' }), ...rangeChunks('header.csv', 13, 8)]) {
+      await expect(collect(readCsv(store, c))).rejects.toThrow(/header\.csv: the header line is not UTF-8 text: save the file as UTF-8$/);
+    }
+  });
+
   it('refuses a header that names a column twice', async () => {
     const store = await make();
     await store.write('dup.csv', 'a,b,a\n1,2,3\n');

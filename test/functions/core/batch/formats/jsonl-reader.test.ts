@@ -38,6 +38,13 @@ describe.each(STORES)('readJsonl over $name', ({ make }) => {
     expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 4, 6]);
   });
 
+  it('rejects a line whose bytes are not UTF-8, where a decoded id would have lost its character', async () => {
+    const store = await make();
+    await store.write('latin1.jsonl', Buffer.concat([Buffer.from('{"id":"'), Buffer.from([0xe9]), Buffer.from('"}\n{"id":"\u{e9}"}\n')]));
+    const rows = await collect(readJsonl(store, chunkOf({ key: 'latin1.jsonl', format: 'jsonl' })));
+    expect(rows.map((r) => r.values?.id ?? r.error)).toEqual(['not UTF-8 text: save the file as UTF-8', '\u{e9}']);
+  });
+
   it('an empty object has no rows', async () => {
     const store = await make();
     await store.write('empty.jsonl', '');

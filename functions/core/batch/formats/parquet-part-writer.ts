@@ -113,9 +113,10 @@ function columnBuffer(column: PartColumn): ColumnBuffer {
   return {
     add,
     take: () => {
-      const joined = ([] as unknown[]).concat(...pieces.map((p) => (Array.isArray(p) ? p : Array.from(p))));
+      // One pass that joins and converts; a row group may hold up to 65,536 one-row blocks.
+      const joined: unknown[] = [];
+      for (const piece of pieces) for (let i = 0; i < piece.length; i++) joined.push(convert(piece[i]));
       pieces = [];
-      for (let i = 0; i < joined.length; i++) joined[i] = convert(joined[i]);
       return joined as DecodedArray;
     },
   };

@@ -163,6 +163,21 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     expect(rows.map((r) => [r.label, r.score])).toEqual(expected);
   });
 
+  it('Parquet: a row group made of one-row blocks (a worker with maxBatch 1) reads back whole', async () => {
+    const store = await make();
+    const columns: PartColumn[] = [
+      { name: 'label', type: 'string', required: true },
+      { name: 'score', type: 'float', required: true },
+    ];
+    const writer = createPartWriter('parquet', columns, store.upload('ones.parquet'));
+    const total = ROW_GROUP_ROWS + 2;
+    for (let r = 0; r < total; r++) await writer.write({ rows: 1, values: [[`l${r % 7}`], Float32Array.of(r)] });
+    await writer.end();
+    const rows = await parquetReadObjects({ file: toArrayBuffer(Buffer.from(await store.readBytes('ones.parquet'))) });
+    expect(rows).toHaveLength(total);
+    expect(rows.every((row, r) => row.label === `l${r % 7}` && row.score === r)).toBe(true);
+  });
+
   it('Parquet: a part without rows is a valid file with the schema and no rows', async () => {
     const store = await make();
     const body = await writePart(store, 'empty.parquet', 'parquet', []);

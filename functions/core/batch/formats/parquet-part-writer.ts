@@ -114,8 +114,9 @@ function columnBuffer(column: PartColumn): ColumnBuffer {
     add,
     take: () => {
       // One pass that joins and converts; a row group may hold up to 65,536 one-row blocks.
-      const joined: unknown[] = [];
-      for (const piece of pieces) for (let i = 0; i < piece.length; i++) joined.push(convert(piece[i]));
+      const joined = new Array<unknown>(pieces.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const piece of pieces) for (let i = 0; i < piece.length; i++) joined[at++] = convert(piece[i]);
       pieces = [];
       return joined as DecodedArray;
     },

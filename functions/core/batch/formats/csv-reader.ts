@@ -1,8 +1,7 @@
-import { isUtf8 } from 'node:buffer';
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
-import { type Line, NOT_UTF8, readLines } from './lines.ts';
+import { decodeLine, type Line, NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
 
 interface Header {
@@ -48,10 +47,8 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
       if (!eof) return { eof };
       nl = bytes.length;
     }
-    let text = bytes.toString('utf8', from, nl);
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.trim() !== '') return { line: text.includes('\uFFFD') && !isUtf8(bytes.subarray(from, nl)) ? { text, offset: from, notUtf8: true } : { text, offset: from }, eof };
+    const line = decodeLine(bytes.subarray(from, nl), from);
+    if (line) return { line, eof };
     from = nl + 1;
   }
   return { eof };

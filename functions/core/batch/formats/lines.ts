@@ -84,6 +84,21 @@ const isBlank = (text: string) => {
 };
 
 /**
+ * The line a line's bytes hold, as every line reader decodes it: without its '\r', without a
+ * byte-order mark at offset 0, marked when the bytes are not UTF-8; undefined for a blank line,
+ * which is not a row.
+ */
+export function decodeLine(bytes: Buffer, offset: number, line?: number): Line | undefined {
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
+  if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (isBlank(text)) return undefined;
+  const decoded: Line = line === undefined ? { text, offset } : { text, offset, line };
+  // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
+  return text.includes('\uFFFD') && !isUtf8(bytes) ? { ...decoded, notUtf8: true } : decoded;
+}
+
+/**
  * The lines a chunk owns, in batches, with exact byte offsets. The ownership rule makes every line
  * of an object belong to exactly one chunk, whatever the chunk size and wherever lines cross
  * boundaries: a chunk [start, end) owns each line whose first byte lies in [start, end). A chunk
@@ -112,14 +127,8 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   let batch: Line[] = [];
 
   const emit = (bytes: Buffer, offset: number) => {
-    let text = bytes.toString('utf8');
-    if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
-    if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (!isBlank(text)) {
-      // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
-      const line: Line = lineNo === undefined ? { text, offset } : { text, offset, line: lineNo };
-      batch.push(text.includes('\uFFFD') && !isUtf8(bytes) ? { ...line, notUtf8: true } : line);
-    }
+    const line = decodeLine(bytes, offset, lineNo);
+    if (line) batch.push(line);
     if (lineNo !== undefined) lineNo++;
   };
 

@@ -1,8 +1,7 @@
-import type { ColumnChunk, DecodedArray, FileMetaData } from 'hyparquet';
-import type { ColumnDecoder } from 'hyparquet/src/types.js';
+import type { ColumnChunk, DecodedArray } from 'hyparquet';
+import type { ColumnDecoder, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
-import { parquetSchema } from 'hyparquet/src/metadata.js';
 import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 
 /** Where a column chunk's bytes are in the file: its dictionary page, if any, then its data pages. */
@@ -13,12 +12,13 @@ export function columnChunkRange(chunk: ColumnChunk): { start: number; end: numb
 }
 
 /**
- * How hyparquet decodes a column's pages (as its row-group reader sets it up). Only flat columns are
- * read page by page: a list, map or struct column's pages do not hold whole rows.
+ * How hyparquet decodes a column's pages (as its row-group reader sets it up), given the file's
+ * schema tree (`parquetSchema(metadata)`, built once per file). Only flat columns are read page by
+ * page: a list, map or struct column's pages do not hold whole rows.
  */
-export function columnDecoder(metadata: FileMetaData, chunk: ColumnChunk, uri: string): ColumnDecoder {
+export function columnDecoder(schema: SchemaTree, chunk: ColumnChunk, uri: string): ColumnDecoder {
   const meta = chunk.meta_data!;
-  const schemaPath = getTreePath(parquetSchema(metadata), meta.path_in_schema);
+  const schemaPath = getTreePath(schema, meta.path_in_schema);
   if (!isFlatColumn(schemaPath)) {
     throw new Error(`${uri}: column "${meta.path_in_schema[0]}" is nested (a list, map or struct); features and the id column must be flat columns`);
   }

@@ -84,7 +84,8 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
   if (chunk.rowGroups && chunk.rowGroups.end > groups) {
     throw new Error(`${store.uri(chunk.key)}: chunk ${chunk.index} asks for row groups up to ${chunk.rowGroups.end}, the file has ${groups}`);
   }
-  const all = parquetSchema(metadata).children.map((c) => c.element.name);
+  const schema = parquetSchema(metadata);
+  const all = schema.children.map((c) => c.element.name);
   const names = columns ? all.filter((n) => columns.includes(n)) : all;
 
   const planOf = (g: number) => parquetPlan({ file, metadata, columns: names, rowStart: starts[g]!, rowEnd: starts[g + 1]! });
@@ -102,7 +103,7 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
     next = readAhead(g + 1);
     if (rowEnd === rowStart) continue;
     const chunks = names.map((name) => metadata.row_groups[g]!.columns.find((c) => c.meta_data?.path_in_schema[0] === name)!);
-    const decoders = chunks.map((c) => columnDecoder(metadata, c, store.uri(chunk.key)));
+    const decoders = chunks.map((c) => columnDecoder(schema, c, store.uri(chunk.key)));
     const pages = await Promise.all(
       chunks.map(async (c, i) => {
         const { start, end } = columnChunkRange(c);

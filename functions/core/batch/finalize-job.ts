@@ -67,10 +67,10 @@ const OBJECT_CONCURRENCY = 16;
 
 const readJson = async <T>(output: Location, name: string): Promise<T> => (await readJsonObject(output.store, joinKey(output.key, name))) as T;
 
-/** Every record under one of the output's folders (`_chunks/`, `_errors/`), read a few at a time. */
-async function records<T>(output: Location, folder: string, schema: { parse(v: unknown): T }): Promise<T[]> {
-  const listed = await output.store.list(joinKey(output.key, folder));
-  return mapLimited(listed, OBJECT_CONCURRENCY, async (o) => schema.parse(await readJsonObject(output.store, o.key)));
+/** Every record in one of the output's folders (`_chunks/`, `_errors/`), among the output's listed keys, read a few at a time. */
+async function records<T>(output: Location, keys: readonly string[], folder: string, schema: { parse(v: unknown): T }): Promise<T[]> {
+  const under = joinKey(output.key, folder);
+  return mapLimited(keys.filter((key) => key.startsWith(under)), OBJECT_CONCURRENCY, async (key) => schema.parse(await readJsonObject(output.store, key)));
 }
 
 /**
@@ -84,14 +84,12 @@ function workerRefusal(failures: readonly ChunkFailure[], since: string): string
 }
 
 /** Committed chunks whose part or rejects part is gone (deleted after its chunk committed): their rows would be lost without a word. */
-async function missingParts(output: Location, committed: readonly ChunkResult[]): Promise<string[]> {
-  const missing = await mapLimited(committed, OBJECT_CONCURRENCY, async (r) => {
-    const names = [r.part, ...(r.rowsRejected > 0 && r.rejects ? [r.rejects] : [])];
-    const gone = [];
-    for (const name of names) if (!(await output.store.head(joinKey(output.key, name)))) gone.push(name);
-    return gone.length ? `chunk ${r.index} committed ${gone.join(' and ')}, which no longer exist: delete ${OUTPUT_LAYOUT.chunkResult(r.index)} and rerun to score it again` : undefined;
+function missingParts(output: Location, keys: readonly string[], committed: readonly ChunkResult[]): string[] {
+  const present = new Set(keys);
+  return committed.flatMap((r) => {
+    const gone = [r.part, ...(r.rowsRejected > 0 && r.rejects ? [r.rejects] : [])].filter((name) => !present.has(joinKey(output.key, name)));
+    return gone.length ? [`chunk ${r.index} committed ${gone.join(' and ')}, which no longer exist: delete ${OUTPUT_LAYOUT.chunkResult(r.index)} and rerun to score it again`] : [];
   });
-  return missing.filter((m): m is string => m !== undefined);
 }
 
 /** Failed chunks whose error the manifest quotes; the rest are in failedChunks. */
@@ -116,11 +114,13 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   if (error) reasons.push(runFailedReason(error));
   // The output holds another run: its manifest stays as it is, and this run's account goes to the caller alone.
   if (error?.Error === OUTPUT_IN_USE) return refusedRun(job, reasons);
-  const failures = plan ? await records(output, '_errors/', ChunkFailure) : [];
+  // One listing of the output serves the error records, the commit records and the parts they name.
+  const keys = plan ? (await output.store.list(output.key)).map((o) => o.key) : [];
+  const failures = await records(output, keys, '_errors/', ChunkFailure);
   const refusal = plan && workerRefusal(failures, plan.startedAt);
   if (refusal) return refusedRun(job, [...reasons, refusal]);
   const [chunks, objects, results] = plan
-    ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), records(output, '_chunks/', ChunkResult)])
+    ? await Promise.all([readJson<Chunk[]>(output, OUTPUT_LAYOUT.chunkList), readJson<ObjectInfo[]>(output, PLAN_OBJECTS), records(output, keys, '_chunks/', ChunkResult)])
     : [[], [], []];
   const byIndex = new Map(results.filter((r) => r.index < chunks.length).map((r) => [r.index, r]));
   const committed = [...byIndex.values()].sort((a, b) => a.index - b.index);
@@ -129,7 +129,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   for (const r of committed) {
     if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
   }
-  reasons.push(...(await missingParts(output, committed)));
+  reasons.push(...missingParts(output, keys, committed));
   const versions = new Set(committed.map((r) => `${r.model.name}@${r.model.version} (${r.model.sha256})`));
   if (versions.size > 1) reasons.push(`chunks were scored by different models: ${[...versions].join(', ')}`);
   const failedPercent = chunks.length ? (100 * failedChunks.length) / chunks.length : 0;

@@ -18,7 +18,8 @@ export interface DataBucketProps {
 
 /**
  * A private, encrypted, SSL-only bucket for batch inputs and outputs, with its server access logs
- * in a second bucket and abandoned multipart uploads aborted after INCOMPLETE_UPLOAD_DAYS. Both are retained when the stack is deleted: they hold data, not config.
+ * in a second bucket and abandoned multipart uploads aborted after INCOMPLETE_UPLOAD_DAYS. Both are
+ * retained when the stack is deleted: they hold data, not config.
  */
 export class DataBucket extends Construct {
   readonly bucket: Bucket;

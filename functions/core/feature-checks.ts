@@ -10,9 +10,9 @@ const describe = (v: unknown): string =>
 
 /**
  * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has
- * one and within what its input type holds, integers only for an integer input. Loops over millions of values test these bounds inline
- * (NaN fails every comparison; ±Infinity lies beyond every type's limits) and call the check only
- * for what falls outside.
+ * one and within what its input type holds, integers only for an integer input. Loops over millions
+ * of values test these bounds inline (NaN fails every comparison; ±Infinity lies beyond every type's
+ * limits) and call the check only for what falls outside.
  */
 export interface NumericBounds {
   /** Smallest accepted value: the strict range's min, else the input type's. */

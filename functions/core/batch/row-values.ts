@@ -45,7 +45,6 @@ export function fieldProblem(slot: FeatureSlot, converted: unknown): string | un
  */
 export type NumberReader = (raw: unknown) => number | undefined;
 
-
 /**
  * A plain decimal (`-12.5`, `0.1184`, `1001`) read from its characters, or undefined for anything
  * else. With at most 15 digits the digits form an integer that a double holds exactly, and 10^k is

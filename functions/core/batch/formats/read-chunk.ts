@@ -8,8 +8,9 @@ import type { ReadBatch } from './source-row.ts';
 export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
 
 /**
- * The rows a chunk owns, in input order: batches of about BATCH_ROWS rows (CSV, JSON Lines) or one
- * batch of columns per row group (Parquet). The one entry point a worker needs, whatever the format. Reads stream (ranged reads), so memory does not grow with the object.
+ * The rows a chunk owns, in input order: batches of about BATCH_ROWS rows (CSV, JSON Lines) or
+ * batches of columns no longer than a page (Parquet). The one entry point a worker needs, whatever
+ * the format. Reads stream (ranged reads), so memory does not grow with the object.
  * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
  * CSV header naming a column twice, a file that is not Parquet) throw.
  *

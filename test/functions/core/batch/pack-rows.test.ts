@@ -68,13 +68,13 @@ describe('packing rows for scoring', () => {
   it('rejects a row without its id when the job passes an id column through, after its feature problems', async () => {
     const pkg = readPackage(MODELS.breastCancer);
     const names = pkg.features.map((f) => f.name);
-    const ids: unknown[] = ['p1', null, '', 'p4', undefined, 7n];
+    const ids: unknown[] = ['p1', null, '', null, undefined, 7n];
     const columns = new Map<string, unknown[]>([...names.map((n, j): [string, unknown[]] => [n, ids.map((_, i) => (j === 0 && i === 3 ? Number.NaN : 10))]), ['patient_id', ids]]);
     const result = await packBothWays(pkg, columns, 0, ids.length, 'patient_id');
     expect(result.good).toEqual([0, 5]);
     expect(result.rejected.get(1)).toEqual(['patient_id: empty id']);
     expect(result.rejected.get(2)).toEqual(['patient_id: empty id']);
-    expect(result.rejected.get(3)).toEqual([`${names[0]}: must be a finite number, got NaN`]);
+    expect(result.rejected.get(3)).toEqual([`${names[0]}: must be a finite number, got NaN`, 'patient_id: empty id']);
     expect(result.rejected.get(4)).toEqual(['patient_id: missing id']);
   });
 

@@ -36,13 +36,15 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     await store.write('in/b.csv', 'x\n'.repeat(1500)); // 3000 bytes
     await store.write('in/a.jsonl.gz', gzipSync('{"x":1}\n'));
     await store.write('in/c.csv', '');
-    const chunks = await planChunks(store, await store.list('in'), 1024);
+    const objects = await store.list('in');
+    const etag = Object.fromEntries(objects.map((o) => [o.key, o.etag]));
+    const chunks = await planChunks(store, objects, 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, etag: expect.any(String) },
-      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, etag: expect.any(String) },
-      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, etag: expect.any(String) },
-      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, etag: expect.any(String) },
-      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, etag: expect.any(String) },
+      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, etag: etag['in/a.jsonl.gz'] },
+      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, etag: etag['in/b.csv'] },
+      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, etag: etag['in/b.csv'] },
+      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, etag: etag['in/b.csv'] },
+      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, etag: etag['in/c.csv'] },
     ]);
     for (const c of chunks) expect(Chunk.parse(c)).toEqual(c);
     expect(await collect(readChunk(store, chunks[4]!))).toEqual([]);
@@ -82,12 +84,14 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     const store = await make();
     await store.write('p/big.parquet', sampleParquet(3000, 1000));
     await store.write('p/none.parquet', sampleParquet(0));
-    const chunks = await planChunks(store, await store.list('p'), 1024);
+    const objects = await store.list('p');
+    const etag = Object.fromEntries(objects.map((o) => [o.key, o.etag]));
+    const chunks = await planChunks(store, objects, 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 }, etag: expect.any(String) },
-      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 }, etag: expect.any(String) },
-      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 }, etag: expect.any(String) },
-      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false, etag: expect.any(String) },
+      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 }, etag: etag['p/big.parquet'] },
+      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 }, etag: etag['p/big.parquet'] },
+      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 }, etag: etag['p/big.parquet'] },
+      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false, etag: etag['p/none.parquet'] },
     ]);
     for (const c of chunks) Chunk.parse(c);
     expect(await collect(readChunk(store, chunks[3]!))).toEqual([]);

@@ -27,14 +27,28 @@ const blockOf = (rows: readonly (readonly unknown[])[], width = rows[0]?.length 
   values: Array.from({ length: width }, (_, c) => rows.map((r) => r[c])),
 });
 
-async function writePart(store: ObjectStore, key: string, format: 'csv' | 'jsonl' | 'parquet', batches: unknown[][][]) {
-  const writer = createPartWriter(format, COLUMNS, store.upload(key));
-  for (const rows of batches) await writer.write(blockOf(rows, COLUMNS.length));
+/** A label and a float32 score, required both: the columns of a scored part, cut to two. */
+const SCORED: PartColumn[] = [
+  { name: 'label', type: 'string', required: true },
+  { name: 'score', type: 'float', required: true },
+];
+
+/** Writes the blocks as one part at `key` and returns its bytes. */
+async function writeBlocks(store: ObjectStore, key: string, format: 'csv' | 'jsonl' | 'parquet', columns: readonly PartColumn[], blocks: Iterable<PartBlock>) {
+  const writer = createPartWriter(format, columns, store.upload(key));
+  for (const block of blocks) await writer.write(block);
   await writer.end();
   return Buffer.from(await store.readBytes(key));
 }
 
+/** Batches of rows of COLUMNS as one part. */
+const writePart = (store: ObjectStore, key: string, format: 'csv' | 'jsonl' | 'parquet', batches: unknown[][][]) =>
+  writeBlocks(store, key, format, COLUMNS, batches.map((rows) => blockOf(rows, COLUMNS.length)));
+
 const toArrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+/** A Parquet part's rows, read back with hyparquet. */
+const readParquetPart = (body: Buffer, columns?: string[]) => parquetReadObjects({ file: toArrayBuffer(body), ...(columns && { columns }) });
 
 describe.each(STORES)('createPartWriter over $name', ({ make }) => {
   it('CSV: a header row, then the rows in order; read back with csv-parse they are what was written', async () => {
@@ -65,7 +79,7 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
   it('Parquet: nullable typed columns; read back with hyparquet they are what was written', async () => {
     const store = await make();
     const body = await writePart(store, 'part.parquet', 'parquet', [ROWS.slice(0, 3), ROWS.slice(3)]);
-    const rows = await parquetReadObjects({ file: toArrayBuffer(body) });
+    const rows = await readParquetPart(body);
     expect(rows).toEqual(ROWS.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c.name, c.type === 'int' && r[i] !== null ? BigInt(r[i] as number) : r[i]]))));
     const metadata = parquetMetadata(toArrayBuffer(body));
     expect(metadata.schema.slice(1).map((s) => [s.name, s.type, s.repetition_type])).toEqual([
@@ -85,16 +99,13 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
       { name: 'model_version', type: 'string', required: true },
     ];
     const total = ROW_GROUP_ROWS + 5;
-    const writer = createPartWriter('parquet', columns, store.upload('required.parquet'));
-    await writer.write(blockOf(Array.from({ length: total }, (_, i) => [i % 3 ? `r${i}` : null, i / total, '1.0.0'])));
-    await writer.end();
-    const body = Buffer.from(await store.readBytes('required.parquet'));
+    const body = await writeBlocks(store, 'required.parquet', 'parquet', columns, [blockOf(Array.from({ length: total }, (_, i) => [i % 3 ? `r${i}` : null, i / total, '1.0.0']))]);
     expect(parquetMetadata(toArrayBuffer(body)).schema.slice(1).map((s) => [s.name, s.repetition_type])).toEqual([
       ['id', 'OPTIONAL'],
       ['probability', 'REQUIRED'],
       ['model_version', 'REQUIRED'],
     ]);
-    const rows = await parquetReadObjects({ file: toArrayBuffer(body) });
+    const rows = await readParquetPart(body);
     expect(rows).toHaveLength(total);
     expect(rows.every((r, i) => r.id === (i % 3 ? `r${i}` : null) && r.probability === i / total && r.model_version === '1.0.0')).toBe(true);
     const sink = store.upload('refused.parquet');
@@ -103,17 +114,18 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     await sink.done.catch(() => undefined);
   });
 
-  it('Parquet: one row group per 64k rows, in order, across many small writes', async () => {
+  // Blocks of one row are what a worker with maxBatch 1 writes: 65,536 of them make one row group.
+  it.each([1000, 1])('Parquet: one row group per 64k rows, in order, across many writes of %i rows', async (size) => {
     const store = await make();
     const total = ROW_GROUP_ROWS * 2 + 123;
     const batches: unknown[][][] = [];
-    for (let from = 0; from < total; from += 1000) {
-      batches.push(Array.from({ length: Math.min(1000, total - from) }, (_, i) => [`r${from + i}`, 'l', (from + i) / 2, from + i, 'v']));
+    for (let from = 0; from < total; from += size) {
+      batches.push(Array.from({ length: Math.min(size, total - from) }, (_, i) => [`r${from + i}`, 'l', (from + i) / 2, from + i, 'v']));
     }
     const body = await writePart(store, 'big.parquet', 'parquet', batches);
     const metadata = parquetMetadata(toArrayBuffer(body));
     expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_ROWS, ROW_GROUP_ROWS, 123]);
-    const rows = await parquetReadObjects({ file: toArrayBuffer(body), columns: ['id', 'rank'] });
+    const rows = await readParquetPart(body, ['id', 'rank']);
     expect(rows).toHaveLength(total);
     expect(rows.every((r, i) => r.id === `r${i}` && r.rank === BigInt(i))).toBe(true);
   });
@@ -122,67 +134,36 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     const store = await make();
     const columns: PartColumn[] = [{ name: 'score', type: 'float', required: true }];
     const scores = Float32Array.from([0.1, 0.9876543283462524, 1e-7, 0.5, 12345.678]);
-    const written = async (format: 'csv' | 'jsonl' | 'parquet') => {
-      const writer = createPartWriter(format, columns, store.upload(`scores.${format}`));
-      await writer.write({ rows: scores.length, values: [scores] });
-      await writer.end();
-      return Buffer.from(await store.readBytes(`scores.${format}`));
-    };
+    const written = (format: 'csv' | 'jsonl' | 'parquet') => writeBlocks(store, `scores.${format}`, format, columns, [{ rows: scores.length, values: [scores] }]);
     expect((await written('csv')).toString()).toBe('score\n0.1\n0.9876543\n1e-7\n0.5\n12345.678\n');
     const jsonl = (await written('jsonl')).toString().trimEnd().split('\n').map((l) => (JSON.parse(l) as { score: number }).score);
     expect(jsonl).toEqual([0.1, 0.9876543, 1e-7, 0.5, 12345.678]);
     expect(jsonl.map(Math.fround)).toEqual([...scores]);
     const parquet = await written('parquet');
     expect(parquetMetadata(toArrayBuffer(parquet)).schema[1]).toMatchObject({ name: 'score', type: 'FLOAT', repetition_type: 'REQUIRED' });
-    expect((await parquetReadObjects({ file: toArrayBuffer(parquet) })).map((r) => r.score)).toEqual([...scores]);
+    expect((await readParquetPart(parquet)).map((r) => r.score)).toEqual([...scores]);
   });
 
   it('Parquet: typed score blocks across a row group boundary, mixed with blocks that lost rows, read back in order', async () => {
     const store = await make();
-    const columns: PartColumn[] = [
-      { name: 'label', type: 'string', required: true },
-      { name: 'score', type: 'float', required: true },
-    ];
-    const writer = createPartWriter('parquet', columns, store.upload('mixed.parquet'));
-    const expected: [string, number][] = [];
-    let n = 0;
-    while (n < ROW_GROUP_ROWS + 3000) {
-      const size = 1000;
-      const scores = Float32Array.from({ length: size }, (_, i) => (n + i) / 1024);
-      const labels = Array.from({ length: size }, (_, i) => `l${(n + i) % 3}`);
+    const size = 1000;
+    const blocks: PartBlock[] = [];
+    for (let n = 0; n < ROW_GROUP_ROWS + 3000; n += size) {
+      const block = { rows: size, values: [Array.from({ length: size }, (_, i) => `l${(n + i) % 3}`), Float32Array.from({ length: size }, (_, i) => (n + i) / 1024)] };
       // Every third block lost its first row to a NaN answer: its score column is a plain array then.
-      const block = (n / size) % 3 === 2 ? withoutRows({ rows: size, values: [labels, scores] }, new Set([0])) : { rows: size, values: [labels, scores] };
-      for (let r = 0; r < block.rows; r++) expected.push([block.values[0]![r] as string, block.values[1]![r] as number]);
-      await writer.write(block);
-      n += size;
+      blocks.push((n / size) % 3 === 2 ? withoutRows(block, new Set([0])) : block);
     }
-    await writer.end();
-    const body = Buffer.from(await store.readBytes('mixed.parquet'));
+    const expected = blocks.flatMap((b) => Array.from({ length: b.rows }, (_, r) => [b.values[0]![r], b.values[1]![r]]));
+    const body = await writeBlocks(store, 'mixed.parquet', 'parquet', SCORED, blocks);
     expect(parquetMetadata(toArrayBuffer(body)).row_groups.map((g) => Number(g.num_rows))).toEqual([ROW_GROUP_ROWS, expected.length - ROW_GROUP_ROWS]);
-    const rows = await parquetReadObjects({ file: toArrayBuffer(body) });
-    expect(rows.map((r) => [r.label, r.score])).toEqual(expected);
-  });
-
-  it('Parquet: a row group made of one-row blocks (a worker with maxBatch 1) reads back whole', async () => {
-    const store = await make();
-    const columns: PartColumn[] = [
-      { name: 'label', type: 'string', required: true },
-      { name: 'score', type: 'float', required: true },
-    ];
-    const writer = createPartWriter('parquet', columns, store.upload('ones.parquet'));
-    const total = ROW_GROUP_ROWS + 2;
-    for (let r = 0; r < total; r++) await writer.write({ rows: 1, values: [[`l${r % 7}`], Float32Array.of(r)] });
-    await writer.end();
-    const rows = await parquetReadObjects({ file: toArrayBuffer(Buffer.from(await store.readBytes('ones.parquet'))) });
-    expect(rows).toHaveLength(total);
-    expect(rows.every((row, r) => row.label === `l${r % 7}` && row.score === r)).toBe(true);
+    expect((await readParquetPart(body)).map((r) => [r.label, r.score])).toEqual(expected);
   });
 
   it('Parquet: a part without rows is a valid file with the schema and no rows', async () => {
     const store = await make();
     const body = await writePart(store, 'empty.parquet', 'parquet', []);
     expect(Number(parquetMetadata(toArrayBuffer(body)).num_rows)).toBe(0);
-    expect(await parquetReadObjects({ file: toArrayBuffer(body) })).toEqual([]);
+    expect(await readParquetPart(body)).toEqual([]);
   });
 });
 

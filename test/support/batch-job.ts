@@ -63,6 +63,18 @@ const withRead = (inner: ObjectStore, read: ObjectStore['read']): ObjectStore =>
   read,
 });
 
+/** An input that counts the reads of its objects' bytes (streamed or whole). */
+export function countingReads(input: Location): { location: Location; reads: () => number } {
+  let reads = 0;
+  const inner = input.store;
+  const store = withRead(inner, (key, range) => {
+    reads++;
+    return inner.read(key, range);
+  });
+  const counted: ObjectStore = { ...store, readBytes: (key, range) => (reads++, inner.readBytes(key, range)) };
+  return { location: { store: counted, key: input.key }, reads: () => reads };
+}
+
 /** An input whose object is replaced by `body` just before a worker first reads it, as another process writing the input mid-run would. */
 export function replacedOnFirstRead(input: Location, body: string): Location {
   let replaced = false;

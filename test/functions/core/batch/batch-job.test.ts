@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../../functions/core/storage/object-store.ts';
 import { joinKey } from '../../../../functions/core/storage/location.ts';
 import { FEATURES, generateCsv } from '../../../support/batch-data.ts';
-import { failingOnce, replacedOnFirstRead, runJob, type Where, workspace } from '../../../support/batch-job.ts';
+import { countingReads, failingOnce, replacedOnFirstRead, runJob, type Where, workspace } from '../../../support/batch-job.ts';
 import { MODELS, ROOT, model } from '../../../support/models.ts';
 import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
 import { loadModel } from '../../../../functions/core/load.ts';
 import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
+import { planJob } from '../../../../functions/core/batch/plan-job.ts';
 
 const text = async (loc: Location, name: string) => new TextDecoder().decode(await loc.store.readBytes(joinKey(loc.key, name)));
 
@@ -284,6 +285,19 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(errors).toEqual([expect.stringMatching(/data\.csv was replaced after the run was planned: score it again into a new output prefix$/)]);
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, failedChunks: [0] });
     expect(manifest.errors?.[0]?.message).toMatch(/was replaced after the run was planned/);
+  });
+
+  it('fails a chunk whose input was replaced before its worker started without reading a byte of it', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(50).text);
+    const job = JobSpec.parse({ model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` });
+    const output = location(job.output);
+    const { chunks } = await planJob(job, input, output);
+    await input.store.write(input.key, 'id,x\n1,2\n');
+    const counted = countingReads(input);
+    await expect(scoreChunk(chunks[0]!, { job, model: await model(MODELS.breastCancer), input: counted.location, output })).rejects.toThrow(/data\.csv was replaced after the run was planned/);
+    expect(counted.reads()).toBe(0);
   });
 
   it('fails a rerun whose committed part was deleted since, naming it and how to score it again', async () => {

@@ -9,6 +9,8 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 /** The shipped default model and the test graphs of other shapes. */
 export const MODELS = {
   breastCancer: resolve(ROOT, 'models/breast-cancer/1.0.0'),
+  /** The shipped candidate version of the default model, with another sha256. */
+  breastCancerCandidate: resolve(ROOT, 'models/breast-cancer/1.1.0'),
   wineMlp: resolve(ROOT, 'test/fixtures/models/wine-mlp/1.0.0'),
   diabetesTrees: resolve(ROOT, 'test/fixtures/models/diabetes-trees/1.0.0'),
   diabetesCategorical: resolve(ROOT, 'test/fixtures/models/diabetes-categorical/1.0.0'),

@@ -13,6 +13,17 @@ import { SHADOW_PREFIX } from '../../functions/core/capture/capture-record.ts';
 import { jsonLines, writeAt } from '../support/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'drift-cli-'));
+
+/** The first `count` shipped rows as captured requests of the default model, each feature value through `shift`. */
+function capturedRequests(count: number, shift = (_name: string, v: number) => v) {
+  const data = readFileSync(join(ROOT, 'models/data/breast-cancer-wisconsin.csv'), 'utf8').trim().split('\n');
+  const names = data[0]!.split(',').slice(0, 30);
+  return data.slice(1, count + 1).map((line, i) => {
+    const values = line.split(',').map(Number);
+    const features = Object.fromEntries(names.map((n, j) => [n, shift(n, values[j]!)]));
+    return { requestId: `q${i}`, model: 'breast-cancer', version: '1.0.0', features, prediction: { label: 'benign' } };
+  });
+}
 const drift = (args: readonly string[], env?: NodeJS.ProcessEnv) => runCli('bin/drift.ts', args, env);
 
 /** The build's seeded generator (mulberry32), so that every run draws the same rows. */
@@ -112,13 +123,7 @@ describe('npm run drift', () => {
   });
 
   it('--model reads captured request records (JSON Lines, gzip) with --field, and sees a shift in them', async () => {
-    const data = readFileSync(join(ROOT, 'models/data/breast-cancer-wisconsin.csv'), 'utf8').trim().split('\n');
-    const names = data[0]!.split(',');
-    const records = data.slice(1).map((line, i) => {
-      const values = line.split(',').map(Number);
-      const features = Object.fromEntries(names.slice(0, 30).map((n, j) => [n, n === 'mean_texture' ? values[j]! * 1.5 : values[j]!]));
-      return JSON.stringify({ ts: '2025-01-01T00:00:00Z', requestId: `q${i}`, model: 'breast-cancer', version: '1.0.0', features, prediction: { label: 'benign' } });
-    });
+    const records = capturedRequests(569, (name, v) => (name === 'mean_texture' ? v * 1.5 : v)).map((r) => JSON.stringify({ ts: '2025-01-01T00:00:00Z', ...r }));
     const capture = join(dir, 'capture.jsonl.gz');
     writeFileSync(capture, gzipSync(`${records.join('\n')}\n`));
     const res = await drift(['--model', join(ROOT, 'models/breast-cancer/1.0.0'), '--input', capture, '--field', 'features', '--json']);
@@ -130,12 +135,7 @@ describe('npm run drift', () => {
   it('--field features reads a capture root, without taking the shadow records under its _shadow/ for unparseable lines', async () => {
     const root = mkdtempSync(join(dir, 'captures-'));
     const put = (path: string, lines: readonly object[]) => writeAt(root, path, jsonLines(lines));
-    const data = readFileSync(join(ROOT, 'models/data/breast-cancer-wisconsin.csv'), 'utf8').trim().split('\n');
-    const names = data[0]!.split(',').slice(0, 30);
-    const requests = data.slice(1, 201).map((line, i) => {
-      const values = line.split(',').map(Number);
-      return { requestId: `q${i}`, index: 0, model: 'breast-cancer', version: '1.0.0', features: Object.fromEntries(names.map((n, j) => [n, values[j]!])), prediction: { label: 'benign' } };
-    });
+    const requests = capturedRequests(200).map((r) => ({ ...r, index: 0 }));
     put('breast-cancer/1.0.0/dt=2026-11-23/hr=17/1-a.jsonl', requests);
     put(`${SHADOW_PREFIX}breast-cancer/1.0.0/1.1.0/dt=2026-11-23/hr=17/1-b.jsonl`, requests.map(({ requestId, model, version }) => ({ requestId, model, version, candidate: '1.1.0', rows: 1, predictions: [{ label: 'benign' }] })));
     const res = await drift(['--model', join(ROOT, 'models/breast-cancer/1.0.0'), '--input', root, '--field', 'features']);

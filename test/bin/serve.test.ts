@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { readRecords } from '../../functions/core/capture/read-records.ts';
 import { openLocation } from '../../functions/core/storage/location.ts';
 import { freePort } from '../support/free-port.ts';
@@ -63,6 +63,7 @@ describe('npm start', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('writes the captured requests it still buffers when stopped with %s', async (signal) => {
     const captures = await mkdtemp(join(tmpdir(), 'serve-captures-'));
     const { child, base } = await start({ CAPTURE_URI: captures, CAPTURE_SAMPLE_RATE: '1' });
+    onTestFinished(() => void child.kill('SIGKILL'));
     expect((await predict(base, [examples[0]!.instance, examples[0]!.instance])).status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill(signal);
@@ -74,14 +75,19 @@ describe('npm start', () => {
     ]);
   });
 
-  /** npm start that is expected to stop at once: its exit status and what it printed on stderr. */
-  const failedStart = (settings: NodeJS.ProcessEnv) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawnServe(settings);
+  /**
+   * npm start that is expected to stop at once: its exit status and what it printed on stderr. It
+   * gets a port of its own unless the settings name one, and is killed should it come up after all.
+   */
+  const failedStart = async (settings: NodeJS.ProcessEnv) => {
+    const child = spawnServe({ PORT: String(await freePort()), ...settings });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => {
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('exit', (code) => resolve({ code, stderr }));
     });
+  };
 
   it.each([
     [{ MODELS: 'bad' }, 'npm start: invalid settings: MODELS: MODELS must be a non-empty JSON array of strings, got bad\n'],

@@ -134,8 +134,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
         }
       }
     });
-    await checkInputUnchanged(ctx, chunk);
-    await Promise.all([part.end(), rejects.end()]);
+    // The parts are not the chunk's until its commit record is written, so they finish while the input is checked.
+    await Promise.all([checkInputUnchanged(ctx, chunk), part.end(), rejects.end()]);
   } catch (err) {
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);

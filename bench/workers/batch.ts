@@ -24,9 +24,10 @@ import { featureRows } from '../batch-data.ts';
  * peak RSS (VmHWM), so the worker's memory is its own. The model is loaded before the clock starts
  * (Lambda init); S3 comes from AWS_ENDPOINT_URL_S3 as in the deployed functions.
  *
- *   parse    plan the object's chunks, readChunk over each in turn, count rows
+ *   parse    readChunk over each of the object's chunks in turn (planned before the clock starts), count rows
  *   validate the same, plus convert + check every feature as score-chunk does
- *   e2e      planJob, scoreChunk over each chunk in turn (one worker, one thread), finalizeJob, writing `format`
+ *   e2e      the worker end to end: scoreChunk over each chunk in turn (one worker, one thread), writing
+ *            `format`; planJob before it and finalizeJob after it are timed apart, as the whole job
  *   infer    session.run over preloaded Float32Array batches of `maxBatch` rows
  *   write    the output side alone: rows scored before the clock starts, then made into output rows
  *            and written as one part in `format` to the output, as score-chunk does
@@ -43,6 +44,8 @@ export interface BatchRun {
   readonly peakRss: number;
   /** Bytes uploaded (upload). */
   readonly bytes?: number;
+  /** The whole job, plan and finalize included (e2e). */
+  readonly jobSeconds?: number;
   readonly manifest?: { status: string; rowsIn: number; rowsScored: number; rowsRejected: number; reasons: string[] };
 }
 
@@ -62,6 +65,7 @@ async function read(model: Model, validate: boolean) {
   const { layout } = model;
   let rows = 0;
   let rejected = 0;
+  const started = performance.now();
   await layout.withBatch(async (into) => {
     for (const chunk of chunks) {
       for await (const batch of readChunk(location.store, chunk)) {
@@ -76,18 +80,28 @@ async function read(model: Model, validate: boolean) {
       }
     }
   });
-  return { rows, rejected, chunks: chunks.length };
+  return { rows, rejected, chunks: chunks.length, seconds: (performance.now() - started) / 1000 };
 }
 
 async function endToEnd(model: Model) {
   const job = JobSpec.parse({ model: model.pkg.name, input, output, format });
   const inputLocation = openLocation(job.input);
   const outputLocation = openLocation(job.output);
+  const started = performance.now();
   const { plan, chunks } = await planJob(job, inputLocation, outputLocation);
+  const working = performance.now();
   for (const chunk of chunks) await scoreChunk(chunk, { job, model, input: inputLocation, output: outputLocation });
+  const worked = performance.now();
   const { manifest } = await finalizeJob(job, plan, outputLocation);
   const { status, rowsIn, rowsScored, rowsRejected, reasons } = manifest;
-  return { rows: rowsIn, rejected: rowsRejected, chunks: chunks.length, manifest: { status, rowsIn, rowsScored, rowsRejected, reasons } };
+  return {
+    rows: rowsIn,
+    rejected: rowsRejected,
+    chunks: chunks.length,
+    seconds: (worked - working) / 1000,
+    jobSeconds: (performance.now() - started) / 1000,
+    manifest: { status, rowsIn, rowsScored, rowsRejected, reasons },
+  };
 }
 
 /** Float32Array feeds of `maxBatch` rows of the shipped rows, cycled, for `rows` rows in all (built before any clock starts). */
@@ -173,8 +187,6 @@ if (mode === 'infer') {
 } else if (mode === 'upload') {
   result = await upload(model, Number(rowsArg));
 } else {
-  const started = performance.now();
-  const r = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');
-  result = { ...r, seconds: (performance.now() - started) / 1000 };
+  result = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');
 }
 process.send!({ mode, ...result, peakRss: await peakRss() } satisfies BatchRun, () => process.exit(0));

@@ -93,31 +93,50 @@ const utf8 = new TextEncoder();
 /**
  * Required text (label, version): a dictionary page of the chunk's distinct values, then their codes
  * RLE/bit-packed, without statistics. A handful of values, the same string objects row after row,
- * so each row costs a comparison and a bit or two; the version of every part is in the manifest.
+ * so a row's code is found by identity among the few seen before; the version of every part is in
+ * the manifest, so statistics would tell nothing.
  */
 function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunkWriter {
+  /** Up to this many distinct objects are matched by identity before the dictionary's map is asked. */
+  const RECENT = 8;
   let dictionary: string[] = [];
   let codeOf = new Map<string, number>();
-  let codes: number[] = [];
-  let last: unknown;
-  let lastCode = -1;
+  let recent: unknown[] = [];
+  let recentCodes: number[] = [];
+  let codes = new Int32Array(1024);
+  let count = 0;
+  const codeOfNew = (v: unknown): number => {
+    if (v === null || v === undefined) throw new Error(`output column ${column.name} is required, got ${v}`);
+    const text = toValue.string(v) as string;
+    let code = codeOf.get(text);
+    if (code === undefined) {
+      code = dictionary.length;
+      dictionary.push(text);
+      codeOf.set(text, code);
+    }
+    if (recent.length < RECENT) {
+      recent.push(v);
+      recentCodes.push(code);
+    }
+    return code;
+  };
   return {
     add(values, from, to) {
-      const slice = requiredSlice(column, values, from, to);
-      for (let r = 0; r < slice.length; r++) {
-        const v = slice[r];
-        if (v !== last) {
-          const text = toValue.string(v) as string;
-          let code = codeOf.get(text);
-          if (code === undefined) {
-            code = dictionary.length;
-            dictionary.push(text);
-            codeOf.set(text, code);
+      if (count + to - from > codes.length) {
+        const grown = new Int32Array(Math.max(codes.length * 2, count + to - from));
+        grown.set(codes.subarray(0, count));
+        codes = grown;
+      }
+      for (let r = from; r < to; r++) {
+        const v = values[r];
+        let code = -1;
+        for (let i = 0; i < recent.length; i++) {
+          if (recent[i] === v) {
+            code = recentCodes[i]!;
+            break;
           }
-          last = v;
-          lastCode = code;
         }
-        codes.push(lastCode);
+        codes[count++] = code < 0 ? codeOfNew(v) : code;
       }
     },
     write(out) {
@@ -134,12 +153,12 @@ function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunk
       const packed = new ByteWriter();
       const bitWidth = Math.ceil(Math.log2(dictionary.length));
       packed.appendUint8(bitWidth);
-      writeRleBitPackedHybrid(packed, codes, bitWidth);
-      writeBarePage(out, 'RLE_DICTIONARY', codes.length, packed.offset);
+      writeRleBitPackedHybrid(packed, codes.subarray(0, count), bitWidth);
+      writeBarePage(out, 'RLE_DICTIONARY', count, packed.offset);
       out.appendBytes(packed.getBytes());
       const written = chunkOf(element, {
         encodings: ['PLAIN', 'RLE_DICTIONARY'],
-        num_values: BigInt(codes.length),
+        num_values: BigInt(count),
         total_compressed_size: BigInt(out.offset - start),
         total_uncompressed_size: BigInt(out.offset - start),
         data_page_offset: BigInt(dataStart),
@@ -148,9 +167,9 @@ function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunk
       // Each column chunk carries its own dictionary.
       dictionary = [];
       codeOf = new Map();
-      codes = [];
-      last = undefined;
-      lastCode = -1;
+      recent = [];
+      recentCodes = [];
+      count = 0;
       return written;
     },
   };

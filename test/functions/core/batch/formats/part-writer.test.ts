@@ -164,7 +164,9 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     const columns: PartColumn[] = [{ name: 'id', type: 'string' }, ...SCORED, { name: 'model_version', type: 'string', required: true }];
     const n = 3000;
     const scores = Float32Array.from({ length: n }, (_, i) => i / n);
-    const block = { rows: n, values: [Array.from({ length: n }, (_, i) => `r${String(i).padStart(4, '0')}`), Array.from({ length: n }, (_, i) => (i % 3 ? 'benign' : 'malignant')), scores, new Array<string>(n).fill('1.0.0')] };
+    // Labels made afresh per row, twelve texts: equal texts are one dictionary entry, whatever their string objects.
+    const labels = Array.from({ length: n }, (_, i) => `class-${(i * 7) % 12}`);
+    const block = { rows: n, values: [Array.from({ length: n }, (_, i) => `r${String(i).padStart(4, '0')}`), labels, scores, new Array<string>(n).fill('1.0.0')] };
     const body = await writeBlocks(store, 'encodings.parquet', 'parquet', columns, [block]);
     const [group] = parquetMetadata(toArrayBuffer(body)).row_groups;
     const meta = Object.fromEntries(group!.columns.map((c) => [c.meta_data!.path_in_schema[0], c.meta_data!]));
@@ -173,6 +175,8 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     const data = body.subarray(page + Number(meta.score!.total_compressed_size) - n * 4, page + Number(meta.score!.total_compressed_size));
     expect(new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))).toEqual(scores);
     for (const text of ['label', 'model_version']) expect(meta[text]).toMatchObject({ encodings: ['PLAIN', 'RLE_DICTIONARY'], statistics: undefined, dictionary_page_offset: expect.any(BigInt) });
+    // Twelve entries and 4-bit codes; an entry per row would take over 30 kB.
+    expect(Number(meta.label!.total_compressed_size)).toBeLessThan(2000);
     expect(meta.id!.statistics).toMatchObject({ min_value: 'r0000', max_value: 'r2999', null_count: 0n });
     expect((await readParquetPart(body)).map((r) => [r.id, r.label, r.score, r.model_version])).toEqual(Array.from({ length: n }, (_, r) => block.values.map((c) => c[r])));
   });

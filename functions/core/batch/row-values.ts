@@ -53,23 +53,22 @@ export type NumberReader = (raw: unknown) => number | undefined;
  */
 export function plainDecimal(text: string): number | undefined {
   const length = text.length;
-  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  // A sign, 15 digits and a point at most: anything longer needs the general reader.
+  if (length === 0 || length > 17) return undefined;
+  const negative = text.charCodeAt(0) === 45;
+  const first = negative ? 1 : 0;
   let mantissa = 0;
-  let digits = 0;
-  let scale = 0;
-  let point = false;
-  for (; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      mantissa = mantissa * 10 + (c - 48);
-      digits++;
-      if (point) scale++;
-    } else if (c === 46 && !point) point = true;
+  let point = -1;
+  for (let i = first; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit >= 0 && digit <= 9) mantissa = mantissa * 10 + digit;
+    else if (digit === -2 && point < 0) point = i;
     else return undefined;
   }
+  const digits = length - first - (point < 0 ? 0 : 1);
   if (digits === 0 || digits > 15) return undefined;
-  const value = mantissa / POWERS_OF_TEN[scale]!;
-  return text.charCodeAt(0) === 45 ? -value : value;
+  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[length - 1 - point]!;
+  return negative ? -value : value;
 }
 
 const csvNumber: NumberReader = (raw) => {

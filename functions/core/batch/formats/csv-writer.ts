@@ -1,5 +1,5 @@
 import type { UploadStream } from '../../storage/object-store.ts';
-import { float32Decimal } from './float32-decimal.ts';
+import { float32Text } from './float32-decimal.ts';
 import type { PartBlock, PartColumn, PartWriter } from './part-writer.ts';
 import { endSink, writeTo } from './sink.ts';
 
@@ -25,9 +25,9 @@ function linesOf(columns: readonly PartColumn[]): Lines {
   const fields = columns.map((col, i) => {
     const v = `c${i}[r]`;
     if (col.type === 'string') return `text(${v})`;
-    return `(${v} == null ? '' : '' + ${col.type === 'float' ? `f32(${v})` : v})`;
+    return `(${v} == null ? '' : ${col.type === 'float' ? `f32(${v})` : `'' + ${v}`})`;
   });
-  return new Function('text', 'f32', `return (c) => { ${load} return (r) => ${fields.join(" + ',' + ")} + '\\n'; };`)(textField, float32Decimal) as Lines;
+  return new Function('text', 'f32', `return (c) => { ${load} return (r) => ${fields.join(" + ',' + ")} + '\\n'; };`)(textField, float32Text) as Lines;
 }
 
 /**

@@ -9,33 +9,94 @@ function byPrecision(a: number): number {
   return Number(a.toPrecision(9));
 }
 
+/** Left by `roundTrips` when it succeeds: the decimal `foundDigits` × 10^-`foundScale`, and the double nearest to it. */
+let foundDigits = -1;
+let foundScale = 0;
+let foundValue = 0;
+
+/** Whether `a` (with decimal exponent `exponent`) rounded to `digits` significant digits reads back as `a`; if so, leaves that decimal in found*. */
+function roundTrips(a: number, exponent: number, digits: number): boolean {
+  const scale = digits - 1 - exponent;
+  const n = scale >= 0 ? Math.round(a * POWERS_OF_TEN[scale]!) : Math.round(a / POWERS_OF_TEN[-scale]!);
+  const candidate = scale >= 0 ? n / POWERS_OF_TEN[scale]! : n * POWERS_OF_TEN[-scale]!;
+  if (Math.fround(candidate) !== a) return false;
+  foundDigits = n;
+  foundScale = scale;
+  foundValue = candidate;
+  return true;
+}
+
+/**
+ * The shortest decimal of the positive float32 `a` in [1e-12, 1e12), searched over 1-9 significant
+ * digits (fewer digits round-trip only if more do), scaled by exact powers of ten: a computed score
+ * usually takes 7 to 9, tried first in order, fewer by bisection. Every candidate is read back, so
+ * an inexact scaling can cost a digit but never a wrong value. Leaves the decimal in found*
+ * (`foundDigits` -1 when none was found).
+ */
+function shortestScaled(a: number): void {
+  const exponent = Math.floor(Math.log10(a));
+  foundDigits = -1;
+  if (!roundTrips(a, exponent, 7)) {
+    if (!roundTrips(a, exponent, 8)) roundTrips(a, exponent, 9);
+    return;
+  }
+  let fewest = 1;
+  let most = 6;
+  while (fewest <= most) {
+    const digits = (fewest + most) >> 1;
+    if (roundTrips(a, exponent, digits)) most = digits - 1;
+    else fewest = digits + 1;
+  }
+}
+
 /**
  * The shortest decimal that reads back as the float32 `x`, as the double nearest to it (so `String`
  * and `JSON.stringify` print that decimal). A model's float32 score printed as the double it widens
  * to, 0.9876543283462524, claims digits the model never computed and makes a CSV part almost twice
- * as large; 0.9876543 reads back as the very same float32. Fewer digits round-trip only if more do,
- * so the search over 1-9 significant digits is a bisection, scaled by exact powers of ten inside
- * [1e-12, 1e12) (where scores live) and by printing outside it; every candidate is read back, so an
- * inexact scaling can cost a digit but never a wrong value. Zeros, non-finite numbers and numbers
- * that are not float32 values come back as they are.
+ * as large; 0.9876543 reads back as the very same float32. Values outside [1e-12, 1e12), where
+ * scores rarely live, are found by printing. Zeros, non-finite numbers and numbers that are not
+ * float32 values come back as they are.
  */
 export function float32Decimal(x: number): number {
   const a = x < 0 ? -x : x;
   if (a === 0 || a === Number.POSITIVE_INFINITY || a !== a || Math.fround(a) !== a) return x;
   let shortest = a;
   if (a >= 1e-12 && a < 1e12) {
-    const exponent = Math.floor(Math.log10(a));
-    let fewest = 1;
-    let most = 9;
-    while (fewest <= most) {
-      const digits = (fewest + most) >> 1;
-      const scale = digits - 1 - exponent;
-      const candidate = scale >= 0 ? Math.round(a * POWERS_OF_TEN[scale]!) / POWERS_OF_TEN[scale]! : Math.round(a / POWERS_OF_TEN[-scale]!) * POWERS_OF_TEN[-scale]!;
-      if (Math.fround(candidate) === a) {
-        shortest = candidate;
-        most = digits - 1;
-      } else fewest = digits + 1;
-    }
+    shortestScaled(a);
+    if (foundDigits >= 0) shortest = foundValue;
   } else shortest = byPrecision(a);
   return x < 0 ? -shortest : shortest;
+}
+
+/**
+ * `digits` × 10^-`scale` as JavaScript prints a number (ECMA-262 Number::toString): plain digits
+ * up to 21 integer digits, `0.000…` down to 1e-6, exponent notation beyond.
+ */
+function decimalText(digits: number, scale: number): string {
+  while (digits % 10 === 0 && digits !== 0) {
+    digits /= 10;
+    scale--;
+  }
+  const s = String(digits);
+  const k = s.length;
+  // The decimal point sits after `point` digits: the value is 0.s × 10^point.
+  const point = k - scale;
+  if (k <= point && point <= 21) return s + '0'.repeat(point - k);
+  if (point > 0 && point <= 21) return `${s.slice(0, point)}.${s.slice(point)}`;
+  if (point > -6 && point <= 0) return `0.${'0'.repeat(-point)}${s}`;
+  const e = point - 1;
+  return `${k === 1 ? s : `${s[0]}.${s.slice(1)}`}e${e < 0 ? '-' : '+'}${e < 0 ? -e : e}`;
+}
+
+/**
+ * `String(float32Decimal(x))`, made from the digits the search found rather than by printing the
+ * double: printing a double was over half of writing a score as text.
+ */
+export function float32Text(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-12 && a < 1e12 && Math.fround(a) === a) {
+    shortestScaled(a);
+    if (foundDigits >= 0) return x < 0 ? `-${decimalText(foundDigits, foundScale)}` : decimalText(foundDigits, foundScale);
+  }
+  return String(float32Decimal(x));
 }

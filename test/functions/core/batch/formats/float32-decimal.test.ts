@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../../../models/build/random.ts';
-import { float32Decimal } from '../../../../../functions/core/batch/formats/float32-decimal.ts';
+import { float32Decimal, float32Text } from '../../../../../functions/core/batch/formats/float32-decimal.ts';
 
 /** The fewest significant digits whose decimal reads back as the float32 `x`, found the slow way. */
 const fewestDigits = (x: number) => {
@@ -38,5 +38,15 @@ describe('float32Decimal', () => {
 
   it('returns zeros, non-finite values and doubles that are not float32 values as they are', () => {
     for (const x of [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1, 1e-50]) expect(Object.is(float32Decimal(x), x)).toBe(true);
+  });
+});
+
+describe('float32Text', () => {
+  it('is the text JavaScript prints for float32Decimal, for random float32 values and at the edges of each notation', () => {
+    const edges = [1e-7, 1e-6, 9.99999e-7, 1.5e-6, 1e-5, 0.1, 0.5, 1, 10, 100, 123456789, 1e11, 9.99999e11, 1e12, 5e-13, 1e21, 3.4e38, 1e-45, 0, -0, Number.NaN, Number.POSITIVE_INFINITY];
+    const values = [...randomFloats(20_000), ...Float32Array.from({ length: 20_000 }, () => random.next()), ...edges.map(Math.fround), ...edges.map((x) => -Math.fround(x))];
+    const differing = values.filter((x) => float32Text(x) !== String(float32Decimal(x)));
+    expect(differing.slice(0, 5).map((x) => [x, float32Text(x), String(float32Decimal(x))])).toEqual([]);
+    expect([float32Text(Math.fround(2.5e-9)), float32Text(Math.fround(0.00001)), float32Text(Math.fround(-0.9876543283462524)), float32Text(Math.fround(1e10))]).toEqual(['2.5e-9', '0.00001', '-0.9876543', '10000000000']);
   });
 });

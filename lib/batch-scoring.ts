@@ -7,7 +7,9 @@ import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { DistributedMap, ItemBatcher, JitterType, JsonPath, Pass, Result, S3JsonItemReader, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { BAD_INPUT } from '../functions/core/batch/bad-input.ts';
 import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
+import { OUTPUT_IN_USE } from '../functions/core/batch/plan-job.ts';
 import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -189,6 +191,8 @@ export class BatchScoring extends Construct {
       backoffRate: 2,
       jitterStrategy: JitterType.FULL,
     });
+    // An input no attempt can read, or an output prefix that holds another run: failed at once.
+    scoreChunk.addRetry({ errors: [BAD_INPUT, OUTPUT_IN_USE], maxAttempts: 0 });
     scoreChunk.addRetry({
       errors: ['States.TaskFailed'],
       interval: retry.interval ?? Duration.seconds(10),

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { BAD_INPUT } from '../functions/core/batch/bad-input.ts';
 import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
 import { chunkInputBytes } from '../functions/core/batch/input-objects.ts';
@@ -26,7 +27,7 @@ export interface LocalRunOptions {
 
 /**
  * `npm run score` on one machine: the state machine's three steps with the same code (plan, score
- * each chunk, finalize), chunks spread over worker threads, failed chunks retried.
+ * each chunk, finalize), chunks spread over worker threads, failed chunks retried but for a bad input.
  */
 export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest: Manifest; uri: string }> {
   const { job } = options;
@@ -59,7 +60,8 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
             return reject(new OutputInUse(message.message));
           }
           options.onChunkFailed?.(message.index, current!.attempt, message.message);
-          if (current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
+          // An input no attempt can read fails its chunk at once, as the state machine's retrier leaves it.
+          if (message.name !== BAD_INPUT && current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
           next();
         });
         worker.on('error', reject);

@@ -72,6 +72,15 @@ describe('npm run score', () => {
     expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: .*header/i);
   });
 
+  it('does not attempt again a chunk whose input no attempt can read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'score-cli-'));
+    await writeFile(join(dir, 'latin1.csv'), Buffer.concat([Buffer.from('id,caf'), Buffer.from([0xe9]), Buffer.from('\n1,2\n')]));
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', dir, '--output', join(dir, 'out'), '--attempts', '3']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/chunk 0 attempt 1 failed: .*header line is not UTF-8/);
+    expect(res.stderr).not.toContain('attempt 2');
+  });
+
   it('warns that no row was scored when every chunk failed within the tolerance, and exits 0', async () => {
     const alone = await mkdtemp(join(tmpdir(), 'score-cli-'));
     await writeFile(join(alone, 'broken.csv.gz'), 'this is not gzip');

@@ -157,6 +157,21 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     expect(ids).toEqual(csv.goodIds);
   });
 
+  it('fails a chunk whose input no attempt can read at once, without retrying it', async () => {
+    const bucket = await createBucket(s3(), `sfn-${process.pid}-${buckets++}`);
+    // A Latin-1 export: its header's names cannot be matched, whatever the attempt.
+    const latin1 = Buffer.concat([Buffer.from('id,mean radius,caf'), Buffer.from([0xe9]), Buffer.from('\n1,2,3\n')]);
+    await s3().send(new PutObjectCommand({ Bucket: bucket, Key: 'input/rows.csv', Body: latin1 }));
+    let attempts = 0;
+    const failure = await failureOf(run(jobFor(bucket), { worker: (_, real) => (attempts++, real()) }));
+
+    expect(failure).toBeInstanceOf(ExecutionError);
+    expect(attempts).toBe(1);
+    const manifest = await readJson<Manifest>(bucket, 'output/_manifest.json');
+    expect(manifest).toMatchObject({ status: 'failed', failedChunks: [0] });
+    expect(manifest.errors).toEqual([expect.objectContaining({ name: 'BadInput', message: expect.stringContaining('header line is not UTF-8') })]);
+  });
+
   it('ends in Fail after a plan failure, having written a failed manifest', async () => {
     const bucket = await createBucket(s3(), `sfn-${process.pid}-${buckets++}`);
     const job = { ...jobFor(bucket), input: 's3://no-such-bucket-anywhere/input/rows.csv' };

@@ -86,8 +86,8 @@ export type ChunkResult = z.infer<typeof ChunkResult>;
 export const ChunkFailure = z.object({ index: z.number().int().nonnegative(), key: z.string(), name: z.string(), message: z.string(), at: z.string() });
 export type ChunkFailure = z.infer<typeof ChunkFailure>;
 
-/** The last error of a chunk that failed, as the manifest quotes it. */
-export const ChunkError = z.object({ chunk: z.number().int().nonnegative(), message: z.string() });
+/** The last error of a chunk that failed, as the manifest quotes it: `BadInput` and `OutputInUse` are never retried. */
+export const ChunkError = z.object({ chunk: z.number().int().nonnegative(), name: z.string(), message: z.string() });
 export type ChunkError = z.infer<typeof ChunkError>;
 
 /** `_manifest.json`: the account of a whole run. */

@@ -101,7 +101,7 @@ function chunkErrors(failures: readonly ChunkFailure[], failed: readonly number[
   return failed
     .filter((index) => byIndex.has(index))
     .slice(0, QUOTED_ERRORS)
-    .map((chunk) => ({ chunk, message: byIndex.get(chunk)!.message.slice(0, 1000) }));
+    .map((chunk) => ({ chunk, name: byIndex.get(chunk)!.name, message: byIndex.get(chunk)!.message.slice(0, 1000) }));
 }
 
 /**

@@ -12,6 +12,7 @@ import { outputShape, scoreTypeOf } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
 import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
+import { BadInput } from './bad-input.ts';
 
 export interface ChunkContext {
   readonly job: JobSpec;
@@ -50,7 +51,7 @@ async function checkInputUnchanged(ctx: ChunkContext, chunk: Chunk): Promise<voi
   if (chunk.etag === undefined) return;
   const now = await ctx.input.store.head(chunk.key);
   if (now?.etag === chunk.etag) return;
-  throw new Error(`${ctx.input.store.uri(chunk.key)} was ${now ? 'replaced' : 'removed'} after the run was planned: score it again into a new output prefix`);
+  throw new BadInput(`${ctx.input.store.uri(chunk.key)} was ${now ? 'replaced' : 'removed'} after the run was planned: score it again into a new output prefix`);
 }
 
 /**

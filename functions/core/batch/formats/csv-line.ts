@@ -1,4 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
+import { BadInput } from '../bad-input.ts';
 
 /**
  * CSV parsing one physical line at a time. A chunk of a split object cannot know whether it starts
@@ -54,13 +55,13 @@ export function splitCsvLine(text: string, options: typeof OPTIONS | typeof HEAD
  */
 export function parseCsvHeader(text: string, uri: string, needed?: readonly string[]): string[] {
   // Lines ended by CR alone (classic Mac OS) read as one line: the header, and not a single row.
-  if (/\r(?!$)/.test(text)) throw new Error(`${uri}: the header line holds a carriage return: lines ended by CR alone (classic Mac OS) are not read; convert them to LF or CRLF`);
+  if (/\r(?!$)/.test(text)) throw new BadInput(`${uri}: the header line holds a carriage return: lines ended by CR alone (classic Mac OS) are not read; convert them to LF or CRLF`);
   const parsed = splitCsvLine(text, HEADER_OPTIONS);
-  if ('error' in parsed) throw new Error(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
+  if ('error' in parsed) throw new BadInput(`${uri}: the CSV header line cannot be parsed: ${parsed.error}`);
   const names = parsed.fields.map((name) => name.trim());
   const seen = new Set<string>();
   for (const name of names) {
-    if (seen.has(name) && (needed === undefined || needed.includes(name))) throw new Error(`${uri}: the CSV header names column "${name}" twice`);
+    if (seen.has(name) && (needed === undefined || needed.includes(name))) throw new BadInput(`${uri}: the CSV header names column "${name}" twice`);
     seen.add(name);
   }
   return names;

@@ -3,6 +3,7 @@ import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
 import { decodeLine, type Line, NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
+import { BadInput } from '../bad-input.ts';
 
 interface Header {
   readonly names: string[];
@@ -18,7 +19,7 @@ const HEADER_MAX = 16 * 1024 * 1024;
 
 /** The header a line holds; one that is not UTF-8 fails the object, as its names could not be matched. */
 function headerOf(line: Line, uri: string, needed?: readonly string[]): Header {
-  if (line.notUtf8) throw new Error(`${uri}: the header line is ${NOT_UTF8}`);
+  if (line.notUtf8) throw new BadInput(`${uri}: the header line is ${NOT_UTF8}`);
   return makeHeader(parseCsvHeader(line.text, uri, needed), line.offset);
 }
 
@@ -32,7 +33,7 @@ async function readHeader(store: ObjectStore, key: string, needed?: readonly str
     const head = await readLinesOf(store, key, size);
     if (head.line) return headerOf(head.line, store.uri(key), needed);
     if (head.eof) return undefined;
-    if (size >= HEADER_MAX) throw new Error(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
+    if (size >= HEADER_MAX) throw new BadInput(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
   }
 }
 
@@ -73,7 +74,7 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readon
           continue;
         }
         header = await readHeader(store, chunk.key, needed);
-        if (header === undefined) throw new Error(`${store.uri(chunk.key)}: no CSV header line`);
+        if (header === undefined) throw new BadInput(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;
       const parsed = l.notUtf8 ? { error: NOT_UTF8 } : csvValues(header.names, l.text, header.build);

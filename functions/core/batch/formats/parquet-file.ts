@@ -1,5 +1,6 @@
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import type { ObjectStore } from '../../storage/object-store.ts';
+import { BadInput } from '../bad-input.ts';
 
 export interface ParquetFile {
   readonly file: AsyncBuffer;
@@ -26,12 +27,12 @@ export function asyncBuffer(store: ObjectStore, key: string, size: number): Asyn
 /** Opens a Parquet object: its size (HEAD) and its footer metadata (one ranged read from the end, usually). */
 export async function openParquet(store: ObjectStore, key: string, size?: number): Promise<ParquetFile> {
   const length = size ?? (await store.head(key))?.size;
-  if (length === undefined) throw new Error(`${store.uri(key)}: no such object`);
+  if (length === undefined) throw new BadInput(`${store.uri(key)}: no such object`);
   const file = asyncBuffer(store, key, length);
   try {
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (err) {
-    throw new Error(`${store.uri(key)}: not a readable Parquet file: ${(err as Error).message}`, { cause: err });
+    throw new BadInput(`${store.uri(key)}: not a readable Parquet file: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -3,6 +3,7 @@ import type { ColumnDecoder, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
+import { BadInput } from '../bad-input.ts';
 
 /** Where a column chunk's bytes are in the file: its dictionary page, if any, then its data pages. */
 export function columnChunkRange(chunk: ColumnChunk): { start: number; end: number } {
@@ -20,7 +21,7 @@ export function columnDecoder(schema: SchemaTree, chunk: ColumnChunk, uri: strin
   const meta = chunk.meta_data!;
   const schemaPath = getTreePath(schema, meta.path_in_schema);
   if (!isFlatColumn(schemaPath)) {
-    throw new Error(`${uri}: column "${meta.path_in_schema[0]}" is nested (a list, map or struct); features and the id column must be flat columns`);
+    throw new BadInput(`${uri}: column "${meta.path_in_schema[0]}" is nested (a list, map or struct); features and the id column must be flat columns`);
   }
   return { pathInSchema: meta.path_in_schema, element: schemaPath.at(-1)!.element, schemaPath, type: meta.type, codec: meta.codec, parsers: DEFAULT_PARSERS };
 }

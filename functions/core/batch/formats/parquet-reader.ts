@@ -5,6 +5,7 @@ import type { Chunk } from '../contracts.ts';
 import { openParquet, rowGroupStarts } from './parquet-file.ts';
 import { columnChunkRange, columnDecoder, columnPages } from './parquet-pages.ts';
 import type { ColumnBatch } from './source-row.ts';
+import { BadInput } from '../bad-input.ts';
 
 /** Bytes of the next row group read ahead at most: a larger group is fetched when its turn comes, so memory never holds two of them. */
 export const PARQUET_READ_AHEAD = 64 * 1024 * 1024;
@@ -48,7 +49,7 @@ function* rowSlices(names: readonly string[], pages: readonly Iterator<DecodedAr
     heads.forEach((head, c) => {
       while (head.at === head.data.length) {
         const page = pages[c]!.next();
-        if (page.done) throw new Error(`${uri}: column "${names[c]}" ends at row ${firstRow + row}, before the end of its row group (row ${firstRow + rows})`);
+        if (page.done) throw new BadInput(`${uri}: column "${names[c]}" ends at row ${firstRow + row}, before the end of its row group (row ${firstRow + rows})`);
         head.data = page.value as Head['data'];
         head.at = 0;
       }
@@ -82,7 +83,7 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
   const first = chunk.rowGroups?.start ?? 0;
   const last = Math.min(chunk.rowGroups?.end ?? groups, groups);
   if (chunk.rowGroups && chunk.rowGroups.end > groups) {
-    throw new Error(`${store.uri(chunk.key)}: chunk ${chunk.index} asks for row groups up to ${chunk.rowGroups.end}, the file has ${groups}`);
+    throw new BadInput(`${store.uri(chunk.key)}: chunk ${chunk.index} asks for row groups up to ${chunk.rowGroups.end}, the file has ${groups}`);
   }
   const schema = parquetSchema(metadata);
   const all = schema.children.map((c) => c.element.name);

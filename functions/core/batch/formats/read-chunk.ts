@@ -4,6 +4,7 @@ import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
 import { readParquet } from './parquet-reader.ts';
 import type { ReadBatch } from './source-row.ts';
+import { BadInput } from '../bad-input.ts';
 
 export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
 
@@ -25,7 +26,7 @@ export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: rea
     case 'jsonl':
       return yield* readJsonl(store, chunk);
     case 'parquet':
-      if (chunk.gzip) throw new Error(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
+      if (chunk.gzip) throw new BadInput(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
       return yield* readParquet(store, chunk, columns);
   }
 }

@@ -205,7 +205,7 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(manifest.status).toBe('failed');
     expect(manifest.failedChunks).toHaveLength(1);
     expect(manifest.reasons).toEqual([`1 of ${manifest.chunks} chunks failed (${(100 / manifest.chunks).toFixed(1)}%), over the tolerated 0%`]);
-    expect(manifest.errors).toEqual([{ chunk: manifest.failedChunks[0], message: `${input.store.uri(input.key)}: worker killed mid-chunk` }]);
+    expect(manifest.errors).toEqual([{ chunk: manifest.failedChunks[0], name: 'Error', message: `${input.store.uri(input.key)}: worker killed mid-chunk` }]);
     const tolerated = await runJob({ ...spec, output: `${base}/out2`, toleratedFailurePercentage: 50 }, location, { workerInput: (i) => failingOnce(i, 8 * 1024), attempts: 1 });
     expect(tolerated.manifest).toMatchObject({ status: 'succeeded', failedChunks: manifest.failedChunks, errors: manifest.errors });
     expect(tolerated.manifest.rowsIn).toBe(tolerated.manifest.rowsScored + tolerated.manifest.rowsRejected);

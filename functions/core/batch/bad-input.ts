@@ -1,0 +1,12 @@
+/** The error name of a chunk whose input no attempt can score. */
+export const BAD_INPUT = 'BadInput';
+
+/**
+ * A chunk's input that no retry can make readable: a CSV header that is missing, not UTF-8 or not
+ * parseable, lines ended by CR alone, a Parquet footer or column that cannot be read, a nested
+ * feature column, an object replaced or removed since the run was planned. The state machine and
+ * `npm run score` fail such a chunk at once instead of retrying it.
+ */
+export class BadInput extends Error {
+  override readonly name = BAD_INPUT;
+}

@@ -82,6 +82,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const { model, job, output } = ctx;
   const { layout, pkg } = model;
   const shape = outputShape(pkg, job.idColumn, scoreTypeOf(model));
+  // Parts are made of the head output alone; ONNX Runtime then skips computing and copying the others.
+  const headOutput = [pkg.outputs[0]!.name];
   const partKey = OUTPUT_LAYOUT.part(chunk.index, job.format);
   const partSink = output.store.upload(joinKey(output.key, partKey));
   const part = createPartWriter(job.format, shape.columns, partSink);
@@ -99,7 +101,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     rowsIn += rows;
     for (const [i, reasons] of rejected) reject(source(i), reasons);
     if (packed > 0) {
-      const results = await model.run(batch, packed);
+      const results = await model.run(batch, packed, headOutput);
       const out = shape.block(results, packed, (k) => ids(good[k]!));
       const broken = nonFiniteAnswers(pkg, results, packed);
       for (const k of broken) reject(source(good[k]!), [NON_FINITE_ANSWER]);

@@ -52,6 +52,8 @@ export const Chunk = z.object({
   firstLine: z.number().int().positive().optional(),
   /** The input object's etag when the run was planned: a worker refuses an object replaced since. */
   etag: z.string().optional(),
+  /** The input object's size when the run was planned: a Parquet worker finds the footer without asking. */
+  size: z.number().int().nonnegative().optional(),
 });
 export type Chunk = z.infer<typeof Chunk>;
 

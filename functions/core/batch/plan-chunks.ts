@@ -99,6 +99,6 @@ export async function planChunks(store: ObjectStore, objects: readonly ObjectInf
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new Error(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const sorted = [...objects].sort(byKey);
   for (const o of sorted) detectFormat(o.key); // every unknown extension fails before any footer is read
-  const perObject = await mapLimited(sorted, FOOTER_CONCURRENCY, async (o) => (await chunksOf(store, o, chunkBytes)).map((chunk) => ({ ...chunk, ...(o.etag !== undefined && { etag: o.etag }) })));
+  const perObject = await mapLimited(sorted, FOOTER_CONCURRENCY, async (o) => (await chunksOf(store, o, chunkBytes)).map((chunk) => ({ ...chunk, ...(o.etag !== undefined && { etag: o.etag }), size: o.size })));
   return perObject.flat().map((chunk, index) => ({ index, ...chunk }));
 }

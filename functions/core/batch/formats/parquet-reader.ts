@@ -77,7 +77,7 @@ function* rowSlices(names: readonly string[], pages: readonly Iterator<DecodedAr
  * bytes are read ahead when they are at most `readAheadBytes`.
  */
 export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
-  const { file, metadata } = await openParquet(store, chunk.key);
+  const { file, metadata } = await openParquet(store, chunk.key, chunk.size);
   const starts = rowGroupStarts(metadata);
   const groups = metadata.row_groups.length;
   const first = chunk.rowGroups?.start ?? 0;

@@ -4,6 +4,7 @@ import { Chunk } from '../../../../functions/core/batch/contracts.ts';
 import { readChunk } from '../../../../functions/core/batch/formats/read-chunk.ts';
 import { openParquet } from '../../../../functions/core/batch/formats/parquet-file.ts';
 import { detectFormat, planChunks, rowGroupRanges } from '../../../../functions/core/batch/plan-chunks.ts';
+import type { ObjectInfo } from '../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../storage/stores.ts';
 import { collect, sampleParquet } from './formats/rows.ts';
 
@@ -30,21 +31,27 @@ describe('detectFormat', () => {
   });
 });
 
+/** What a chunk carries of its object: the etag and size the plan saw. */
+const stampsOf = (objects: readonly ObjectInfo[]) => (key: string) => {
+  const { etag, size } = objects.find((o) => o.key === key)!;
+  return { etag, size };
+};
+
 describe.each(STORES)('planChunks over $name', ({ make }) => {
-  it('numbers chunks across objects in key order: byte ranges, gzip whole, empty objects one chunk, each with its object\'s etag', async () => {
+  it('numbers chunks across objects in key order: byte ranges, gzip whole, empty objects one chunk, each with its object\'s etag and size', async () => {
     const store = await make();
     await store.write('in/b.csv', 'x\n'.repeat(1500)); // 3000 bytes
     await store.write('in/a.jsonl.gz', gzipSync('{"x":1}\n'));
     await store.write('in/c.csv', '');
     const objects = await store.list('in');
-    const etag = Object.fromEntries(objects.map((o) => [o.key, o.etag]));
+    const stamp = stampsOf(objects);
     const chunks = await planChunks(store, objects, 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, etag: etag['in/a.jsonl.gz'] },
-      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, etag: etag['in/b.csv'] },
-      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, etag: etag['in/b.csv'] },
-      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, etag: etag['in/b.csv'] },
-      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, etag: etag['in/c.csv'] },
+      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, ...stamp('in/a.jsonl.gz') },
+      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, ...stamp('in/b.csv') },
+      { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, ...stamp('in/b.csv') },
+      { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, ...stamp('in/b.csv') },
+      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, ...stamp('in/c.csv') },
     ]);
     for (const c of chunks) expect(Chunk.parse(c)).toEqual(c);
     expect(await collect(readChunk(store, chunks[4]!))).toEqual([]);
@@ -85,13 +92,13 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     await store.write('p/big.parquet', sampleParquet(3000, 1000));
     await store.write('p/none.parquet', sampleParquet(0));
     const objects = await store.list('p');
-    const etag = Object.fromEntries(objects.map((o) => [o.key, o.etag]));
+    const stamp = stampsOf(objects);
     const chunks = await planChunks(store, objects, 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 }, etag: etag['p/big.parquet'] },
-      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 }, etag: etag['p/big.parquet'] },
-      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 }, etag: etag['p/big.parquet'] },
-      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false, etag: etag['p/none.parquet'] },
+      { index: 0, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 0, end: 1 }, ...stamp('p/big.parquet') },
+      { index: 1, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 }, ...stamp('p/big.parquet') },
+      { index: 2, key: 'p/big.parquet', format: 'parquet', gzip: false, rowGroups: { start: 2, end: 3 }, ...stamp('p/big.parquet') },
+      { index: 3, key: 'p/none.parquet', format: 'parquet', gzip: false, ...stamp('p/none.parquet') },
     ]);
     for (const c of chunks) Chunk.parse(c);
     expect(await collect(readChunk(store, chunks[3]!))).toEqual([]);

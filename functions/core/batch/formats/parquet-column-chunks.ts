@@ -54,6 +54,9 @@ const chunkOf = (element: SchemaElement, meta: Omit<NonNullable<ColumnChunk['met
   chunk: { meta_data: { type: element.type!, path_in_schema: [element.name], codec: 'UNCOMPRESSED', ...meta }, file_offset: BigInt(start) },
 });
 
+type Numbers = Float32Array | Float64Array | BigInt64Array;
+const NUMBERS = { float: Float32Array, double: Float64Array, int: BigInt64Array } as const;
+
 /**
  * Required scores (FLOAT, DOUBLE, INT64): one PLAIN page, uncompressed, without statistics, written
  * straight from the typed arrays the scores come in. They are high-entropy numbers (snappy saved 8%
@@ -61,9 +64,6 @@ const chunkOf = (element: SchemaElement, meta: Omit<NonNullable<ColumnChunk['met
  * range of scores in every row group, so min/max would prune nothing. A block that lost rows comes
  * as a plain array and is converted.
  */
-type Numbers = Float32Array | Float64Array | BigInt64Array;
-const NUMBERS = { float: Float32Array, double: Float64Array, int: BigInt64Array } as const;
-
 function plainNumbers(column: PartColumn & { type: keyof typeof NUMBERS }, element: SchemaElement): ColumnChunkWriter {
   const Typed = NUMBERS[column.type];
   const convert = toValue[column.type];

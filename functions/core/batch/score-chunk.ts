@@ -137,8 +137,9 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
         }
       }
     });
-    // The parts are not the chunk's until its commit record is written, so they finish while the input is checked.
-    await Promise.all([checkInputUnchanged(ctx, chunk), part.end(), rejects.end()]);
+    // Before the parts are completed: a part of a replaced input is aborted, never left in the output.
+    await checkInputUnchanged(ctx, chunk);
+    await Promise.all([part.end(), rejects.end()]);
   } catch (err) {
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);

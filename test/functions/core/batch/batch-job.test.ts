@@ -234,6 +234,18 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
   });
 
+  it('resumes a run whose plan was written before chunks carried their object\'s size', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(200).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 8192 };
+    const first = await runJob(spec, location);
+    const list = location(`${base}/out/_plan/chunks.json`);
+    const older = (JSON.parse(Buffer.from(await list.store.readBytes(list.key)).toString()) as Record<string, unknown>[]).map(({ size: _, ...chunk }) => chunk);
+    await list.store.write(list.key, JSON.stringify(older));
+    expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
+  });
+
   it('refuses to take a chunk committed by another model version as its own, and writes no manifest over that run\'s', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
@@ -282,7 +294,9 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const { manifest, errors } = await runJob(spec, location, { workerInput: (i) => replacedOnFirstRead(i, sameSize) });
     expect(errors).toEqual([expect.stringMatching(/data\.csv was replaced after the run was planned: score it again into a new output prefix$/)]);
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, failedChunks: [0] });
-    expect(manifest.errors?.[0]?.message).toMatch(/was replaced after the run was planned/);
+    expect(manifest.errors?.[0]).toMatchObject({ name: 'BadInput', message: expect.stringMatching(/was replaced after the run was planned/) });
+    // Its part was aborted before completion: the output holds no row of either version.
+    expect((await everything(location(`${base}/out`))).map(([key]) => key).filter((key) => /part-\d+\.csv$/.test(key))).toEqual([]);
   });
 
   it('fails a chunk whose input was replaced before its worker started without reading a byte of it', async () => {

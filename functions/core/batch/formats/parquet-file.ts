@@ -29,9 +29,22 @@ export async function openParquet(store: ObjectStore, key: string, size?: number
   const length = size ?? (await store.head(key))?.size;
   if (length === undefined) throw new BadInput(`${store.uri(key)}: no such object`);
   const file = asyncBuffer(store, key, length);
+  // A failed read (S3 unavailable, a reset connection) is the store's, and may pass when tried again.
+  let readFailure: unknown;
+  const reading: AsyncBuffer = {
+    byteLength: length,
+    async slice(start, end) {
+      try {
+        return await file.slice(start, end);
+      } catch (err) {
+        throw (readFailure = err);
+      }
+    },
+  };
   try {
-    return { file, metadata: await parquetMetadataAsync(file) };
+    return { file, metadata: await parquetMetadataAsync(reading) };
   } catch (err) {
+    if (err === readFailure) throw err;
     throw new BadInput(`${store.uri(key)}: not a readable Parquet file: ${(err as Error).message}`, { cause: err });
   }
 }

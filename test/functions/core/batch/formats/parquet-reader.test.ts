@@ -111,7 +111,7 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     ] as const;
     await store.write('nested.parquet', new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1.5, 2.5] }, { name: 'tags', data: [[1, 2], [3]] }], schema: [...schema] })));
     const chunk = chunkOf({ key: 'nested.parquet', format: 'parquet' });
-    await expect(collect(readParquet(store, chunk, ['x', 'tags']))).rejects.toThrow(/nested\.parquet: column "tags" is nested \(a list, map or struct\)/);
+    await expect(collect(readParquet(store, chunk, ['x', 'tags']))).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/nested\.parquet: column "tags" is nested \(a list, map or struct\)/) });
     expect((await collect(readParquet(store, chunk, ['x']))).map((r) => r.values)).toEqual([{ x: 1.5 }, { x: 2.5 }]);
   });
 
@@ -121,10 +121,20 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     expect(await collect(readParquet(store, chunkOf({ key: 'none.parquet', format: 'parquet' })))).toEqual([]);
   });
 
-  it('refuses an object that is not Parquet, naming it', async () => {
+  it('refuses an object that is not Parquet, naming it, and passes a failed read on as the store gave it, for a retry', async () => {
     const store = await make();
     await store.write('fake.parquet', 'id,x\n1,2\n');
-    await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toThrow(/fake\.parquet: not a readable Parquet file/);
+    await expect(collect(readParquet(store, chunkOf({ key: 'fake.parquet', format: 'parquet' })))).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/fake\.parquet: not a readable Parquet file/) });
+    await store.write('good.parquet', sampleParquet(10));
+    await expect(collect(readParquet(watched(store, () => undefined, () => true), chunkOf({ key: 'good.parquet', format: 'parquet' })))).rejects.toMatchObject({ name: 'Error', message: expect.stringMatching(/^no bytes at/) });
+  });
+
+  it('finds the footer without asking the store for the size a chunk carries', async () => {
+    const store = await make();
+    await store.write('sized.parquet', sampleParquet(10));
+    const { size } = (await store.head('sized.parquet'))!;
+    const headless = { ...watched(store, () => undefined), head: () => Promise.reject(new Error('no HEAD expected')) } as ObjectStore;
+    expect(await collect(readParquet(headless, chunkOf({ key: 'sized.parquet', format: 'parquet', size })))).toHaveLength(10);
   });
 
   /** Reads a 3-row-group file and returns, at each batch handed over, the row groups whose bytes were asked for so far. */

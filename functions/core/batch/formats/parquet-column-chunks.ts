@@ -7,8 +7,6 @@ import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import type { PartColumn } from './part-writer.ts';
 
 type Writer = Parameters<typeof writeColumn>[0]['writer'];
-/** What a column chunk leaves for the footer: its metadata, and the page indexes hyparquet-writer made for it, if any. */
-export type WrittenChunk = ReturnType<typeof writeColumn>;
 
 /**
  * One column of the row group being filled: takes the rows of each block, then writes them as one
@@ -17,8 +15,8 @@ export type WrittenChunk = ReturnType<typeof writeColumn>;
 export interface ColumnChunkWriter {
   /** Takes rows [from, to) of a block's column (kept, not copied: a block's columns are its own). */
   add(values: ArrayLike<unknown>, from: number, to: number): void;
-  /** Writes the rows added since the last call as one column chunk at the writer's offset. */
-  write(out: Writer): WrittenChunk;
+  /** Writes the rows added since the last call as one column chunk at the writer's offset; returns its metadata for the footer. */
+  write(out: Writer): ColumnChunk;
 }
 
 // Typed arrays are written as their own bytes, which Parquet's PLAIN encoding is on a little-endian host.
@@ -50,8 +48,9 @@ function writeBarePage(out: Writer, encoding: 'PLAIN' | 'RLE_DICTIONARY', rows: 
   return out.offset - start + bytes;
 }
 
-const chunkOf = (element: SchemaElement, meta: Omit<NonNullable<ColumnChunk['meta_data']>, 'type' | 'path_in_schema' | 'codec'>, start: number): WrittenChunk => ({
-  chunk: { meta_data: { type: element.type!, path_in_schema: [element.name], codec: 'UNCOMPRESSED', ...meta }, file_offset: BigInt(start) },
+const chunkOf = (element: SchemaElement, meta: Omit<NonNullable<ColumnChunk['meta_data']>, 'type' | 'path_in_schema' | 'codec'>, start: number): ColumnChunk => ({
+  meta_data: { type: element.type!, path_in_schema: [element.name], codec: 'UNCOMPRESSED', ...meta },
+  file_offset: BigInt(start),
 });
 
 type Numbers = Float32Array | Float64Array | BigInt64Array;
@@ -92,12 +91,12 @@ const utf8 = new TextEncoder();
 
 /**
  * Required text (label, version): a dictionary page of the chunk's distinct values, then their codes
- * RLE/bit-packed, without statistics. A handful of values, the same string objects row after row,
- * so a row's code is found by identity among the few seen before; the version of every part is in
- * the manifest, so statistics would tell nothing.
+ * RLE/bit-packed, without statistics. A handful of values, the same ones row after row, so a row's
+ * code is found by comparing it with the few values seen before, and the dictionary's map is asked
+ * only for a new one; the version of every part is in the manifest, so statistics would tell nothing.
  */
 function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunkWriter {
-  /** Up to this many distinct objects are matched by identity before the dictionary's map is asked. */
+  /** Up to this many values are compared with a row's before the dictionary's map is asked. */
   const RECENT = 8;
   let dictionary: string[] = [];
   let codeOf = new Map<string, number>();
@@ -195,11 +194,12 @@ function generalColumn(column: PartColumn, element: SchemaElement, root: SchemaE
         }
       }
       pieces = [];
+      // One page: no page index to write.
       return writeColumn({
         writer: out,
-        column: { columnName: column.name, element, schemaPath: [root, element], codec: 'SNAPPY', compressors: { SNAPPY: snappyCompress }, stats: true, pageSize: 0, columnIndex: false, offsetIndex: true },
+        column: { columnName: column.name, element, schemaPath: [root, element], codec: 'SNAPPY', compressors: { SNAPPY: snappyCompress }, stats: true, pageSize: 0, columnIndex: false, offsetIndex: false },
         pageData: { values: values as DecodedArray, definitionLevels, repetitionLevels: [], maxDefinitionLevel: 1 },
-      });
+      }).chunk;
     },
   };
 }

@@ -1,10 +1,9 @@
 import type { RowGroup } from 'hyparquet';
 import { ByteWriter, schemaFromColumnData } from 'hyparquet-writer';
-import { writeIndexes } from 'hyparquet-writer/src/indexes.js';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import type { UploadStream } from '../../storage/object-store.ts';
 import type { PartColumn, PartWriter } from './part-writer.ts';
-import { columnChunkWriter, type WrittenChunk } from './parquet-column-chunks.ts';
+import { columnChunkWriter } from './parquet-column-chunks.ts';
 import { endSink, writeTo } from './sink.ts';
 
 /** Rows per row group: buffered as columns until full, so memory holds at most one row group. */
@@ -62,17 +61,15 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
   const out = new SinkWriter(sink);
   const chunks = columns.map((c, i) => columnChunkWriter(c, schema[i + 1]!, schema[0]!));
   const rowGroups: RowGroup[] = [];
-  const indexes: WrittenChunk[] = [];
   let count = 0;
   out.appendUint32(MAGIC);
 
   const writeGroup = async () => {
     if (count === 0) return;
     const start = out.offset;
-    const written = chunks.map((c) => c.write(out));
-    indexes.push(...written);
-    const total = written.reduce((n, w) => n + (w.chunk.meta_data?.total_uncompressed_size ?? 0n), 0n);
-    rowGroups.push({ columns: written.map((w) => w.chunk), total_byte_size: total, num_rows: BigInt(count), total_compressed_size: BigInt(out.offset - start) });
+    const columns = chunks.map((c) => c.write(out));
+    const total = columns.reduce((n, c) => n + (c.meta_data?.total_uncompressed_size ?? 0n), 0n);
+    rowGroups.push({ columns, total_byte_size: total, num_rows: BigInt(count), total_compressed_size: BigInt(out.offset - start) });
     count = 0;
     await out.flush();
   };
@@ -90,8 +87,8 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
     async end() {
       await writeGroup();
       out.rowless = rowGroups.length === 0;
-      writeIndexes(out, indexes);
       const numRows = rowGroups.reduce((n, g) => n + g.num_rows, 0n);
+      // metadata_length is the type's; the footer's length is written after it.
       writeMetadata(out, { version: 2, created_by: CREATED_BY, schema, num_rows: numRows, row_groups: rowGroups, metadata_length: 0 });
       out.appendUint32(MAGIC);
       await out.flush();

@@ -139,6 +139,9 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     const jsonl = (await written('jsonl')).toString().trimEnd().split('\n').map((l) => (JSON.parse(l) as { score: number }).score);
     expect(jsonl).toEqual([0.1, 0.9876543, 1e-7, 0.5, 12345.678]);
     expect(jsonl.map(Math.fround)).toEqual([...scores]);
+    // What JSON cannot hold is null in a float column too.
+    const odd = await writeBlocks(store, 'odd.jsonl', 'jsonl', [{ name: 'score', type: 'float' }], [{ rows: 4, values: [[0.5, Number.NaN, Number.POSITIVE_INFINITY, null]] }]);
+    expect(odd.toString().trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([{ score: 0.5 }, { score: null }, { score: null }, { score: null }]);
     const parquet = await written('parquet');
     expect(parquetMetadata(toArrayBuffer(parquet)).schema[1]).toMatchObject({ name: 'score', type: 'FLOAT', repetition_type: 'REQUIRED' });
     expect((await readParquetPart(parquet)).map((r) => r.score)).toEqual([...scores]);
@@ -164,7 +167,7 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     const columns: PartColumn[] = [{ name: 'id', type: 'string' }, ...SCORED, { name: 'model_version', type: 'string', required: true }];
     const n = 3000;
     const scores = Float32Array.from({ length: n }, (_, i) => i / n);
-    // Labels made afresh per row, twelve texts: equal texts are one dictionary entry, whatever their string objects.
+    // Labels made afresh per row, twelve texts, more than the writer compares a row with: equal texts are one dictionary entry.
     const labels = Array.from({ length: n }, (_, i) => `class-${(i * 7) % 12}`);
     const block = { rows: n, values: [Array.from({ length: n }, (_, i) => `r${String(i).padStart(4, '0')}`), labels, scores, new Array<string>(n).fill('1.0.0')] };
     const body = await writeBlocks(store, 'encodings.parquet', 'parquet', columns, [block]);
@@ -177,6 +180,11 @@ describe.each(STORES)('createPartWriter over $name', ({ make }) => {
     for (const text of ['label', 'model_version']) expect(meta[text]).toMatchObject({ encodings: ['PLAIN', 'RLE_DICTIONARY'], statistics: undefined, dictionary_page_offset: expect.any(BigInt) });
     // Twelve entries and 4-bit codes; an entry per row would take over 30 kB.
     expect(Number(meta.label!.total_compressed_size)).toBeLessThan(2000);
+    // The sizes readers plan their reads with add up.
+    const chunks = group!.columns.map((c) => c.meta_data!);
+    expect(group!.total_compressed_size).toBe(chunks.reduce((n, c) => n + c.total_compressed_size, 0n));
+    expect(group!.total_byte_size).toBe(chunks.reduce((n, c) => n + c.total_uncompressed_size, 0n));
+    expect(meta.score!.total_uncompressed_size).toBe(meta.score!.total_compressed_size);
     expect(meta.id!.statistics).toMatchObject({ min_value: 'r0000', max_value: 'r2999', null_count: 0n });
     expect((await readParquetPart(body)).map((r) => [r.id, r.label, r.score, r.model_version])).toEqual(Array.from({ length: n }, (_, r) => block.values.map((c) => c[r])));
   });

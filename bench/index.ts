@@ -53,7 +53,7 @@ const failed = checks.filter((c) => !c.pass).length;
 console.log(`\n${checks.length - failed}/${checks.length} within budget`);
 const foreign = others();
 console.log(
-  `other processes used ${foreign.seconds.toFixed(1)} CPU-seconds (${(foreign.share * 100).toFixed(0)}% of the machine) during the run${foreign.share > 0.05 ? ': the machine was shared, expect noisy figures' : ''}`,
+  `other processes used ${foreign.seconds.toFixed(1)} CPU-seconds (${(foreign.share * 100).toFixed(0)}% of the machine) during the run, ${foreign.stealSeconds.toFixed(1)} of them taken by the hypervisor (steal)${foreign.share > 0.05 ? ': the machine was shared, expect noisy figures' : ''}`,
 );
 
 const out = join(ROOT, 'bench/results', quick ? 'quick.json' : 'latest.json');

@@ -24,14 +24,16 @@ const ticks = (line: string, fields: number[]) => fields.reduce((sum, i) => sum 
 /**
  * CPU time the machine spent outside this process tree while the bench ran: other work on a shared
  * machine skews every figure, so it is reported with them. Reaped children count as ours (cutime, cstime).
+ * `stealSeconds`, part of it, is the time the hypervisor gave this VM's CPUs to other guests.
  */
-export function foreignCpu(): () => { seconds: number; share: number } {
+export function foreignCpu(): () => { seconds: number; share: number; stealSeconds: number } {
   const sample = () => {
     const machine = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
     const self = readFileSync('/proc/self/stat', 'utf8');
     return {
       busy: ticks(machine, [1, 2, 3, 6, 7, 8]),
       all: ticks(machine, [1, 2, 3, 4, 5, 6, 7, 8]),
+      steal: ticks(machine, [8]),
       own: ticks(self.slice(self.lastIndexOf(')') + 2), [11, 12, 13, 14]),
     };
   };
@@ -39,6 +41,6 @@ export function foreignCpu(): () => { seconds: number; share: number } {
   return () => {
     const end = sample();
     const foreign = end.busy - start.busy - (end.own - start.own);
-    return { seconds: Math.max(0, foreign) / 100, share: Math.max(0, foreign) / (end.all - start.all) };
+    return { seconds: Math.max(0, foreign) / 100, share: Math.max(0, foreign) / (end.all - start.all), stealSeconds: (end.steal - start.steal) / 100 };
   };
 }

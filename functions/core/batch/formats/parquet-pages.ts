@@ -1,8 +1,9 @@
 import type { ColumnChunk, DecodedArray } from 'hyparquet';
 import type { ColumnDecoder, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
-import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
-import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { BadInput } from '../bad-input.ts';
 
 /** Where a column chunk's bytes are in the file: its dictionary page, if any, then its data pages. */
@@ -27,17 +28,42 @@ export function columnDecoder(schema: SchemaTree, chunk: ColumnChunk, uri: strin
 }
 
 /**
+ * A flat column's page values with its nulls in place, in one pass: what hyparquet's list assembler
+ * gives for a flat column, which walks nested structure for every value and was over half of reading
+ * an OPTIONAL column (pyarrow's default). A page without nulls keeps the array its values came in.
+ */
+function withNulls(values: DecodedArray, definitionLevels: readonly number[] | undefined, maxDefinitionLevel: number): DecodedArray {
+  if (!definitionLevels?.length || values.length === definitionLevels.length) return values;
+  const rows = new Array<unknown>(definitionLevels.length);
+  for (let i = 0, v = 0; i < rows.length; i++) rows[i] = definitionLevels[i] === maxDefinitionLevel ? values[v++] : null;
+  return rows as DecodedArray;
+}
+
+/**
  * A flat column chunk's values, one decoded data page at a time: memory holds one page of the
- * column, not the whole row group. Pages are read in file order from the chunk's own bytes.
+ * column, not the whole row group. Pages are read in file order from the chunk's own bytes, data
+ * pages as hyparquet's page reader reads them but for the assembly of nulls (`withNulls`).
  */
 export function* columnPages(bytes: ArrayBuffer, decoder: ColumnDecoder): Generator<DecodedArray> {
   const reader = { view: new DataView(bytes), offset: 0 };
+  const maxDefinitionLevel = getMaxDefinitionLevel(decoder.schemaPath);
   let dictionary: DecodedArray | undefined;
   // As hyparquet's own column reader: a last byte alone is no page (some writers leave one).
   while (reader.offset < bytes.byteLength - 1) {
     const header = parquetHeader(reader);
+    const v1 = header.type === 'DATA_PAGE' ? header.data_page_header : undefined;
+    const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2 : undefined;
+    if (v1 || v2) {
+      const compressed = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
+      reader.offset += header.compressed_page_size;
+      const page = v1
+        ? readDataPage(decompressPage(compressed, header.uncompressed_page_size, decoder.codec, decoder.compressors), v1, decoder)
+        : readDataPageV2(compressed, header, decoder);
+      const values = withNulls(convertWithDictionary(page.dataPage, dictionary, (v1 ?? v2)!.encoding, decoder), page.definitionLevels, maxDefinitionLevel);
+      if (values.length) yield values;
+      continue;
+    }
     const { data } = readPage(reader, header, decoder, dictionary, undefined, 0);
     if (header.type === 'DICTIONARY_PAGE') dictionary = data && convert(data, decoder);
-    else if (data?.length) yield data;
   }
 }

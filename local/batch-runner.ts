@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { BAD_INPUT } from '../functions/core/batch/bad-input.ts';
 import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
 import { chunkInputBytes } from '../functions/core/batch/input-objects.ts';
-import { OUTPUT_IN_USE, OutputInUse, planJob } from '../functions/core/batch/plan-job.ts';
+import { BAD_INPUT, OUTPUT_IN_USE, OutputInUse } from '../functions/core/batch/job-errors.ts';
+import { planJob } from '../functions/core/batch/plan-job.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
 import type { WorkerInit, WorkerMessage } from './score-worker.ts';
 

@@ -2,7 +2,8 @@ import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { readJsonObject } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type ChunkError, ChunkFailure, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
-import { OUTPUT_IN_USE, PLAN_OBJECTS } from './plan-job.ts';
+import { OUTPUT_IN_USE } from './job-errors.ts';
+import { PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
 
 /** How the orchestration ended, when it did not end well (Step Functions' error and cause). */

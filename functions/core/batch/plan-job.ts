@@ -3,22 +3,12 @@ import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type JobSpec, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { listInput } from './input-objects.ts';
+import { OutputInUse } from './job-errors.ts';
 import { planChunks } from './plan-chunks.ts';
 
 export const PLAN_OBJECTS = '_plan/objects.json';
 /** What the run under an output prefix was asked to do, to tell a rerun of it from another job. */
 export const PLAN_JOB = '_plan/job.json';
-
-export const OUTPUT_IN_USE = 'OutputInUse';
-
-/**
- * A plan that found another run's results under its output. Nothing there is touched: its chunk
- * records would be taken for this run's (a chunk that finds one does nothing), so its parts would
- * be counted as this run's rows. Finalize, told of it, writes nothing either.
- */
-export class OutputInUse extends Error {
-  override readonly name = OUTPUT_IN_USE;
-}
 
 type JobIdentity = Record<string, unknown>;
 

@@ -10,9 +10,8 @@ import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape, scoreTypeOf } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
-import { OutputInUse } from './plan-job.ts';
 import { RejectsPart } from './rejects-part.ts';
-import { BadInput } from './bad-input.ts';
+import { BadInput, OutputInUse } from './job-errors.ts';
 
 export interface ChunkContext {
   readonly job: JobSpec;

@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import { BadInput } from '../bad-input.ts';
+import { BadInput } from '../job-errors.ts';
 
 /**
  * CSV parsing one physical line at a time. A chunk of a split object cannot know whether it starts

@@ -3,7 +3,7 @@ import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
 import { decodeLine, type Line, NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput } from '../job-errors.ts';
 
 interface Header {
   readonly names: string[];

@@ -1,6 +1,6 @@
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import type { ObjectStore } from '../../storage/object-store.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput } from '../job-errors.ts';
 
 export interface ParquetFile {
   readonly file: AsyncBuffer;

@@ -5,7 +5,7 @@ import type { Chunk } from '../contracts.ts';
 import { openParquet, rowGroupStarts } from './parquet-file.ts';
 import { columnChunkRange, columnDecoder, columnPages } from './parquet-pages.ts';
 import type { ColumnBatch } from './source-row.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput } from '../job-errors.ts';
 
 /** Bytes of the next row group read ahead at most: a larger group is fetched when its turn comes, so memory never holds two of them. */
 export const PARQUET_READ_AHEAD = 64 * 1024 * 1024;

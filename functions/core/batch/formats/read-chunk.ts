@@ -4,7 +4,7 @@ import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
 import { readParquet } from './parquet-reader.ts';
 import type { ReadBatch } from './source-row.ts';
-import { BadInput } from '../bad-input.ts';
+import { BadInput } from '../job-errors.ts';
 
 export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
 

@@ -1,0 +1,28 @@
+/**
+ * The errors of a batch job that no retry can mend: the state machine's retrier and `npm run score`
+ * fail them at once, and the manifest names them.
+ */
+
+/** The error name of a chunk whose input no attempt can score. */
+export const BAD_INPUT = 'BadInput';
+
+/**
+ * A chunk's input that no retry can make readable: a CSV header that is missing, not UTF-8 or not
+ * parseable, lines ended by CR alone, a Parquet footer that does not parse or a column that ends
+ * before its row group, a nested feature column, an object replaced or removed since the run was
+ * planned. A failed read is never one: the store may answer the next attempt.
+ */
+export class BadInput extends Error {
+  override readonly name = BAD_INPUT;
+}
+
+export const OUTPUT_IN_USE = 'OutputInUse';
+
+/**
+ * A plan that found another run's results under its output. Nothing there is touched: its chunk
+ * records would be taken for this run's (a chunk that finds one does nothing), so its parts would
+ * be counted as this run's rows. Finalize, told of it, writes nothing either.
+ */
+export class OutputInUse extends Error {
+  override readonly name = OUTPUT_IN_USE;
+}

@@ -92,19 +92,17 @@ const utf8 = new TextEncoder();
 /**
  * Required text (label, version): a dictionary page of the chunk's distinct values, then their codes
  * RLE/bit-packed, without statistics. A handful of values, the same ones row after row, so a row's
- * code is found by comparing it with the few values seen before, and the dictionary's map is asked
- * only for a new one; the version of every part is in the manifest, so statistics would tell nothing.
+ * code is found by comparing it with the dictionary's first entries, and its map is asked only
+ * beyond them; the version of every part is in the manifest, so statistics would tell nothing.
  */
 function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunkWriter {
-  /** Up to this many values are compared with a row's before the dictionary's map is asked. */
-  const RECENT = 8;
+  /** Up to this many entries are compared with a row's value before the dictionary's map is asked. */
+  const FIRST = 8;
   let dictionary: string[] = [];
   let codeOf = new Map<string, number>();
-  let recent: unknown[] = [];
-  let recentCodes: number[] = [];
   let codes = new Int32Array(1024);
   let count = 0;
-  const codeOfNew = (v: unknown): number => {
+  const codeFromMap = (v: unknown): number => {
     if (v === null || v === undefined) throw new Error(`output column ${column.name} is required, got ${v}`);
     const text = toValue.string(v) as string;
     let code = codeOf.get(text);
@@ -112,10 +110,6 @@ function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunk
       code = dictionary.length;
       dictionary.push(text);
       codeOf.set(text, code);
-    }
-    if (recent.length < RECENT) {
-      recent.push(v);
-      recentCodes.push(code);
     }
     return code;
   };
@@ -129,13 +123,13 @@ function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunk
       for (let r = from; r < to; r++) {
         const v = values[r];
         let code = -1;
-        for (let i = 0; i < recent.length; i++) {
-          if (recent[i] === v) {
-            code = recentCodes[i]!;
+        for (let i = 0; i < dictionary.length && i < FIRST; i++) {
+          if (dictionary[i] === v) {
+            code = i;
             break;
           }
         }
-        codes[count++] = code < 0 ? codeOfNew(v) : code;
+        codes[count++] = code < 0 ? codeFromMap(v) : code;
       }
     },
     write(out) {
@@ -166,8 +160,6 @@ function dictionaryText(column: PartColumn, element: SchemaElement): ColumnChunk
       // Each column chunk carries its own dictionary.
       dictionary = [];
       codeOf = new Map();
-      recent = [];
-      recentCodes = [];
       count = 0;
       return written;
     },

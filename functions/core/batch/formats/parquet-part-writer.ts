@@ -16,15 +16,15 @@ const CREATED_BY = 'serverless-inference batch parts (hyparquet-writer 0.17)';
 
 /**
  * The footer of a file without row groups as Apache Arrow's readers accept it. hyparquet-writer
- * 0.17 writes the empty `row_groups` list with element type 0, which arrow-rs refuses ("Expected
+ * 0.17 serializes the empty `row_groups` list with element type 0, which arrow-rs refuses ("Expected
  * list element type of Struct"), so a chunk that scored no row left a part that broke reading the
- * whole output folder. Its footer is `num_rows` 0 (0x16 0x00) then that list's header (0x19 0x00):
- * the list is typed as the list of structs it is (0x0c). Only a rowless part's footer is touched.
+ * whole output folder. In the footer, `num_rows` 0 (0x16 0x00) comes right before that list's
+ * header (0x19 0x00): the list is typed as the list of structs it is (0x0c).
  */
-function typeEmptyRowGroupList(file: Uint8Array): void {
-  for (let i = 4; i + 3 < file.length; i++) {
-    if (file[i] === 0x16 && file[i + 1] === 0x00 && file[i + 2] === 0x19 && file[i + 3] === 0x00) {
-      file[i + 3] = 0x0c;
+function typeEmptyRowGroupList(footer: Uint8Array): void {
+  for (let i = 0; i + 3 < footer.length; i++) {
+    if (footer[i] === 0x16 && footer[i + 1] === 0x00 && footer[i + 2] === 0x19 && footer[i + 3] === 0x00) {
+      footer[i + 3] = 0x0c;
       return;
     }
   }
@@ -33,8 +33,6 @@ function typeEmptyRowGroupList(file: Uint8Array): void {
 /** The part's output buffer, emptied into the sink after every row group and at the end: the file is never held whole. */
 class SinkWriter extends ByteWriter {
   readonly #sink: UploadStream;
-  /** Set when the part has no rows: its only flush is then the whole file. */
-  rowless = false;
   constructor(sink: UploadStream) {
     super(1024 * 1024);
     this.#sink = sink;
@@ -42,7 +40,6 @@ class SinkWriter extends ByteWriter {
   flush(): Promise<void> {
     const bytes = new Uint8Array(this.buffer.slice(0, this.index)); // copied: the buffer is reused from index 0
     this.index = 0;
-    if (this.rowless) typeEmptyRowGroupList(bytes);
     return writeTo(this.#sink.stream, bytes);
   }
 }
@@ -86,10 +83,11 @@ export function parquetPartWriter(columns: readonly PartColumn[], sink: UploadSt
     },
     async end() {
       await writeGroup();
-      out.rowless = rowGroups.length === 0;
       const numRows = rowGroups.reduce((n, g) => n + g.num_rows, 0n);
+      const footer = out.index;
       // metadata_length is the type's; the footer's length is written after it.
       writeMetadata(out, { version: 2, created_by: CREATED_BY, schema, num_rows: numRows, row_groups: rowGroups, metadata_length: 0 });
+      if (rowGroups.length === 0) typeEmptyRowGroupList(new Uint8Array(out.buffer, footer, out.index - footer));
       out.appendUint32(MAGIC);
       await out.flush();
       await endSink(sink);

@@ -7,6 +7,9 @@ export interface ParquetFile {
   readonly metadata: FileMetaData;
 }
 
+/** Errors of the store's reads (S3 unavailable, a reset connection): the store's, and may pass when tried again. */
+const readFailures = new WeakSet<object>();
+
 /**
  * A Parquet object as hyparquet reads it: an AsyncBuffer whose slices are ranged reads of the store,
  * so the footer and then only the column chunks asked for travel, never the whole object.
@@ -15,7 +18,10 @@ export function asyncBuffer(store: ObjectStore, key: string, size: number): Asyn
   return {
     byteLength: size,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const bytes = await store.readBytes(key, { start, end: end ?? size });
+      const bytes = await store.readBytes(key, { start, end: end ?? size }).catch((err: unknown) => {
+        if (typeof err === 'object' && err !== null) readFailures.add(err);
+        throw err;
+      });
       // Copy into an ArrayBuffer of exactly the slice (a Buffer may be a view into a larger pool).
       return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes.buffer
@@ -29,22 +35,10 @@ export async function openParquet(store: ObjectStore, key: string, size?: number
   const length = size ?? (await store.head(key))?.size;
   if (length === undefined) throw new BadInput(`${store.uri(key)}: no such object`);
   const file = asyncBuffer(store, key, length);
-  // A failed read (S3 unavailable, a reset connection) is the store's, and may pass when tried again.
-  let readFailure: unknown;
-  const reading: AsyncBuffer = {
-    byteLength: length,
-    async slice(start, end) {
-      try {
-        return await file.slice(start, end);
-      } catch (err) {
-        throw (readFailure = err);
-      }
-    },
-  };
   try {
-    return { file, metadata: await parquetMetadataAsync(reading) };
+    return { file, metadata: await parquetMetadataAsync(file) };
   } catch (err) {
-    if (err === readFailure) throw err;
+    if (readFailures.has(err as object)) throw err;
     throw new BadInput(`${store.uri(key)}: not a readable Parquet file: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -51,27 +51,27 @@ export async function runJob(spec: JobSpecInput, location: (uri: string) => Loca
   return { plan, chunks, errors, ...(await finalizeJob(job, plan, output)) };
 }
 
-/** The store, forwarding every call, with `read` replaced. */
-const withRead = (inner: ObjectStore, read: ObjectStore['read']): ObjectStore => ({
+/** The store, forwarding every call but those `overrides` replace. */
+export const forwarding = (inner: ObjectStore, overrides: Partial<ObjectStore>): ObjectStore => ({
   uri: (key) => inner.uri(key),
   list: (prefix) => inner.list(prefix),
   head: (key) => inner.head(key),
+  read: (key, range) => inner.read(key, range),
   readBytes: (key, range) => inner.readBytes(key, range),
   write: (key, body) => inner.write(key, body),
   writeIfAbsent: (key, body) => inner.writeIfAbsent(key, body),
   upload: (key) => inner.upload(key),
-  read,
+  ...overrides,
 });
 
 /** An input that counts the reads of its objects' bytes (streamed or whole). */
 export function countingReads(input: Location): { location: Location; reads: () => number } {
   let reads = 0;
   const inner = input.store;
-  const store = withRead(inner, (key, range) => {
-    reads++;
-    return inner.read(key, range);
+  const counted = forwarding(inner, {
+    read: (key, range) => (reads++, inner.read(key, range)),
+    readBytes: (key, range) => (reads++, inner.readBytes(key, range)),
   });
-  const counted: ObjectStore = { ...store, readBytes: (key, range) => (reads++, inner.readBytes(key, range)) };
   return { location: { store: counted, key: input.key }, reads: () => reads };
 }
 
@@ -79,12 +79,14 @@ export function countingReads(input: Location): { location: Location; reads: () 
 export function replacedOnFirstRead(input: Location, body: string): Location {
   let replaced = false;
   const inner = input.store;
-  const store = withRead(inner, async (key, range) => {
-    if (!replaced) {
-      replaced = true;
-      await inner.write(key, body);
-    }
-    return inner.read(key, range);
+  const store = forwarding(inner, {
+    read: async (key, range) => {
+      if (!replaced) {
+        replaced = true;
+        await inner.write(key, body);
+      }
+      return inner.read(key, range);
+    },
   });
   return { store, key: input.key };
 }
@@ -93,20 +95,22 @@ export function replacedOnFirstRead(input: Location, body: string): Location {
 export function failingOnce(input: Location, bytes: number): Location {
   let failed = false;
   const inner = input.store;
-  const store = withRead(inner, async (key, range) => {
-    const stream = await inner.read(key, range);
-    if (failed || !range || range.start === 0) return stream;
-    failed = true;
-    let seen = 0;
-    return stream.pipe(
-      new Transform({
-        transform(chunk: Buffer, _, done) {
-          seen += chunk.length;
-          if (seen > bytes) return done(new Error('worker killed mid-chunk'));
-          done(null, chunk);
-        },
-      }),
-    );
+  const store = forwarding(inner, {
+    read: async (key, range) => {
+      const stream = await inner.read(key, range);
+      if (failed || !range || range.start === 0) return stream;
+      failed = true;
+      let seen = 0;
+      return stream.pipe(
+        new Transform({
+          transform(chunk: Buffer, _, done) {
+            seen += chunk.length;
+            if (seen > bytes) return done(new Error('worker killed mid-chunk'));
+            done(null, chunk);
+          },
+        }),
+      );
+    },
   });
   return { store, key: input.key };
 }

@@ -5,16 +5,19 @@ import { openParquet } from '../../../../../functions/core/batch/formats/parquet
 import { readParquet } from '../../../../../functions/core/batch/formats/parquet-reader.ts';
 import type { ByteRange, ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../../storage/stores.ts';
+import { forwarding } from '../../../../support/batch-job.ts';
 import { chunkOf, collect, sampleParquet } from './rows.ts';
 import { rowsOf } from '../../../../../functions/core/batch/formats/source-row.ts';
 
 /** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
 const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
-  ({ ...store, uri: store.uri.bind(store), head: store.head.bind(store), readBytes: async (key: string, range?: ByteRange) => {
-    seen(range);
-    if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
-    return store.readBytes(key, range);
-  } }) as ObjectStore;
+  forwarding(store, {
+    readBytes: async (key, range) => {
+      seen(range);
+      if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
+      return store.readBytes(key, range);
+    },
+  });
 
 describe.each(STORES)('readParquet over $name', ({ make }) => {
   /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
@@ -133,7 +136,7 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     const store = await make();
     await store.write('sized.parquet', sampleParquet(10));
     const { size } = (await store.head('sized.parquet'))!;
-    const headless = { ...watched(store, () => undefined), head: () => Promise.reject(new Error('no HEAD expected')) } as ObjectStore;
+    const headless = forwarding(store, { head: () => Promise.reject(new Error('no HEAD expected')) });
     expect(await collect(readParquet(headless, chunkOf({ key: 'sized.parquet', format: 'parquet', size })))).toHaveLength(10);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { generateCsv } from '../support/batch-data.ts';
+import { FEATURES, generateCsv } from '../support/batch-data.ts';
 import { runCli } from '../support/cli.ts';
 import { MODELS, readPackage } from '../support/models.ts';
 import { NON_FINITE_ANSWER } from '../../functions/core/predictions.ts';
@@ -143,18 +143,17 @@ describe('npm run score', () => {
     expect(await readFile(join(dir, 'out/_manifest.json'), 'utf8')).toBe(before);
   });
 
-  it('rejects every row, naming the column, when --id names a column the input does not have, and warns', async () => {
+  it('fails at once, naming the column and the input\'s columns, when --id names a column the input does not have', async () => {
     const dir = await localInput();
     const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'patient_id']);
-    expect(res.stdout).toContain('succeeded: 2000 rows in, 0 scored, 2000 rejected');
-    expect(res.stderr).toContain('warning: no row was scored; every reason is in rejects/part-00000.jsonl');
-    const rejects = (await readFile(join(dir, 'out/rejects/part-00000.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(rejects).toHaveLength(2000);
-    // Every row that was good is refused for its id alone; the bad ones keep their own reasons.
-    const good = new Set(data.goodIds);
-    const ofGoodRows = rejects.filter((r: { raw: string }) => good.has(r.raw.split(',')[0]!));
-    expect(ofGoodRows).toHaveLength(data.goodIds.length);
-    expect(ofGoodRows.every((r: { reasons: string[] }) => r.reasons.length === 1 && r.reasons[0] === 'patient_id: missing id')).toBe(true);
+    expect(res.code).toBe(1);
+    const columns = ['id', ...FEATURES].map((n) => JSON.stringify(n));
+    const message = `${join(dir, 'data.csv')}: the CSV header has no column "patient_id" (the id column); its columns are ${columns.slice(0, 30).join(', ')} and ${columns.length - 30} more`;
+    expect(res.stdout).toContain('failed: 0 rows in, 0 scored, 0 rejected');
+    expect(res.stdout).toContain(`chunk 0 failed: ${message}`);
+    // A bad input is not retried: no attempt could read it.
+    expect(res.stderr).toContain(`chunk 0 attempt 1 failed: ${message}`);
+    expect(res.stderr).not.toContain('attempt 2');
   });
 
   it('writes Parquet output that reads back with the same rows', async () => {

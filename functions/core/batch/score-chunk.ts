@@ -12,6 +12,7 @@ import { outputShape, scoreTypeOf } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
 import { RejectsPart } from './rejects-part.ts';
 import { BadInput, OutputInUse } from './job-errors.ts';
+import type { RequiredColumns } from './formats/required-columns.ts';
 
 export interface ChunkContext {
   readonly job: JobSpec;
@@ -113,6 +114,10 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const idColumn = job.idColumn;
   // What scoring reads of a row: the features and the id; a wide Parquet table's other columns are never fetched.
   const neededColumns = [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])];
+  const required: RequiredColumns = new Map([
+    ...pkg.features.filter((f) => !f.allowMissing).map((f) => [f.name, `needed by ${pkg.name} ${pkg.version}`] as const),
+    ...(idColumn ? [[idColumn, 'the id column'] as const] : []),
+  ]);
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
     const packed = packRows(layout, chunk.format, rows, batch, idColumn);
@@ -127,7 +132,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   try {
     await checkInputUnchanged(ctx, chunk);
     await layout.withBatch(async (batch) => {
-      for await (const rows of readChunk(ctx.input.store, chunk, neededColumns)) {
+      for await (const rows of readChunk(ctx.input.store, chunk, neededColumns, required)) {
         const size = batchRows(rows);
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);

@@ -4,6 +4,7 @@ import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
 import { decodeLine, type Line, NOT_UTF8, readLines } from './lines.ts';
 import type { SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
+import { checkRequiredColumns, type RequiredColumns } from './required-columns.ts';
 
 interface Header {
   readonly names: string[];
@@ -17,10 +18,18 @@ const makeHeader = (names: string[], offset: number): Header => ({ names, build:
 const HEADER_FIRST_READ = 16 * 1024;
 const HEADER_MAX = 16 * 1024 * 1024;
 
+/** What a chunk's reader asks of the header: the columns it reads, and those it cannot do without. */
+interface Needs {
+  readonly needed?: readonly string[];
+  readonly required?: RequiredColumns;
+}
+
 /** The header a line holds; one that is not UTF-8 fails the object, as its names could not be matched. */
-function headerOf(line: Line, uri: string, needed?: readonly string[]): Header {
+function headerOf(line: Line, uri: string, { needed, required }: Needs): Header {
   if (line.notUtf8) throw new BadInput(`${uri}: the header line is ${NOT_UTF8}`);
-  return makeHeader(parseCsvHeader(line.text, uri, needed), line.offset);
+  const names = parseCsvHeader(line.text, uri, needed);
+  checkRequiredColumns(uri, 'CSV header', names, required);
+  return makeHeader(names, line.offset);
 }
 
 /**
@@ -28,10 +37,10 @@ function headerOf(line: Line, uri: string, needed?: readonly string[]): Header {
  * small ranged reads from byte 0, doubled until the line is complete (a wide header costs a few
  * requests, never the object).
  */
-async function readHeader(store: ObjectStore, key: string, needed?: readonly string[]): Promise<Header | undefined> {
+async function readHeader(store: ObjectStore, key: string, needs: Needs): Promise<Header | undefined> {
   for (let size = HEADER_FIRST_READ; ; size *= 2) {
     const head = await readLinesOf(store, key, size);
-    if (head.line) return headerOf(head.line, store.uri(key), needed);
+    if (head.line) return headerOf(head.line, store.uri(key), needs);
     if (head.eof) return undefined;
     if (size >= HEADER_MAX) throw new BadInput(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
   }
@@ -60,9 +69,10 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
  * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
  * by any other chunk, and only once that chunk meets a row. Every field is a string ('' when empty);
  * typing is the validator's job, where a bad number is reported with its column. With `needed`,
- * only those columns must be named once in the header.
+ * only those columns must be named once in the header; a header without a `required` column fails
+ * the object.
  */
-export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readonly string[]): AsyncGenerator<SourceRow[]> {
+export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readonly string[], required?: RequiredColumns): AsyncGenerator<SourceRow[]> {
   const fromStart = chunk.gzip || !chunk.range || chunk.range.start === 0;
   let header: Header | undefined;
   for await (const lines of readLines(store, chunk)) {
@@ -70,10 +80,10 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readon
     for (const l of lines) {
       if (header === undefined) {
         if (fromStart) {
-          header = headerOf(l, store.uri(chunk.key), needed);
+          header = headerOf(l, store.uri(chunk.key), { needed, required });
           continue;
         }
-        header = await readHeader(store, chunk.key, needed);
+        header = await readHeader(store, chunk.key, { needed, required });
         if (header === undefined) throw new BadInput(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;

@@ -6,6 +6,7 @@ import { openParquet, rowGroupStarts } from './parquet-file.ts';
 import { columnChunkRange, columnDecoder, columnPages } from './parquet-pages.ts';
 import type { ColumnBatch } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
+import { checkRequiredColumns, type RequiredColumns } from './required-columns.ts';
 
 /** Bytes of the next row group read ahead at most: a larger group is fetched when its turn comes, so memory never holds two of them. */
 export const PARQUET_READ_AHEAD = 64 * 1024 * 1024;
@@ -73,10 +74,11 @@ function* rowSlices(names: readonly string[], pages: readonly Iterator<DecodedAr
  * (typed arrays stay compact) no longer than a page, so memory holds a row group's compressed bytes
  * and about one decoded page per column, whatever the file's or the row group's size. Values keep
  * Parquet's types (numbers, strings, BigInt for INT64, null). With `columns`, only those of them the
- * file has are read: the other column chunks are neither fetched nor decoded. The next row group's
- * bytes are read ahead when they are at most `readAheadBytes`.
+ * file has are read: the other column chunks are neither fetched nor decoded; a file without a
+ * `required` column fails. The next row group's bytes are read ahead when they are at most
+ * `readAheadBytes`.
  */
-export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
+export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], required?: RequiredColumns, readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
   const { file, metadata } = await openParquet(store, chunk.key, chunk.size);
   const starts = rowGroupStarts(metadata);
   const groups = metadata.row_groups.length;
@@ -87,6 +89,7 @@ export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: r
   }
   const schema = parquetSchema(metadata);
   const all = schema.children.map((c) => c.element.name);
+  checkRequiredColumns(store.uri(chunk.key), 'Parquet schema', all, required);
   const names = columns ? all.filter((n) => columns.includes(n)) : all;
 
   const planOf = (g: number) => parquetPlan({ file, metadata, columns: names, rowStart: starts[g]!, rowEnd: starts[g + 1]! });

@@ -5,6 +5,7 @@ import { readJsonl } from './jsonl-reader.ts';
 import { readParquet } from './parquet-reader.ts';
 import type { ReadBatch } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
+import type { RequiredColumns } from './required-columns.ts';
 
 export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
 
@@ -17,16 +18,18 @@ export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
  *
  * `columns` names the only columns a reader needs: Parquet then fetches and decodes no other column
  * chunk (a wide table costs what its used columns cost); text rows still carry every field, and a
- * CSV header may repeat the name of a column that is not needed.
+ * CSV header may repeat the name of a column that is not needed. A CSV header or Parquet schema
+ * without one of the `required` columns fails the object; JSON Lines, which has neither, rejects
+ * each row that lacks one.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: readonly string[]): AsyncGenerator<ReadBatch> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: readonly string[], required?: RequiredColumns): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
-      return yield* readCsv(store, chunk, columns);
+      return yield* readCsv(store, chunk, columns, required);
     case 'jsonl':
       return yield* readJsonl(store, chunk);
     case 'parquet':
       if (chunk.gzip) throw new BadInput(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
-      return yield* readParquet(store, chunk, columns);
+      return yield* readParquet(store, chunk, columns, required);
   }
 }

@@ -1,4 +1,4 @@
-import { unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { motoS3 } from '../../../support/s3.ts';
@@ -13,6 +13,8 @@ import { MODELS, model } from '../../../support/models.ts';
 import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
 import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
 import { planJob } from '../../../../functions/core/batch/plan-job.ts';
+import { Model } from '../../../../functions/core/model.ts';
+import { NON_FINITE_ANSWER } from '../../../../functions/core/predictions.ts';
 
 const text = async (loc: Location, name: string) => new TextDecoder().decode(await loc.store.readBytes(joinKey(loc.key, name)));
 
@@ -164,7 +166,7 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(rescored.manifest.inputObjects.map((o) => o.key.slice(o.key.indexOf('scored/')))).toEqual(['scored/part-00000.csv']);
   });
 
-  it('ignores unknown columns, and rejects every row when a feature column is missing', async () => {
+  it('ignores unknown columns, and fails an object whose header lacks a feature or the id column, naming each', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(20);
     const withExtra = data.text.split('\n').map((l, i) => (l ? `${l},${i === 0 ? 'comment' : 'x'}` : l)).join('\n');
@@ -174,9 +176,40 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     await extra.store.write(extra.key, withExtra);
     await missing.store.write(missing.key, withoutFirst);
     expect((await runJob({ model: 'breast-cancer', input: `${base}/extra`, output: `${base}/out-extra` }, location)).manifest).toMatchObject({ status: 'succeeded', rowsScored: 20 });
-    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/missing`, output: `${base}/out-missing` }, location);
-    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 20, rowsScored: 0, rowsRejected: 20 });
-    expect((await rejects(location(`${base}/out-missing`), manifest.rejects))[0]!.reasons).toEqual(['mean_radius: missing feature']);
+    // Rejecting each row for the same reason would leave a job that scored nothing "succeeded".
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/missing`, output: `${base}/out-missing`, idColumn: 'ID' }, location);
+    const header = withoutFirst.slice(0, withoutFirst.indexOf('\n')).split(',');
+    expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, rowsScored: 0, rowsRejected: 0, failedChunks: [0] });
+    expect(manifest.errors).toEqual([
+      {
+        chunk: 0,
+        name: 'BadInput',
+        message: `${missing.store.uri(missing.key)}: the CSV header has no column "mean_radius" (needed by breast-cancer 1.0.0) nor "ID" (the id column); its columns are ${header.map((n) => JSON.stringify(n)).join(', ')}`,
+      },
+    ]);
+  });
+
+  it('scores an object without the column of a feature that allows missing values, and of a Parquet file lacking a feature fails it', async () => {
+    const { base, location } = await workspace(where);
+    const pkg = (await model(MODELS.breastCancer)).pkg;
+    const lenient = await Model.create({ ...pkg, features: pkg.features.map((f, i) => (i === 0 ? { ...f, allowMissing: true } : f)) }, await readFile(`${MODELS.breastCancer}/model.onnx`));
+    const data = generateCsv(20);
+    const withoutFirst = data.text.split('\n').map((l) => l.split(',').filter((_, j) => j !== 1).join(',')).join('\n');
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, withoutFirst);
+    const scored = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out`, idColumn: 'id' }, location, { model: lenient });
+    // Read and scored, not failed: this logistic regression answers NaN to a missing value, so each row is kept for that.
+    expect(scored.manifest).toMatchObject({ status: 'succeeded', rowsIn: 20, failedChunks: [] });
+    expect(new Set((await rejects(location(`${base}/out`), scored.manifest.rejects)).flatMap((r) => r.reasons))).toEqual(new Set([NON_FINITE_ANSWER]));
+
+    const parquet = location(`${base}/pq/data.parquet`);
+    await parquet.store.write(parquet.key, new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'id', data: ['a', 'b'], type: 'STRING' }, { name: FEATURES[1]!, data: [1, 2], type: 'DOUBLE' }] })));
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/pq`, output: `${base}/out-pq` }, location);
+    expect(manifest.status).toBe('failed');
+    expect(manifest.errors?.[0]).toMatchObject({
+      name: 'BadInput',
+      message: `${parquet.store.uri(parquet.key)}: the Parquet schema has no column ${FEATURES.filter((_, i) => i !== 1).slice(0, 10).map((f) => `"${f}"`).join(', ')} and 19 more (needed by breast-cancer 1.0.0); its columns are "id", "${FEATURES[1]}"`,
+    });
   });
 
   it('retries a worker that fails mid-chunk without duplicating a row', async () => {

@@ -108,6 +108,17 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     await expect(collect(readCsv(store, chunkOf({ key: 'dup.csv' })))).rejects.toThrow(/names column "a" twice/);
   });
 
+  it('fails an object whose header lacks a required column, from any chunk that owns a row, naming what needs it', async () => {
+    const store = await make();
+    await store.write('narrow.csv', 'id,x\n1,2\n3,4\n5,6\n');
+    const required = new Map([['x', 'needed by the model'], ['y', 'needed by the model'], ['key', 'the id column']]);
+    const message = `${store.uri('narrow.csv')}: the CSV header has no column "y" (needed by the model) nor "key" (the id column); its columns are "id", "x"`;
+    for (const c of [chunkOf({ key: 'narrow.csv' }), ...rangeChunks('narrow.csv', 17, 6)]) {
+      await expect(collect(readCsv(store, c, ['x', 'y', 'key'], required))).rejects.toMatchObject({ name: 'BadInput', message });
+    }
+    expect(await collect(readCsv(store, chunkOf({ key: 'narrow.csv' }), ['x'], new Map([['x', 'needed by the model']])))).toHaveLength(3);
+  });
+
   it('lets a header repeat a column that is not needed (trailing commas repeat the empty name), not a needed one', async () => {
     const store = await make();
     await store.write('trailing.csv', 'a,b,,\n1,2,,\n');

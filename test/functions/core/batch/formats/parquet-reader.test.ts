@@ -147,7 +147,7 @@ describe.each(STORES)('readParquet over $name', ({ make }) => {
     const requested = new Set<number>();
     const reader = watched(store, (range) => requested.add(group(range)));
     const seen: number[][] = [];
-    for await (const _ of readParquet(reader, chunkOf({ key: 'big.parquet', format: 'parquet' }), undefined, readAheadBytes)) seen.push([...requested].filter((g) => g >= 0).sort());
+    for await (const _ of readParquet(reader, chunkOf({ key: 'big.parquet', format: 'parquet' }), undefined, undefined, readAheadBytes)) seen.push([...requested].filter((g) => g >= 0).sort());
     return seen;
   };
 

@@ -20,6 +20,8 @@ import { acknowledgeWildcardResources } from './nag.ts';
 export interface DataAccess {
   readonly read: readonly string[];
   readonly write: readonly string[];
+  /** Whether it writes objects in parts (multipart uploads, which it may have to abort). @default false */
+  readonly multipart?: boolean;
 }
 
 /** Lets a role read and write these batch objects of `bucket`, and list the bucket. */
@@ -30,7 +32,8 @@ export function grantData(role: IRole, bucket: IBucket, access: DataAccess, purp
   role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [...access.read] }));
   // PutObject covers conditional (If-None-Match) and multipart uploads.
-  role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [...access.write] }));
+  const writes = access.multipart ? ['s3:PutObject', 's3:AbortMultipartUpload'] : ['s3:PutObject'];
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: writes, resources: [...access.write] }));
   bucket.encryptionKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
   acknowledgeWildcardResources(role, [...new Set([...access.read, ...access.write])], `The function ${purpose}: objects under the batch prefixes only.`);
 }

@@ -129,19 +129,24 @@ export class BatchScoring extends Construct {
 
     const inputs = bucket.arnForObjects(`${inputPrefix}*`);
     const outputs = bucket.arnForObjects(`${outputPrefix}*`);
-    const committedChunks = bucket.arnForObjects(`${outputPrefix}*/_chunks/*`);
-    const chunkLists = bucket.arnForObjects(`${outputPrefix}*/${OUTPUT_LAYOUT.chunkList}`);
-    // The plan of an earlier run under the same output, to tell a rerun from another job.
-    const plans = bucket.arnForObjects(`${outputPrefix}*/_plan/*`);
-    grantData(this.plan.role, bucket, { read: [inputs, plans], write: [outputs] }, "reads the input objects and an earlier run's plan, and writes the chunk list under the job output");
-    grantData(this.worker.role, bucket, { read: [inputs, committedChunks], write: [outputs] }, 'reads its input chunk, checks its chunk commit record and writes its parts');
-    grantData(this.finalize.role, bucket, { read: [outputs], write: [outputs] }, "reads the chunks' commit records and writes the manifest");
+    // A run's own objects, whether its output is a folder under the output prefix (as a schedule's
+    // runs are) or the output prefix itself.
+    const ofRuns = (name: string) => [bucket.arnForObjects(`${outputPrefix}${name}`), bucket.arnForObjects(`${outputPrefix}*/${name}`)];
+    const chunkLists = ofRuns(OUTPUT_LAYOUT.chunkList);
+    grantData(this.plan.role, bucket, { read: [inputs, ...ofRuns('_plan/*')], write: ofRuns('_plan/*') }, "reads the input objects and an earlier run's plan, and writes the run's plan (the chunk list among it)");
+    grantData(
+      this.worker.role,
+      bucket,
+      { read: [inputs, ...ofRuns('_chunks/*'), ...ofRuns(OUTPUT_LAYOUT.model)], write: [outputs], multipart: true },
+      "reads its input chunk, checks its chunk commit record and the output's model claim, and writes its parts",
+    );
+    grantData(this.finalize.role, bucket, { read: [outputs], write: ofRuns(OUTPUT_LAYOUT.manifest) }, "reads the chunks' commit records and writes the manifest");
 
     this.stateMachine = runStateMachine(this, { definition: this.definition(props), logRetention: props.logRetention });
     // The ItemReader reads the chunk list named in the state, so CDK cannot derive this grant.
-    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [chunkLists] }));
+    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: chunkLists }));
     bucket.encryptionKey?.grantDecrypt(this.stateMachine);
-    acknowledgeWildcardResources(this.stateMachine.role, [chunkLists], "The Distributed Map's ItemReader reads the chunk list of whichever job runs, under the output prefix.");
+    acknowledgeWildcardResources(this.stateMachine.role, chunkLists, "The Distributed Map's ItemReader reads the chunk list of whichever job runs, under the output prefix.");
     const mapPolicy = this.stateMachine.node.findChild('DistributedMapPolicy') as Policy;
     acknowledgeWildcardResources(mapPolicy, wildcardResources(mapPolicy), "The Distributed Map describes, stops and redrives its own child executions (CDK's grant on this state machine's executions).");
     acknowledgeWildcardResources(

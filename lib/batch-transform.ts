@@ -88,7 +88,7 @@ export class BatchTransform extends Construct {
     });
     const inputs = bucket.arnForObjects(`${inputPrefix}*`);
     const outputs = bucket.arnForObjects(`${outputPrefix}*`);
-    grantData(this.finalize.role, bucket, { read: [inputs, outputs], write: [outputs] }, 'reads the input objects and the transform output, and writes the manifest');
+    grantData(this.finalize.role, bucket, { read: [inputs, outputs], write: [outputs], multipart: true }, 'reads the input objects and the transform output, and writes the manifest');
 
     const jobs: Record<string, TransformJob> = {};
     const grantedRoles = new Set<IRole>();

@@ -131,30 +131,34 @@ describe('BatchScoring functions', () => {
     });
   });
 
-  it('lets plan read the input prefix and earlier plans, and write the output prefix, nothing else in the bucket', () => {
+  // A run's own objects, with its output a folder under the output prefix or the output prefix itself.
+  const ofRuns = (prefix: string, name: string) => [objects(`${prefix}*/${name}`), objects(`${prefix}${name}`)];
+
+  it("lets plan read the input prefix and earlier runs' plans, and write a run's plan, nothing else in the bucket", () => {
     const statements = statementsOf(synth().template, 'BatchPlanRole').filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] } },
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), objects('/output/*/_plan/*')] },
-      { Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('/output/*') },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), ...ofRuns('/output/', '_plan/*')] },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: ofRuns('/output/', '_plan/*') },
     ]);
   });
 
-  it('lets the worker read inputs and chunk commit records, and write outputs', () => {
+  it("lets the worker read inputs, chunk commit records and the output's model claim, and write outputs in parts", () => {
     const statements = statementsOf(synth().template, 'BatchWorkerRole');
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), objects('/output/*/_chunks/*')] });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: [objects('/input/*'), ...['*/_chunks/*', '*/_plan/model.json', '_chunks/*', '_plan/model.json'].map((p) => objects(`/output/${p}`))] });
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('/output/*') });
   });
 
-  it('lets finalize read and write the output prefix only', () => {
+  it('lets finalize read the output prefix and write manifests only', () => {
     const statements = statementsOf(synth().template, 'BatchFinalizeRole');
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], Resource: objects('/output/*') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/output/*') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: ofRuns('/output/', '_manifest.json') });
     expect(JSON.stringify(statements)).not.toContain('/input/');
   });
 
   it('lets the state machine read chunk lists and invoke its three functions', () => {
     const statements = statementsOf(synth({ outputPrefix: 'scored/' }).template, 'BatchStateMachineRole');
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/scored/*/_plan/chunks.json') });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: ofRuns('/scored/', '_plan/chunks.json') });
     const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction');
     expect(JSON.stringify(invoke.Resource).match(/Batch(Plan|Worker|Finalize)Function/g)).toHaveLength(6);
   });

@@ -68,6 +68,10 @@ export const PlanResult = z.object({
 });
 export type PlanResult = z.infer<typeof PlanResult>;
 
+/** A model version, as commit records, the model claim and the manifest name it. */
+export const ModelRef = z.object({ name: z.string(), version: z.string(), sha256: z.string() });
+export type ModelRef = z.infer<typeof ModelRef>;
+
 /** Written by a worker to `_chunks/part-NNNNN.json` once its parts are complete: the chunk's commit record. */
 export const ChunkResult = z.object({
   index: z.number().int().nonnegative(),
@@ -78,7 +82,7 @@ export const ChunkResult = z.object({
   /** Output and rejects part keys, relative to the job's output prefix. */
   part: z.string(),
   rejects: z.string().optional(),
-  model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
+  model: ModelRef,
   startedAt: z.string(),
   endedAt: z.string(),
 });
@@ -110,7 +114,7 @@ export const Manifest = z.object({
   rowsRejected: z.number().int().nonnegative(),
   parts: z.array(z.string()),
   rejects: z.array(z.string()),
-  model: z.object({ name: z.string(), version: z.string(), sha256: z.string() }).optional(),
+  model: ModelRef.optional(),
   startedAt: z.string(),
   endedAt: z.string(),
   /** What scored the rows; absent for the Lambda workers. With Batch Transform, `chunks` counts input objects. */
@@ -128,5 +132,7 @@ export const OUTPUT_LAYOUT = {
   chunkResult: (index: number) => `_chunks/${partName(index)}.json`,
   chunkError: (index: number) => `_errors/${partName(index)}.json`,
   chunkList: '_plan/chunks.json',
+  /** The model version the output's parts are scored with, claimed by the first worker. */
+  model: '_plan/model.json',
   manifest: '_manifest.json',
 } as const;

@@ -3,7 +3,7 @@ import type { InputBatch } from '../feature-layout.ts';
 import type { Location } from '../storage/object-store.ts';
 import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
-import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, OUTPUT_LAYOUT } from './contracts.ts';
+import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, ModelRef, OUTPUT_LAYOUT } from './contracts.ts';
 import { createPartWriter, withoutRows } from './formats/part-writer.ts';
 import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
 import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
@@ -32,13 +32,32 @@ async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkRe
   const record = await readJsonIfPresent(ctx.output.store, key);
   if (record === undefined) return undefined;
   const result = ChunkResult.parse(record);
-  const { pkg } = ctx.model;
-  if (result.model.sha256 !== pkg.sha256) {
-    throw new OutputInUse(
-      `${ctx.output.store.uri(key)}: chunk ${chunk.index} was scored by ${result.model.name} ${result.model.version}, this run scores with ${pkg.name} ${pkg.version}: a run with another model needs an output prefix of its own`,
-    );
-  }
+  if (result.model.sha256 !== ctx.model.pkg.sha256) throw refusal(ctx, key, result.model, `chunk ${chunk.index} was scored by`);
   return result;
+}
+
+const refusal = (ctx: ChunkContext, key: string, scoredBy: ModelRef, what: string) => {
+  const { pkg } = ctx.model;
+  return new OutputInUse(
+    `${ctx.output.store.uri(key)}: ${what} ${scoredBy.name} ${scoredBy.version}, this run scores with ${pkg.name} ${pkg.version}: a run with another model needs an output prefix of its own`,
+  );
+};
+
+/**
+ * Claims the output for this model version before the chunk writes anything, or finds it claimed
+ * by this version. A chunk with no commit record under an output another version scored (one that
+ * failed there, or whose record was deleted to score it again) is refused instead of being scored
+ * beside that version's parts, which would make that run's manifest false.
+ */
+async function claimModel(ctx: ChunkContext): Promise<void> {
+  const { store } = ctx.output;
+  const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.model);
+  const { name, version, sha256 } = ctx.model.pkg;
+  const mine: ModelRef = { name, version, sha256 };
+  const found = await readJsonIfPresent(store, key);
+  if (found === undefined && (await store.writeIfAbsent(key, `${JSON.stringify(mine, null, 2)}\n`))) return;
+  const claimed = ModelRef.parse(found ?? (await readJsonIfPresent(store, key)));
+  if (claimed.sha256 !== sha256) throw refusal(ctx, key, claimed, 'is scored by');
 }
 
 /**
@@ -75,7 +94,8 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
  * died before committing are simply overwritten under the same keys, never duplicated.
  */
 export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<ChunkResult> {
-  const done = await committedResult(ctx, chunk).catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
+  const before = async () => (await committedResult(ctx, chunk)) ?? (await claimModel(ctx));
+  const done = await before().catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
   if (done) return done;
 
   const startedAt = new Date().toISOString();

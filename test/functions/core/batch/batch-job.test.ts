@@ -30,6 +30,13 @@ async function everything(at: Location): Promise<[string, string][]> {
   return Promise.all((await at.store.list(at.key)).map(async (o): Promise<[string, string]> => [o.key, new TextDecoder().decode(await at.store.readBytes(o.key))]));
 }
 
+/** Deletes an object of the output, as a user would (the stores have no delete of their own). */
+async function remove(where: Where, base: string, output: Location, name: string): Promise<void> {
+  const key = joinKey(output.key, name);
+  if (where === 'local') await unlink(output.store.uri(key));
+  else await motoS3().send(new DeleteObjectCommand({ Bucket: base.slice('s3://'.length), Key: key }));
+}
+
 async function rejects(output: Location, names: string[]) {
   const all: { line?: number; offset?: number; reasons: string[]; raw?: string }[] = [];
   for (const name of names) all.push(...(await text(output, name)).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
@@ -180,6 +187,8 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/missing`, output: `${base}/out-missing`, idColumn: 'ID' }, location);
     const header = withoutFirst.slice(0, withoutFirst.indexOf('\n')).split(',');
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, rowsScored: 0, rowsRejected: 0, failedChunks: [0] });
+    // No chunk committed: the manifest names the version the worker claimed the output for.
+    expect(manifest.model).toEqual({ name: 'breast-cancer', version: '1.0.0', sha256: (await model(MODELS.breastCancer)).pkg.sha256 });
     expect(manifest.errors).toEqual([
       {
         chunk: 0,
@@ -297,6 +306,27 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect((await everything(output)).filter(([key]) => !key.includes('/_errors/'))).toEqual(before);
   });
 
+  it('refuses to score, beside another version\'s parts, a chunk that has no commit record there, writing none of its parts', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(300).text);
+    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 16 * 1024 };
+    const first = await runJob(spec, location);
+    expect(first.chunks.length).toBeGreaterThan(2);
+    const output = location(`${base}/out`);
+    // As the manifest tells one to, to score a chunk again.
+    await remove(where, base, output, '_chunks/part-00001.json');
+    const before = (await everything(output)).filter(([key]) => !key.endsWith('_chunks/part-00001.json'));
+    const second = await runJob(spec, location, { model: await model(MODELS.breastCancerCandidate) });
+    // The committed chunks find their records; the other finds the output claimed by the version that scored them.
+    expect(second.errors).toHaveLength(first.chunks.length);
+    expect(second.errors).toContainEqual(expect.stringMatching(/^chunk 1: .*\/_plan\/model\.json: is scored by breast-cancer 1\.0\.0, this run scores with breast-cancer 1\.1\.0/));
+    expect(second.manifest).toMatchObject({ status: 'failed', reasons: [expect.stringMatching(/^OutputInUse: /)] });
+    expect((await everything(output)).filter(([key]) => !key.includes('/_errors/'))).toEqual(before);
+    // The version that scored the output may score the chunk again.
+    expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: 300, parts: first.manifest.parts });
+  });
+
   it('refuses an output whose run read other input objects under the same name, resumes one named another way, and lets one of two jobs started at once claim an output', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
@@ -352,9 +382,7 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 8192 };
     const first = await runJob(spec, location);
     const output = location(`${base}/out`);
-    const part = joinKey(output.key, 'part-00001.csv');
-    if (where === 'local') await unlink(output.store.uri(part));
-    else await motoS3().send(new DeleteObjectCommand({ Bucket: base.slice('s3://'.length), Key: part }));
+    await remove(where, base, output, 'part-00001.csv');
     const { manifest } = await runJob(spec, location);
     expect(manifest.status).toBe('failed');
     expect(manifest.reasons).toEqual(['chunk 1 committed part-00001.csv, which no longer exist: delete _chunks/part-00001.json and rerun to score it again']);

@@ -140,7 +140,12 @@ export class BatchScoring extends Construct {
       { read: [inputs, ...ofRuns('_chunks/*'), ...ofRuns(OUTPUT_LAYOUT.model)], write: [outputs], multipart: true },
       "reads its input chunk, checks its chunk commit record and the output's model claim, and writes its parts",
     );
-    grantData(this.finalize.role, bucket, { read: [outputs], write: ofRuns(OUTPUT_LAYOUT.manifest) }, "reads the chunks' commit records and writes the manifest");
+    grantData(
+      this.finalize.role,
+      bucket,
+      { read: [outputs], write: [...ofRuns(OUTPUT_LAYOUT.manifest), ...ofRuns('rejects/*')], multipart: true },
+      "reads the chunks' commit records, numbers the lines of rejects parts and writes the manifest",
+    );
 
     this.stateMachine = runStateMachine(this, { definition: this.definition(props), logRetention: props.logRetention });
     // The ItemReader reads the chunk list named in the state, so CDK cannot derive this grant.

@@ -149,10 +149,14 @@ describe('BatchScoring functions', () => {
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: objects('/output/*') });
   });
 
-  it('lets finalize read the output prefix and write manifests only', () => {
+  it('lets finalize read the output prefix and write manifests and rejects parts only', () => {
     const statements = statementsOf(synth().template, 'BatchFinalizeRole');
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:GetObject', Resource: objects('/output/*') });
-    expect(statements).toContainEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: ofRuns('/output/', '_manifest.json') });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:AbortMultipartUpload', 's3:PutObject'],
+      Resource: ['*/_manifest.json', '*/rejects/*', '_manifest.json', 'rejects/*'].map((p) => objects(`/output/${p}`)),
+    });
     expect(JSON.stringify(statements)).not.toContain('/input/');
   });
 

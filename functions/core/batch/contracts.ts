@@ -48,7 +48,7 @@ export const Chunk = z.object({
   range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
   /** Row groups [start, end) for Parquet. */
   rowGroups: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
-  /** Line number (1-based) of the chunk's first byte when known (start of object: 1); else counted by the worker from the object start. */
+  /** Line number (1-based) of the chunk's first byte when known (start of object: 1); else its rejects are numbered by finalize. */
   firstLine: z.number().int().positive().optional(),
   /** The input object's etag when the run was planned: a worker refuses an object replaced since. */
   etag: z.string().optional(),
@@ -79,6 +79,8 @@ export const ChunkResult = z.object({
   rowsIn: z.number().int().nonnegative(),
   rowsScored: z.number().int().nonnegative(),
   rowsRejected: z.number().int().nonnegative(),
+  /** Lines the chunk owns, blank ones too (CSV and JSON Lines): where the next chunk of its object starts counting. */
+  lines: z.number().int().nonnegative().optional(),
   /** Output and rejects part keys, relative to the job's output prefix. */
   part: z.string(),
   rejects: z.string().optional(),

@@ -5,6 +5,7 @@ import { type Chunk, type ChunkError, ChunkFailure, ChunkResult, type JobSpec, t
 import { OUTPUT_IN_USE } from './job-errors.ts';
 import { PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
+import { numberRejects } from './number-rejects.ts';
 
 /** How the orchestration ended, when it did not end well (Step Functions' error and cause). */
 export interface RunError {
@@ -131,6 +132,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
   }
   reasons.push(...missingParts(output, keys, committed));
+  await numberRejects(output, chunks, byIndex, new Set(keys));
   const versions = new Set(committed.map((r) => `${r.model.name}@${r.model.version} (${r.model.sha256})`));
   if (versions.size > 1) reasons.push(`chunks were scored by different models: ${[...versions].join(', ')}`);
   const failedPercent = chunks.length ? (100 * failedChunks.length) / chunks.length : 0;

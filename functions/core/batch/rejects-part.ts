@@ -6,6 +6,8 @@ import { endSink, writeTo } from './formats/sink.ts';
 export interface RejectedRow {
   readonly key: string;
   readonly line?: number;
+  /** The row's number among its chunk's lines, until finalize makes it `line` (see number-rejects.ts). */
+  readonly chunkLine?: number;
   readonly offset?: number;
   readonly row?: number;
   readonly reasons: string[];

@@ -112,8 +112,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   let rowsScored = 0;
 
   const reject = (row: SourceRow, reasons: string[]) => {
-    const { line, offset, row: index, raw, values } = row;
-    rejects.add({ key: chunk.key, line, offset, row: index, reasons, ...(raw !== undefined ? { raw } : { values }) });
+    const { line, chunkLine, offset, row: index, raw, values } = row;
+    rejects.add({ key: chunk.key, line, chunkLine, offset, row: index, reasons, ...(raw !== undefined ? { raw } : { values }) });
   };
 
   /** Scores the packed rows of a slice, keeps its rejects, and writes both out. */
@@ -134,6 +134,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   const idColumn = job.idColumn;
   // What scoring reads of a row: the features and the id; a wide Parquet table's other columns are never fetched.
   const neededColumns = [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])];
+  // Where the next chunk's lines start, for finalize to number the rejects of chunks that start mid-object.
+  const lines = chunk.format === 'parquet' ? undefined : { count: 0 };
   const required: RequiredColumns = new Map([
     ...pkg.features.filter((f) => !f.allowMissing).map((f) => [f.name, `needed by ${pkg.name} ${pkg.version}`] as const),
     ...(idColumn ? [[idColumn, 'the id column'] as const] : []),
@@ -152,7 +154,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   try {
     await checkInputUnchanged(ctx, chunk);
     await layout.withBatch(async (batch) => {
-      for await (const rows of readChunk(ctx.input.store, chunk, neededColumns, required)) {
+      for await (const rows of readChunk(ctx.input.store, chunk, { columns: neededColumns, required, lines })) {
         const size = batchRows(rows);
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);
@@ -176,6 +178,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     rowsIn,
     rowsScored,
     rowsRejected: rejects.rows,
+    ...(lines && { lines: lines.count }),
     part: partKey,
     // A chunk that rejects nothing has no rejects part.
     ...(rejects.rows > 0 && { rejects: rejects.key }),

@@ -236,7 +236,7 @@ export async function readColumns(
   // Flat records need only the sinks' columns: Parquet then fetches no other column chunk.
   const wanted = select ? undefined : sinks.map((sink) => sink.spec.name);
   for (const chunk of chunks) {
-    for await (const batch of readChunk(store, chunk, wanted)) {
+    for await (const batch of readChunk(store, chunk, { columns: wanted })) {
       let read = 0;
       if (isColumnBatch(batch) && !select) {
         pushColumns(batch);

@@ -1,8 +1,8 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
-import { decodeLine, type Line, NOT_UTF8, readLines } from './lines.ts';
-import type { SourceRow } from './source-row.ts';
+import { decodeLine, type Line, type LineCount, NOT_UTF8, readLines } from './lines.ts';
+import { BATCH_ROWS, type SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
 import { checkRequiredColumns, type RequiredColumns } from './required-columns.ts';
 
@@ -20,8 +20,15 @@ const HEADER_MAX = 16 * 1024 * 1024;
 
 /** What a chunk's reader asks of the header: the columns it reads, and those it cannot do without. */
 interface Needs {
+  /** Only these columns must be named once in the header. */
   readonly needed?: readonly string[];
+  /** A header without one of these fails the object. */
   readonly required?: RequiredColumns;
+}
+
+export interface CsvReadOptions extends Needs {
+  /** Counts the lines the chunk owns. */
+  readonly lines?: LineCount;
 }
 
 /** The header a line holds; one that is not UTF-8 fails the object, as its names could not be matched. */
@@ -68,14 +75,12 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
  * CSV rows of a chunk. The header is the object's first non-blank line: read in passing by a chunk
  * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
  * by any other chunk, and only once that chunk meets a row. Every field is a string ('' when empty);
- * typing is the validator's job, where a bad number is reported with its column. With `needed`,
- * only those columns must be named once in the header; a header without a `required` column fails
- * the object.
+ * typing is the validator's job, where a bad number is reported with its column.
  */
-export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readonly string[], required?: RequiredColumns): AsyncGenerator<SourceRow[]> {
+export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, required, lines: counted }: CsvReadOptions = {}): AsyncGenerator<SourceRow[]> {
   const fromStart = chunk.gzip || !chunk.range || chunk.range.start === 0;
   let header: Header | undefined;
-  for await (const lines of readLines(store, chunk)) {
+  for await (const lines of readLines(store, chunk, BATCH_ROWS, counted)) {
     const rows: SourceRow[] = [];
     for (const l of lines) {
       if (header === undefined) {
@@ -90,6 +95,7 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, needed?: readon
       const parsed = l.notUtf8 ? { error: NOT_UTF8 } : csvValues(header.names, l.text, header.build);
       const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };
       if (l.line !== undefined) row.line = l.line;
+      else if (l.chunkLine !== undefined) row.chunkLine = l.chunkLine;
       rows.push(row);
     }
     if (rows.length > 0) yield rows;

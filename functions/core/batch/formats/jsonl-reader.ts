@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
-import { NOT_UTF8, readLines } from './lines.ts';
+import { type LineCount, NOT_UTF8, readLines } from './lines.ts';
+import { BATCH_ROWS } from './source-row.ts';
 import type { SourceRow } from './source-row.ts';
 
 const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
@@ -8,11 +9,12 @@ const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value)
 /**
  * JSON Lines rows of a chunk: one JSON object per line, its values as JSON gives them (typing is the
  * validator's job). A line that is not JSON, or JSON but not an object, is a row with an error.
+ * The chunk's lines are counted in `lines`.
  */
-export async function* readJsonl(store: ObjectStore, chunk: Chunk): AsyncGenerator<SourceRow[]> {
-  for await (const lines of readLines(store, chunk)) {
+export async function* readJsonl(store: ObjectStore, chunk: Chunk, lines?: LineCount): AsyncGenerator<SourceRow[]> {
+  for await (const batch of readLines(store, chunk, BATCH_ROWS, lines)) {
     const rows: SourceRow[] = [];
-    for (const l of lines) {
+    for (const l of batch) {
       let row: SourceRow;
       if (l.notUtf8) row = { offset: l.offset, error: NOT_UTF8, raw: l.text };
       else try {
@@ -25,6 +27,7 @@ export async function* readJsonl(store: ObjectStore, chunk: Chunk): AsyncGenerat
         row = { offset: l.offset, error: `invalid JSON: ${(err as Error).message}`, raw: l.text };
       }
       if (l.line !== undefined) row.line = l.line;
+      else if (l.chunkLine !== undefined) row.chunkLine = l.chunkLine;
       rows.push(row);
     }
     if (rows.length > 0) yield rows;

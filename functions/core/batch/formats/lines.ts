@@ -13,6 +13,8 @@ export interface Line {
   readonly offset: number;
   /** 1-based line number, when the chunk knows where it stands (see `Chunk.firstLine`). */
   readonly line?: number;
+  /** Else its 1-based number among the lines the chunk owns: finalize, which learns where the chunk stands, makes it a line number. */
+  readonly chunkLine?: number;
   /** Set when the line's bytes are not UTF-8: its text then holds U+FFFD where they were. */
   readonly notUtf8?: true;
 }
@@ -24,6 +26,11 @@ export interface Line {
 export const NOT_UTF8 = 'not UTF-8 text: save the file as UTF-8';
 
 export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine'>;
+
+/** The lines a chunk owns, blank ones too, counted as it is read: where the next chunk's lines start. */
+export interface LineCount {
+  count: number;
+}
 
 const NL = 0x0a;
 /** First read past the range's end when its last line is still open; doubles up to the cap, so a long line costs few requests. */
@@ -88,12 +95,12 @@ const isBlank = (text: string) => {
  * byte-order mark at offset 0, marked when the bytes are not UTF-8; undefined for a blank line,
  * which is not a row.
  */
-export function decodeLine(bytes: Buffer, offset: number, line?: number): Line | undefined {
+export function decodeLine(bytes: Buffer, offset: number, line?: number, chunkLine?: number): Line | undefined {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
   if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isBlank(text)) return undefined;
-  const decoded: Line = line === undefined ? { text, offset } : { text, offset, line };
+  const decoded: Line = line !== undefined ? { text, offset, line } : chunkLine !== undefined ? { text, offset, chunkLine } : { text, offset };
   // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
   return text.includes('\uFFFD') && !isUtf8(bytes) ? { ...decoded, notUtf8: true } : decoded;
 }
@@ -109,10 +116,10 @@ export function decodeLine(bytes: Buffer, offset: number, line?: number): Line |
  * UTF-8 byte-order mark at offset 0 is dropped.
  *
  * Line numbers: whole objects (gzip) and chunks at byte 0 count from 1. A chunk further in counts from
- * its `firstLine` (the number of the line holding byte `start`) when the planner knew it, and leaves
- * `line` undefined otherwise.
+ * its `firstLine` (the number of the line holding byte `start`) when the planner knew it; otherwise
+ * it numbers its lines from 1 as `chunkLine`, and counts them in `counted`.
  */
-export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS): AsyncGenerator<Line[]> {
+export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS, counted?: LineCount): AsyncGenerator<Line[]> {
   const range = chunk.gzip ? undefined : chunk.range;
   const start = range?.start ?? 0;
   const end = range?.end ?? Infinity;
@@ -125,9 +132,12 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   let pending: Buffer[] = []; // its bytes from earlier pieces
   let base = from; // offset of the current piece
   let batch: Line[] = [];
+  let owned = 0;
 
   const emit = (bytes: Buffer, offset: number) => {
-    const line = decodeLine(bytes, offset, lineNo);
+    owned++;
+    if (counted) counted.count = owned;
+    const line = decodeLine(bytes, offset, lineNo, owned);
     if (line) batch.push(line);
     if (lineNo !== undefined) lineNo++;
   };

@@ -6,8 +6,18 @@ import { readParquet } from './parquet-reader.ts';
 import type { ReadBatch } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
 import type { RequiredColumns } from './required-columns.ts';
+import type { LineCount } from './lines.ts';
 
 export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
+
+export interface ReadOptions {
+  /** The only columns read: Parquet fetches and decodes no other column chunk; text rows still carry every field. */
+  readonly columns?: readonly string[];
+  /** Columns whose absence from a CSV header or Parquet schema fails the object. */
+  readonly required?: RequiredColumns;
+  /** Counts the lines a CSV or JSON Lines chunk owns. */
+  readonly lines?: LineCount;
+}
 
 /**
  * The rows a chunk owns, in input order: batches of about BATCH_ROWS rows (CSV, JSON Lines) or
@@ -16,18 +26,16 @@ export type { ColumnBatch, ReadBatch, SourceRow } from './source-row.ts';
  * Unparseable rows come as rows with `error`; only problems of the whole object (no such object, a
  * CSV header naming a column twice, a file that is not Parquet) throw.
  *
- * `columns` names the only columns a reader needs: Parquet then fetches and decodes no other column
- * chunk (a wide table costs what its used columns cost); text rows still carry every field, and a
- * CSV header may repeat the name of a column that is not needed. A CSV header or Parquet schema
- * without one of the `required` columns fails the object; JSON Lines, which has neither, rejects
- * each row that lacks one.
+ * With `columns`, a wide Parquet table costs what its used columns cost, and a CSV header may repeat
+ * the name of a column that is not among them. A CSV header or Parquet schema without one of the
+ * `required` columns fails the object; JSON Lines, which has neither, rejects each row that lacks one.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk, columns?: readonly string[], required?: RequiredColumns): AsyncGenerator<ReadBatch> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk, { columns, required, lines }: ReadOptions = {}): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
-      return yield* readCsv(store, chunk, columns, required);
+      return yield* readCsv(store, chunk, { needed: columns, required, lines });
     case 'jsonl':
-      return yield* readJsonl(store, chunk);
+      return yield* readJsonl(store, chunk, lines);
     case 'parquet':
       if (chunk.gzip) throw new BadInput(`${store.uri(chunk.key)}: gzip applies to CSV and JSON Lines, not Parquet (which compresses its pages)`);
       return yield* readParquet(store, chunk, columns, required);

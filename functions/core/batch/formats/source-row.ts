@@ -6,6 +6,8 @@
 export interface SourceRow {
   /** 1-based line number within the object, when known: chunks that start at byte 0, gzip objects (header is line 1). */
   line?: number;
+  /** Else the row's 1-based number among the lines its chunk owns, which finalize makes a line number. */
+  chunkLine?: number;
   /** Byte offset of the row's first byte within the (uncompressed) object: exact for every CSV/JSONL row. */
   offset?: number;
   /** 0-based row index within a Parquet object. */

@@ -70,11 +70,17 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
 
     const rejected = await rejects(output, manifest.rejects);
     expect(rejected).toHaveLength(data.bad.size);
+    // Every reject names its line in the object, also in the chunks that start mid-object, and its byte offset.
+    const lines = data.text.split('\n');
+    const offsets = lines.map((_, k) => lines.slice(0, k).reduce((n, l) => n + l.length + 1, 0));
     for (const r of rejected) {
       const id = r.raw!.split(',')[0]!;
       expect(r.reasons.join('; ')).toMatch(data.bad.get(id)!);
-      expect(r.offset).toBeTypeOf('number');
+      const k = lines.indexOf(r.raw!);
+      expect(r).toMatchObject({ line: k + 1, offset: offsets[k] });
+      expect(r).not.toHaveProperty('chunkLine');
     }
+    expect(rejected.filter((r) => r.offset! > 4096).length).toBeGreaterThan(data.bad.size / 2);
     // Only the chunks that rejected a row leave a rejects part: the manifest lists every one there is.
     const stored = (await output.store.list(`${output.key}/rejects/`)).map((o) => o.key.slice(output.key.length + 1));
     expect(stored.sort()).toEqual([...manifest.rejects].sort());
@@ -389,7 +395,7 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(first.manifest.status).toBe('succeeded');
   });
 
-  it('leaves the same outputs when a whole job is run again', async () => {
+  it('leaves the same outputs when a whole job is run again, into its output or into a new one', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(200, 9);
     const input = location(`${base}/in/data.csv`);
@@ -397,11 +403,15 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, idColumn: 'id', chunkBytes: 8192 };
     const first = await runJob(spec, location);
     const output = location(`${base}/out`);
-    const before = await Promise.all([...first.manifest.parts, ...first.manifest.rejects].map((p) => text(output, p)));
+    const contents = (run: typeof first, at: Location) => Promise.all([...run.manifest.parts, ...run.manifest.rejects].map((p) => text(at, p)));
+    const before = await contents(first, output);
     const second = await runJob(spec, location);
-    const after = await Promise.all([...second.manifest.parts, ...second.manifest.rejects].map((p) => text(output, p)));
     expect(second.manifest.parts).toEqual(first.manifest.parts);
-    expect(after).toEqual(before);
+    expect(await contents(second, output)).toEqual(before);
     expect({ ...second.manifest, startedAt: '', endedAt: '' }).toEqual({ ...first.manifest, startedAt: '', endedAt: '' });
+    // Scored afresh, not skipped as committed: the same bytes.
+    const elsewhere = await runJob({ ...spec, output: `${base}/again` }, location);
+    expect(elsewhere.manifest).toMatchObject({ parts: first.manifest.parts, rejects: first.manifest.rejects, rowsScored: first.manifest.rowsScored });
+    expect(await contents(elsewhere, location(`${base}/again`))).toEqual(before);
   });
 });

@@ -114,15 +114,15 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     const required = new Map([['x', 'needed by the model'], ['y', 'needed by the model'], ['key', 'the id column']]);
     const message = `${store.uri('narrow.csv')}: the CSV header has no column "y" (needed by the model) nor "key" (the id column); its columns are "id", "x"`;
     for (const c of [chunkOf({ key: 'narrow.csv' }), ...rangeChunks('narrow.csv', 17, 6)]) {
-      await expect(collect(readCsv(store, c, ['x', 'y', 'key'], required))).rejects.toMatchObject({ name: 'BadInput', message });
+      await expect(collect(readCsv(store, c, { needed: ['x', 'y', 'key'], required }))).rejects.toMatchObject({ name: 'BadInput', message });
     }
-    expect(await collect(readCsv(store, chunkOf({ key: 'narrow.csv' }), ['x'], new Map([['x', 'needed by the model']])))).toHaveLength(3);
+    expect(await collect(readCsv(store, chunkOf({ key: 'narrow.csv' }), { needed: ['x'], required: new Map([['x', 'needed by the model']]) }))).toHaveLength(3);
   });
 
   it('lets a header repeat a column that is not needed (trailing commas repeat the empty name), not a needed one', async () => {
     const store = await make();
     await store.write('trailing.csv', 'a,b,,\n1,2,,\n');
-    expect((await collect(readCsv(store, chunkOf({ key: 'trailing.csv' }), ['a', 'b']))).map((r) => [r.values!.a, r.values!.b])).toEqual([['1', '2']]);
-    for (const c of rangeChunks('trailing.csv', 12, 6)) await expect(collect(readCsv(store, c, ['a', '']))).rejects.toThrow(/names column "" twice/);
+    expect((await collect(readCsv(store, chunkOf({ key: 'trailing.csv' }), { needed: ['a', 'b'] }))).map((r) => [r.values!.a, r.values!.b])).toEqual([['1', '2']]);
+    for (const c of rangeChunks('trailing.csv', 12, 6)) await expect(collect(readCsv(store, c, { needed: ['a', ''] }))).rejects.toThrow(/names column "" twice/);
   });
 });

@@ -76,7 +76,7 @@ describe.each(STORES)('readLines over $name', ({ make }) => {
     expect(chunks.flat().map((l) => l.text)).toEqual(['h', long, 'short']);
   });
 
-  it('numbers lines from 1 at byte 0, and from firstLine further in', async () => {
+  it('numbers lines from 1 at byte 0, from firstLine further in, and else among the lines the chunk owns', async () => {
     const store = await make();
     await store.write('n.csv', 'h\n\na\nb\nc\n');
     const all: Line[] = [];
@@ -96,10 +96,16 @@ describe.each(STORES)('readLines over $name', ({ make }) => {
     const mid: Line[] = [];
     for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 4, end: 9 }, firstLine: 3 })) mid.push(...b);
     expect(mid.map((l) => l.line)).toEqual([4, 5]);
-    // Without firstLine a chunk further in cannot know its line numbers.
+    // Without firstLine a chunk further in numbers the lines it owns, blank ones too, and counts them.
+    const counted = { count: 0 };
     const unknown: Line[] = [];
-    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 5, end: 9 } })) unknown.push(...b);
-    expect(unknown.map((l) => l.line)).toEqual([undefined, undefined]);
+    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 1, end: 9 } }, 7, counted)) unknown.push(...b);
+    expect(unknown).toEqual([
+      { text: 'a', offset: 3, chunkLine: 2 },
+      { text: 'b', offset: 5, chunkLine: 3 },
+      { text: 'c', offset: 7, chunkLine: 4 },
+    ]);
+    expect(counted.count).toBe(4);
   });
 
   it('drops a UTF-8 byte-order mark at offset 0', async () => {

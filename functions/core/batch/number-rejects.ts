@@ -1,0 +1,72 @@
+import type { Location } from '../storage/object-store.ts';
+import { joinKey } from '../storage/location.ts';
+import type { Chunk, ChunkResult } from './contracts.ts';
+import { readLines } from './formats/lines.ts';
+import { endSink, writeTo } from './formats/sink.ts';
+import { mapLimited } from '../map-limited.ts';
+
+/** Rejects parts rewritten at once. */
+const CONCURRENCY = 4;
+/** Rejected rows written to the rewritten part at a time. */
+const BLOCK = 1000;
+
+/**
+ * The number of the first line of each committed chunk that starts past byte 0 of its object, which
+ * its worker could not know: 1 plus the lines every chunk before it in the object owned. None for a
+ * chunk after one that did not commit, whose line count is unknown.
+ */
+export function firstLines(chunks: readonly Chunk[], committed: ReadonlyMap<number, ChunkResult>): Map<number, number> {
+  const byObject = new Map<string, Chunk[]>();
+  for (const chunk of chunks) if (chunk.range) byObject.set(chunk.key, [...(byObject.get(chunk.key) ?? []), chunk]);
+  const first = new Map<number, number>();
+  for (const ranges of byObject.values()) {
+    let next: number | undefined = 1;
+    for (const chunk of ranges.sort((a, b) => a.range!.start - b.range!.start)) {
+      const result = committed.get(chunk.index);
+      if (result && next !== undefined && chunk.range!.start > 0 && chunk.firstLine === undefined) first.set(chunk.index, next);
+      next = next !== undefined && result?.lines !== undefined ? next + result.lines : undefined;
+    }
+  }
+  return first;
+}
+
+/**
+ * Turns the chunk line numbers of a rejects part into the object's line numbers (`line`), streaming
+ * it back to its key. A part already numbered (finalize running again) is left as it is.
+ */
+async function numberPart(output: Location, part: string, firstLine: number): Promise<void> {
+  const key = joinKey(output.key, part);
+  const lines = readLines(output.store, { key, gzip: false }, BLOCK);
+  let sink: ReturnType<Location['store']['upload']> | undefined;
+  try {
+    for await (const batch of lines) {
+      const rows = batch.map((l) => JSON.parse(l.text) as { key: string; chunkLine?: number } & Record<string, unknown>);
+      if (!sink) {
+        if (rows[0]?.chunkLine === undefined) return;
+        sink = output.store.upload(key);
+      }
+      // `line` goes right after `key`, where workers put it when they know it.
+      const text = rows.map(({ key: object, chunkLine, ...row }) => JSON.stringify(chunkLine === undefined ? { key: object, ...row } : { key: object, line: firstLine + chunkLine - 1, ...row })).join('\n');
+      await writeTo(sink.stream, `${text}\n`);
+    }
+    if (sink) await endSink(sink);
+  } catch (err) {
+    // The part as it was stays in place: an upload is stored only once it ends.
+    sink?.stream.destroy(err as Error);
+    await sink?.done.catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Gives the rejects of every committed chunk that started mid-object their line numbers, now that
+ * the lines of the chunks before it are known: workers read their byte ranges at once, and none can
+ * know how many lines come before its own without reading them.
+ */
+export async function numberRejects(output: Location, chunks: readonly Chunk[], committed: ReadonlyMap<number, ChunkResult>, present: ReadonlySet<string>): Promise<void> {
+  const due = [...firstLines(chunks, committed)].flatMap(([index, firstLine]) => {
+    const { rejects, rowsRejected } = committed.get(index)!;
+    return rejects && rowsRejected > 0 && present.has(joinKey(output.key, rejects)) ? [{ part: rejects, firstLine }] : [];
+  });
+  await mapLimited(due, CONCURRENCY, ({ part, firstLine }) => numberPart(output, part, firstLine));
+}

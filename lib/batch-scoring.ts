@@ -4,7 +4,7 @@ import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
-import { DistributedMap, ItemBatcher, JitterType, JsonPath, Pass, Result, S3JsonItemReader, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { DistributedMap, Fail, ItemBatcher, JitterType, JsonPath, Pass, Result, S3JsonItemReader, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
@@ -188,9 +188,9 @@ export class BatchScoring extends Construct {
       lambdaFunction: this.worker.function,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      // Results are committed to S3 by the worker; only chunk numbers come back, which keeps the
-      // map's collected output small whatever the number of chunks.
-      resultSelector: { chunks: JsonPath.listAt('$.results[*].index') },
+      // Results are committed to S3 by the worker and read from there by finalize: a child returns
+      // nothing, so the output the map collects (at most 256 KiB) stays at a few bytes a chunk.
+      outputPath: JsonPath.DISCARD,
     });
     // Throttling is expected at high concurrency: retried longer, and before the generic retrier.
     scoreChunk.addRetry({
@@ -233,6 +233,12 @@ export class BatchScoring extends Construct {
       payloadResponseOnly: true,
       resultPath: '$.result',
     });
+    // Plan and finalize are safe to run again (a rerun of the plan resumes, finalize rewrites the
+    // same manifest): a passing S3 or Lambda failure costs a retry, not the run. A refused output
+    // fails at once.
+    plan.addRetry({ errors: [OUTPUT_IN_USE], maxAttempts: 0 });
+    for (const step of [plan, finalize]) step.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 2, jitterStrategy: JitterType.FULL });
+    finalize.addCatch(new Fail(this, 'FinalizeFailed', { error: 'FinalizeFailed', causePath: JsonPath.stringAt('$.finalizeError.Cause') }), { errors: ['States.ALL'], resultPath: '$.finalizeError' });
     // A failed plan or map still ends in finalize, which writes a `failed` manifest saying why.
     plan.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });
     map.addCatch(finalize, { errors: ['States.ALL'], resultPath: '$.error' });

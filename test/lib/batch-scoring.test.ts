@@ -84,6 +84,19 @@ describe('BatchScoring state machine', () => {
     expect(mapOf(definition).Catch).toEqual(toFinalize);
   });
 
+  it('returns nothing from a child, so the map collects a few bytes a chunk whatever their number', () => {
+    expect(workerOf(synth().definition)).toMatchObject({ OutputPath: null });
+  });
+
+  it('retries a plan or finalize that fails in passing, but not a plan refused an output, and ends a failed finalize in its own Fail', () => {
+    const { definition } = synth();
+    const passing = { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' };
+    expect(definition.States.PlanChunks!.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }), { ErrorEquals: ['OutputInUse'], MaxAttempts: 0 }, passing]);
+    expect(definition.States.FinalizeRun!.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }), passing]);
+    expect(definition.States.FinalizeRun!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalizeError', Next: 'FinalizeFailed' }]);
+    expect(definition.States.FinalizeFailed).toEqual({ Type: 'Fail', Error: 'FinalizeFailed', CausePath: '$.finalizeError.Cause' });
+  });
+
   it('takes concurrency and chunks per invocation from the props', () => {
     expect(mapOf(synth({ maxConcurrency: 7, chunksPerInvocation: 3 }).definition)).toMatchObject({ MaxConcurrency: 7, ItemBatcher: { MaxItemsPerBatch: 3 } });
   });

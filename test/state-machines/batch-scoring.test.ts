@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -62,10 +62,16 @@ async function readJson<T>(bucket: string, key: string): Promise<T> {
   return JSON.parse(await object.Body!.transformToString());
 }
 
+type Wrapper = (event: any, real: () => Promise<unknown>) => Promise<unknown>;
+
 interface RunOptions {
   /** Wraps the real worker, e.g. to fail an attempt. */
-  readonly worker?: (event: any, real: () => Promise<unknown>) => Promise<unknown>;
+  readonly worker?: Wrapper;
+  /** Wraps the real finalize. */
+  readonly finalize?: Wrapper;
 }
+
+const unwrapped: Wrapper = (_, real) => real();
 
 /** Runs the synthesized state machine with its tasks bound to the real handlers. */
 function run(job: JobSpecInput, options: RunOptions = {}) {
@@ -80,11 +86,11 @@ function run(job: JobSpecInput, options: RunOptions = {}) {
           const readerItems = await readJson<unknown[]>(plan.chunkList.bucket, plan.chunkList.key);
           return { ...plan, readerItems } as never;
         },
-        ScoreChunk: (event) => (options.worker ?? ((_, real) => real()))(event, () => handlers.scoreChunk(event, context)) as never,
-        FinalizeRun: (event) => handlers.finalize(event, context) as never,
+        ScoreChunk: (event) => (options.worker ?? unwrapped)(event, () => handlers.scoreChunk(event, context)) as never,
+        FinalizeRun: (event) => (options.finalize ?? unwrapped)(event, () => handlers.finalize(event, context)) as never,
       },
       // The synthesized backoff waits seconds; the retry itself is what is under test.
-      retryIntervalOverrides: { ScoreChunk: 0 },
+      retryIntervalOverrides: { ScoreChunk: 0, PlanChunks: 0, FinalizeRun: 0 },
     },
     context: { Execution: { Name: 'test-run' } } as never,
   });
@@ -137,13 +143,17 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     const { bucket, csv } = await inputCsv(400, 11);
     const attempts = new Map<number, number>();
     const result = await run(jobFor(bucket), {
-      // The first attempt at chunk 1 does all its work and then dies, as a worker killed right
-      // after writing: the retry must neither duplicate nor lose its rows.
+      // The first attempt at chunk 1 writes its parts and dies before it commits them (its commit
+      // record is taken back): the retry must score it again over the same keys, neither
+      // duplicating nor losing its rows.
       worker: async (event, real) => {
         const index: number = event.Items[0].index;
         attempts.set(index, (attempts.get(index) ?? 0) + 1);
         const output = await real();
-        if (index === 1 && attempts.get(index) === 1) throw new Error('worker died after writing chunk 1');
+        if (index === 1 && attempts.get(index) === 1) {
+          await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'output/_chunks/part-00001.json' }));
+          throw new Error('worker died before committing chunk 1');
+        }
         return output;
       },
     });
@@ -170,6 +180,18 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     const manifest = await readJson<Manifest>(bucket, 'output/_manifest.json');
     expect(manifest).toMatchObject({ status: 'failed', failedChunks: [0] });
     expect(manifest.errors).toEqual([expect.objectContaining({ name: 'BadInput', message: expect.stringContaining('header line is not UTF-8') })]);
+  });
+
+  it('retries a finalize that fails in passing, and ends in FinalizeFailed when it keeps failing', async () => {
+    const { bucket } = await inputCsv(200, 9);
+    let calls = 0;
+    const flaky: Wrapper = async (_, real) => (++calls === 1 ? Promise.reject(new Error('S3 SlowDown')) : real());
+    expect(await run(jobFor(bucket), { finalize: flaky })).toMatchObject({ status: 'succeeded', rowsIn: 200 });
+    expect(calls).toBe(2);
+
+    const { bucket: other } = await inputCsv(200, 9);
+    const failure = await failureOf(run(jobFor(other), { finalize: () => Promise.reject(new Error('S3 is down')) }));
+    expect((failure as ExecutionError).cause).toMatchObject({ name: 'FinalizeFailed', message: expect.stringContaining('S3 is down') });
   });
 
   it('ends in Fail after a plan failure, having written a failed manifest', async () => {

@@ -34,6 +34,24 @@ describe('npm run score', () => {
     expect(rejects.every((r: { reasons: string[]; line: number }) => r.reasons.length > 0 && r.line > 1)).toBe(true);
   });
 
+  it('scores a file of several chunks on worker threads, every row once and in order, its rejects numbered by line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'score-cli-'));
+    const big = generateCsv(12_000, 97);
+    await writeFile(join(dir, 'data.csv'), big.text);
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out'), '--id', 'id', '--chunk-mb', '1']);
+    expect(res.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, 'out/_manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ status: 'succeeded', chunks: 3, rowsIn: 12_000, rowsScored: big.goodIds.length, rowsRejected: big.bad.size });
+    const ids: string[] = [];
+    for (const part of manifest.parts) ids.push(...(await readFile(join(dir, 'out', part), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]!));
+    expect(ids).toEqual(big.goodIds);
+    const lines = big.text.split('\n');
+    const rejects = [];
+    for (const part of manifest.rejects) rejects.push(...(await readFile(join(dir, 'out', part), 'utf8')).trim().split('\n').map((l) => JSON.parse(l)));
+    expect(manifest.rejects.length).toBe(3);
+    expect(rejects.map((r: { line: number; raw: string }) => lines[r.line - 1] === r.raw)).toEqual(rejects.map(() => true));
+  });
+
   it('resumes a finished run without scoring it again, and counts its rows as committed by the earlier run, not in its rate', async () => {
     const dir = await localInput();
     const args = ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', join(dir, 'out')];

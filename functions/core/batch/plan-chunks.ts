@@ -71,6 +71,8 @@ async function chunksOf(store: ObjectStore, object: ObjectInfo, chunkBytes: numb
   const { key, size } = object;
   const { format, gzip } = detectFormat(key);
   if (format === 'parquet') {
+    // An empty object holds no rows, as an empty CSV does; it has no footer to read.
+    if (size === 0) return [{ key, format, gzip: false }];
     const { metadata } = await openParquet(store, key, size);
     const ranges = rowGroupRanges(metadata, chunkBytes);
     // A file without row groups still gets its chunk (reading it yields no rows), so that every input object is accounted for.

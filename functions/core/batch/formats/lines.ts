@@ -5,6 +5,7 @@ import type { ObjectStore } from '../../storage/object-store.ts';
 import { readAhead } from '../../storage/read-ahead.ts';
 import type { Chunk } from '../contracts.ts';
 import { BATCH_ROWS } from './source-row.ts';
+import { BadInput } from '../job-errors.ts';
 
 /** One non-blank line of text, without its line ending. */
 export interface Line {
@@ -25,7 +26,7 @@ export interface Line {
  */
 export const NOT_UTF8 = 'not UTF-8 text: save the file as UTF-8';
 
-export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine'>;
+export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine' | 'size'>;
 
 /** The lines a chunk owns, blank ones too, counted as it is read: where the next chunk's lines start. */
 export interface LineCount {
@@ -62,8 +63,20 @@ async function* rangeBytes(store: ObjectStore, key: string, start: number, end: 
   }
 }
 
+/**
+ * The gzip stream no attempt can decode: corrupt (a bad header or checksum), or cut short at the
+ * object's own end, all of whose `size` bytes were read. A read that ended early is not one: it is
+ * retried.
+ */
+function gzipProblem(err: unknown, uri: string, received: number, size: number | undefined): BadInput | undefined {
+  const { code, message } = err as NodeJS.ErrnoException;
+  if (code === 'Z_DATA_ERROR') return new BadInput(`${uri}: not a readable gzip stream (${message}): compress the file again`);
+  if (code === 'Z_BUF_ERROR' && size !== undefined && received >= size) return new BadInput(`${uri}: the gzip stream is cut short (${message}): the file is incomplete`);
+  return undefined;
+}
+
 /** The whole object, gunzipped when asked: one streamed GET, bounded memory whatever its size. */
-async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean): AsyncGenerator<Buffer> {
+async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean, size?: number): AsyncGenerator<Buffer> {
   const body = await store.read(key);
   if (!gzip) {
     yield* readAhead(body, READ_AHEAD);
@@ -81,7 +94,7 @@ async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean): Asyn
   } catch (err) {
     // An empty object holds no rows, compressed or not; gunzip alone would call it a truncated stream.
     if (compressedBytes === 0) return;
-    throw err;
+    throw gzipProblem(err, store.uri(key), compressedBytes, size) ?? err;
   }
 }
 
@@ -124,7 +137,7 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   const start = range?.start ?? 0;
   const end = range?.end ?? Infinity;
   const from = start > 0 ? start - 1 : 0;
-  const bytes = range ? rangeBytes(store, chunk.key, from, end) : wholeBytes(store, chunk.key, chunk.gzip);
+  const bytes = range ? rangeBytes(store, chunk.key, from, end) : wholeBytes(store, chunk.key, chunk.gzip, chunk.size);
 
   let skipping = start > 0; // dropping the tail of the line that holds byte start - 1
   let lineNo: number | undefined = start === 0 ? 1 : chunk.firstLine;

@@ -139,19 +139,21 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(reasons[2]).toMatch(/object/);
   });
 
-  it('accounts for an empty object (gzip too) and a header-only file as zero rows, and succeeds', async () => {
+  it('accounts for an empty object (gzip and Parquet too) and a header-only file as zero rows, and succeeds', async () => {
     const { base, location } = await workspace(where);
     const a = location(`${base}/in/a-empty.csv`);
     const b = location(`${base}/in/b-header.csv`);
     const c = location(`${base}/in/c-empty.csv.gz`);
+    const d = location(`${base}/in/d-empty.parquet`);
     await a.store.write(a.key, '');
     await b.store.write(b.key, `${generateCsv(0).text}`);
     await c.store.write(c.key, '');
+    await d.store.write(d.key, '');
     const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
-    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 3 });
-    expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number), 0]);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 0, rowsScored: 0, rowsRejected: 0, chunks: 4 });
+    expect(manifest.inputObjects.map((o) => o.size)).toEqual([0, expect.any(Number), 0, 0]);
     // Which content of each object was scored: its ETag, or a file's inode and modification time.
-    expect(manifest.inputObjects.map((o) => typeof o.etag)).toEqual(['string', 'string', 'string']);
+    expect(manifest.inputObjects.map((o) => typeof o.etag)).toEqual(['string', 'string', 'string', 'string']);
   });
 
   it('takes hidden objects and folders below the input (_SUCCESS, .crc, _temporary/) for no input', async () => {

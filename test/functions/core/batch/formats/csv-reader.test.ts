@@ -82,11 +82,20 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     ]);
   });
 
-  it('fails the chunk, naming the object, when the gzip stream is corrupt', async () => {
+  it('fails the chunk as a bad input, naming the object, when the gzip stream is cut short, corrupt or not gzip', async () => {
     const store = await make();
     const gz = gzipSync('id,x\n1,2\n'.repeat(1000));
-    await store.write('bad.csv.gz', gz.subarray(0, gz.length - 20));
-    await expect(collect(readCsv(store, chunkOf({ key: 'bad.csv.gz', gzip: true })))).rejects.toThrow(/unexpected end of file/);
+    const cut = gz.subarray(0, gz.length - 20);
+    const flipped = Buffer.from(gz);
+    flipped[flipped.length - 5]! ^= 0xff; // the stored length: the data check fails
+    const inputs = { 'cut.csv.gz': cut, 'flipped.csv.gz': flipped, 'plain.csv.gz': Buffer.from('id,x\n1,2\n') };
+    for (const [key, bytes] of Object.entries(inputs)) await store.write(key, bytes);
+    const read = (key: keyof typeof inputs, size = inputs[key].length) => collect(readCsv(store, chunkOf({ key, gzip: true, size })));
+    await expect(read('cut.csv.gz')).rejects.toMatchObject({ name: 'BadInput', message: `${store.uri('cut.csv.gz')}: the gzip stream is cut short (unexpected end of file): the file is incomplete` });
+    await expect(read('flipped.csv.gz')).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/flipped\.csv\.gz: not a readable gzip stream \(incorrect (data|length) check\)/) });
+    await expect(read('plain.csv.gz')).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/plain\.csv\.gz: not a readable gzip stream \(incorrect header check\)/) });
+    // Bytes missing from what the plan saw: a read cut short, which another attempt may complete.
+    await expect(read('cut.csv.gz', cut.length + 100)).rejects.toMatchObject({ name: 'Error', message: expect.stringMatching(/unexpected end of file/) });
   });
 
   it('rejects a row whose bytes are not UTF-8, keeps U+FFFD written as UTF-8, and refuses a header that is not UTF-8, in any chunk', async () => {

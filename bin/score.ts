@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { JobSpec } from '../functions/core/batch/contracts.ts';
+import { parse } from '../functions/shared/parse.ts';
 import { runLocalJob } from '../local/batch-runner.ts';
 import { parseCommandLine } from '../local/command-line.ts';
 import { modelSource } from '../local/model-source.ts';
@@ -11,11 +12,19 @@ import { modelSource } from '../local/model-source.ts';
  * S3-compatible endpoint, with the same plan, worker and finalize code.
  */
 
-const positiveInt = (name: string) => (value: string) => {
+const positiveInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}`);
   return n;
 };
+
+const columnName = (name: string) => (value: string) => {
+  if (value.trim() === '') throw new InvalidArgumentError(`${name} must name a column`);
+  return value;
+};
+
+/** A chunk of 1 TiB already holds any object S3 takes whole (5 TiB at most) in a few chunks. */
+const MAX_CHUNK_MB = 1024 * 1024;
 
 const percentage = (name: string) => (value: string) => {
   const n = Number(value);
@@ -29,9 +38,9 @@ const program = new Command('score')
   .requiredOption('--input <path>', 'input file, folder or s3://bucket/prefix')
   .requiredOption('--output <path>', 'output folder or s3://bucket/prefix (parts, rejects/, _manifest.json)')
   .addOption(new Option('--format <format>', 'output format').choices(['csv', 'jsonl', 'parquet']).default('csv'))
-  .option('--id <column>', 'input column passed through to the output to join predictions back')
+  .option('--id <column>', 'input column passed through to the output to join predictions back', columnName('--id'))
   .option('--endpoint-url <url>', 'S3-compatible endpoint for s3:// locations (MinIO, moto, LocalStack...)')
-  .option('--chunk-mb <mib>', 'target chunk size of uncompressed CSV/JSON Lines, in MiB', positiveInt('--chunk-mb'), 64)
+  .option('--chunk-mb <mib>', 'target chunk size of uncompressed CSV/JSON Lines, in MiB', positiveInt('--chunk-mb', MAX_CHUNK_MB), 64)
   .option('--tolerate <percent>', 'percentage of chunks that may fail with the run still succeeding', percentage('--tolerate'), 0)
   .option('--concurrency <threads>', 'scoring threads', positiveInt('--concurrency'), availableParallelism())
   .option('--attempts <n>', 'attempts per chunk', positiveInt('--attempts'), 3)
@@ -51,7 +60,7 @@ try {
   // A job the workers would refuse is a bad argument here, said before any chunk is tried.
   outputShape(pkg, opts.id, scoreTypeOf(model));
   const { name } = pkg;
-  const job = JobSpec.parse({
+  const job = parse(JobSpec, {
     model: name,
     input: opts.input,
     output: opts.output,
@@ -59,7 +68,7 @@ try {
     idColumn: opts.id,
     chunkBytes: opts.chunkMb * 1024 * 1024,
     toleratedFailurePercentage: opts.tolerate,
-  });
+  }, 'job');
   const started = performance.now();
   let rows = 0;
   // Rows of chunks an earlier run committed: counted in, but not scored by this run.

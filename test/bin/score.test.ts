@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, inject, it } from 'vitest';
 import { FEATURES, generateCsv } from '../support/batch-data.ts';
 import { runCli } from '../support/cli.ts';
@@ -79,15 +80,19 @@ describe('npm run score', () => {
     expect(withoutKey(await get(`out/${manifest.rejects[0]}`))).toEqual(withoutKey(await readFile(join(dir, 'out', manifest.rejects[0]), 'utf8')));
   });
 
-  it('exits 1 and says why when a chunk fails beyond the tolerance', async () => {
+  it('exits 1 and says why when a chunk fails beyond the tolerance, after trying it again', async () => {
     const dir = await localInput();
-    await writeFile(join(dir, 'broken.csv.gz'), 'this is not gzip');
+    // A page that does not decode: it might be bytes cut in transit, so it is tried again.
+    const parquet = Buffer.from(parquetWriteBuffer({ columnData: FEATURES.map((name) => ({ name, data: Array.from({ length: 500 }, (_, i) => i / 7), type: 'DOUBLE' as const })) }));
+    parquet.fill(0xff, 200, 260);
+    await writeFile(join(dir, 'broken.parquet'), parquet);
     const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', dir, '--output', join(dir, 'out'), '--attempts', '2']);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^failed: /);
     expect(res.stdout).toMatch(/reason: 1 of 2 chunks failed \(50\.0%\), over the tolerated 0%/);
-    expect(res.stdout).toContain(`chunk 0 failed: ${join(dir, 'broken.csv.gz')}: incorrect header check`);
-    expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: .*header/i);
+    expect(res.stdout).toContain(`chunk 0 failed: ${join(dir, 'broken.parquet')}: `);
+    expect(res.stderr).toMatch(/chunk 0 attempt 1 failed: /);
+    expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: /);
   });
 
   it('does not attempt again a chunk whose input no attempt can read', async () => {
@@ -119,8 +124,11 @@ describe('npm run score', () => {
   it.each([
     [['--format', 'xml'], /score: option '--format <format>' argument 'xml' is invalid/],
     [['--tolerate', '150'], /score: option '--tolerate <percent>' argument '150' is invalid\. --tolerate must be a percentage from 0 to 100/],
-    [['--chunk-mb', 'abc'], /--chunk-mb must be a positive integer/],
+    [['--chunk-mb', 'abc'], /--chunk-mb must be a whole number from 1 to 1048576$/m],
+    [['--chunk-mb', '9007199254740993'], /--chunk-mb must be a whole number from 1 to 1048576$/m],
+    [['--id', ' '], /score: option '--id <column>' argument ' ' is invalid\. --id must name a column$/m],
     [['--bogus'], /score: unknown option '--bogus'/],
+    [['--output', '.'], /^score: the input .*x\.csv lies within the output .*: give the output a folder of its own$/m],
   ])('exits 2, the code of bad arguments, for %j', async (args, message) => {
     const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', 'x.csv', '--output', 'out', ...args]);
     expect(res.code).toBe(2);

@@ -47,6 +47,8 @@ const idProblem = (v: unknown): string | undefined => {
   if (v === undefined) return 'missing id';
   if (v === null || v === '') return 'empty id';
   if (typeof v === 'boolean') return 'expected text or a number as id, got a boolean';
+  // A float id column's NaN stands for a missing id; none of these would join back.
+  if (typeof v === 'number' && !Number.isFinite(v)) return `expected a finite number as id, got ${v}`;
   // JSON.parse has already rounded such a number: two ids may have become one. Write them as strings.
   if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return `id ${v} is past 2^53, where a JSON number loses digits: write ids as strings`;
   return typeof v === 'object' && !(v instanceof Date) ? `expected text or a number as id, got ${Array.isArray(v) ? 'an array' : 'an object'}` : undefined;

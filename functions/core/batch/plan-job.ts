@@ -78,6 +78,10 @@ export async function planJob(job: JobSpec, input: Location, output: Location): 
   const startedAt = new Date().toISOString();
   const outputPrefix = `${output.key.replace(/\/$/, '')}/`;
   const sameStore = input.store.uri('') === output.store.uri('');
+  // Whatever is under the output is a run's output, not input: such an input would list as empty.
+  if (sameStore && `${input.key.replace(/\/$/, '')}/`.startsWith(outputPrefix)) {
+    throw new Error(`the input ${input.store.uri(input.key)} lies within the output ${output.store.uri(output.key)}: give the output a folder of its own`);
+  }
   const objects = await listInput(input, (key) => sameStore && key.startsWith(outputPrefix));
   const chunks = await planChunks(input.store, objects, job.chunkBytes);
   const identity = jobIdentity(job, input);

@@ -78,19 +78,22 @@ describe('packing rows for scoring', () => {
     expect(result.rejected.get(4)).toEqual(['patient_id: missing id']);
   });
 
-  it('refuses an object, an array, a boolean or a rounded JSON integer as an id, and does not take an Object property for a column', async () => {
+  it('refuses an object, an array, a boolean, a rounded JSON integer or a number that is not finite as an id, and does not take an Object property for a column', async () => {
     const pkg = readPackage(MODELS.breastCancer);
     const layout = new FeatureLayout(pkg, 64);
     const features = Object.fromEntries(pkg.features.map((f) => [f.name, 7]));
-    const rows: SourceRow[] = [{ id: { a: 1 } }, { id: [1] }, { id: true }, { id: JSON.parse('9007199254740993') }, { id: 'p1' }].map((extra, i) => ({ line: i + 2, values: { ...features, ...extra } }));
+    const ids = [{ a: 1 }, [1], true, JSON.parse('9007199254740993'), Number.NaN, -Infinity];
+    const rows: SourceRow[] = [...ids, 'p1'].map((id, i) => ({ line: i + 2, values: { ...features, id } }));
     const byId = await layout.withBatch(async (b) => packRows(layout, 'jsonl', rows, b, 'id'));
     expect([...byId.rejected.values()]).toEqual([
       ['id: expected text or a number as id, got an object'],
       ['id: expected text or a number as id, got an array'],
       ['id: expected text or a number as id, got a boolean'],
       ['id: id 9007199254740992 is past 2^53, where a JSON number loses digits: write ids as strings'],
+      ['id: expected a finite number as id, got NaN'],
+      ['id: expected a finite number as id, got -Infinity'],
     ]);
-    const byConstructor = await layout.withBatch(async (b) => packRows(layout, 'jsonl', rows.slice(4), b, 'constructor'));
+    const byConstructor = await layout.withBatch(async (b) => packRows(layout, 'jsonl', rows.slice(ids.length), b, 'constructor'));
     expect([...byConstructor.rejected.values()]).toEqual([['constructor: missing id']]);
   });
 

@@ -6,7 +6,16 @@ import { type Feature, inputOf, type ModelPackage, type TensorType } from './mod
  */
 
 const describe = (v: unknown): string =>
-  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v;
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'string'
+        ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`
+        : // A Parquet timestamp or date column.
+          v instanceof Date
+          ? `the date ${Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()}`
+          : typeof v;
 
 /**
  * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has

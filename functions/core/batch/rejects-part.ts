@@ -15,7 +15,9 @@ export interface RejectedRow {
   readonly values?: Record<string, unknown>;
 }
 
-const toJsonLine = (reject: RejectedRow) => `${JSON.stringify(reject, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`;
+/** JSON has no BigInt, NaN or Infinity: such values (from Parquet) are kept as their text, not turned into null. */
+const toJsonLine = (reject: RejectedRow) =>
+  `${JSON.stringify(reject, (_, v: unknown) => (typeof v === 'bigint' || (typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v))}\n`;
 
 /**
  * The rejects part of a chunk (Lambda path) or of an input object (Batch Transform): rejected rows

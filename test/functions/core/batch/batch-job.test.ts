@@ -119,6 +119,25 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(rejected[1]!.reasons).toEqual(['mean_area: must not be null']);
   });
 
+  it('keeps a Parquet reject\'s values as they were, NaN and Infinity as text, and names a date where a number belongs', async () => {
+    const { base, location } = await workspace(where);
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, 12];
+    const parquet = parquetWriteBuffer({
+      columnData: FEATURES.map((name) =>
+        name === 'mean_texture'
+          ? { name, data: values.map((_, i) => new Date(Date.UTC(2026, 0, 1 + i))), type: 'TIMESTAMP' as const }
+          : { name, data: name === 'mean_radius' ? values : values.map(() => 10), type: 'DOUBLE' as const },
+      ),
+    });
+    const input = location(`${base}/in/data.parquet`);
+    await input.store.write(input.key, new Uint8Array(parquet));
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out` }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 3, rowsRejected: 3 });
+    const rejected = (await rejects(location(`${base}/out`), manifest.rejects)) as { values: Record<string, unknown>; reasons: string[] }[];
+    expect(rejected.map((r) => r.values.mean_radius)).toEqual(['NaN', 'Infinity', 12]);
+    expect(rejected[2]!.reasons).toEqual(['mean_texture: expected a number, got the date 2026-01-03T00:00:00.000Z']);
+  });
+
   it('reads JSON Lines, rejecting invalid JSON and wrongly typed values, and writes JSON Lines', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(50);

@@ -10,8 +10,8 @@ export const BAD_INPUT = 'BadInput';
  * A chunk's input that no retry can make readable: a CSV header that is missing, not UTF-8 or not
  * parseable, lines ended by CR alone, a Parquet footer that does not parse or a column that ends
  * before its row group, a nested feature column, a header or schema without a column scoring needs,
- * a gzip stream that is corrupt or cut short at the object's end, an object replaced or removed
- * since the run was planned. A failed read is never one: the store may answer the next attempt.
+ * a gzip stream that is corrupt or cut short at the object's end, a JSON document given as JSON
+ * Lines, an object replaced or removed since the run was planned. A failed read is never one: the store may answer the next attempt.
  */
 export class BadInput extends Error {
   override readonly name = BAD_INPUT;

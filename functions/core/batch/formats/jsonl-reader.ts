@@ -3,6 +3,7 @@ import type { Chunk } from '../contracts.ts';
 import { type LineCount, NOT_UTF8, readLines } from './lines.ts';
 import { BATCH_ROWS } from './source-row.ts';
 import type { SourceRow } from './source-row.ts';
+import { BadInput } from '../job-errors.ts';
 
 const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
 
@@ -12,9 +13,15 @@ const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value)
  * The chunk's lines are counted in `lines`.
  */
 export async function* readJsonl(store: ObjectStore, chunk: Chunk, lines?: LineCount): AsyncGenerator<SourceRow[]> {
+  let first = chunk.gzip || !chunk.range || chunk.range.start === 0;
   for await (const batch of readLines(store, chunk, BATCH_ROWS, lines)) {
     const rows: SourceRow[] = [];
     for (const l of batch) {
+      // A pretty-printed JSON document opens with a bracket alone: each of its lines would be a reject.
+      if (first && (l.text.trim() === '[' || l.text.trim() === '{')) {
+        throw new BadInput(`${store.uri(chunk.key)}: a JSON document, not JSON Lines: write one JSON object per line`);
+      }
+      first = false;
       let row: SourceRow;
       if (l.notUtf8) row = { offset: l.offset, error: NOT_UTF8, raw: l.text };
       else try {

@@ -20,6 +20,18 @@ describe.each(STORES)('readJsonl over $name', ({ make }) => {
     ]);
   });
 
+  it('fails a pretty-printed JSON document as a bad input, rather than reject each of its lines', async () => {
+    const store = await make();
+    await store.write('doc.jsonl', `\n${JSON.stringify([{ id: 'a', x: 1 }, { id: 'b', x: 2 }], null, 2)}\n`);
+    await store.write('obj.jsonl.gz', gzipSync(JSON.stringify({ id: 'a', x: 1 }, null, 2)));
+    for (const chunk of [chunkOf({ key: 'doc.jsonl', format: 'jsonl' }), chunkOf({ key: 'obj.jsonl.gz', format: 'jsonl', gzip: true })]) {
+      await expect(collect(readJsonl(store, chunk))).rejects.toMatchObject({ name: 'BadInput', message: `${store.uri(chunk.key)}: a JSON document, not JSON Lines: write one JSON object per line` });
+    }
+    // Past its first line a bracket alone is one row's problem.
+    await store.write('late.jsonl', '{"id":"a"}\n[\n');
+    expect((await collect(readJsonl(store, chunkOf({ key: 'late.jsonl', format: 'jsonl' })))).map((r) => r.error)).toEqual([undefined, expect.stringMatching(/^invalid JSON/)]);
+  });
+
   it('gives the same rows split into byte ranges as read whole', async () => {
     const store = await make();
     const body = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: `r${i}`, x: i / 7, note: 'é'.repeat(i % 5) })).join('\n');

@@ -93,7 +93,8 @@ async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean, size?
     await piping;
   } catch (err) {
     // An empty object holds no rows, compressed or not; gunzip alone would call it a truncated stream.
-    if (compressedBytes === 0) return;
+    // A read that failed before its first byte is not one, when the plan saw bytes.
+    if (compressedBytes === 0 && !size) return;
     throw gzipProblem(err, store.uri(key), compressedBytes, size) ?? err;
   }
 }

@@ -1,16 +1,17 @@
 import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { Compressors } from 'hyparquet';
-import { decompressLz4, decompressLz4Raw } from 'hyparquet-compressors/src/lz4.js';
 
 /**
  * Decompressors of the codecs Parquet writers use besides Snappy, which hyparquet reads itself:
- * ZSTD (Polars' default), GZIP, BROTLI by Node's own zlib, the two LZ4 framings by
- * hyparquet-compressors. Only LZO, which no current writer emits, stays unread.
+ * ZSTD (Polars' default), GZIP and BROTLI, by Node's own zlib. Each returns the bytes it decoded,
+ * which hyparquet checks against the page's length, so a corrupt page fails instead of decoding to
+ * zeros.
  */
 export const PARQUET_DECOMPRESSORS: Compressors = {
   GZIP: (input) => gunzipSync(input),
   BROTLI: (input) => brotliDecompressSync(input),
   ZSTD: (input) => zstdDecompressSync(input),
-  LZ4: decompressLz4,
-  LZ4_RAW: decompressLz4Raw,
 };
+
+/** Codecs read: those above, Snappy and none. LZ4 (deprecated), LZ4_RAW and LZO are not. */
+export const READ_CODECS: ReadonlySet<string> = new Set(['UNCOMPRESSED', 'SNAPPY', ...Object.keys(PARQUET_DECOMPRESSORS)]);

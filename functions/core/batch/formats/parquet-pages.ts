@@ -5,7 +5,7 @@ import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/c
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { BadInput } from '../job-errors.ts';
-import { PARQUET_DECOMPRESSORS } from './parquet-codecs.ts';
+import { PARQUET_DECOMPRESSORS, READ_CODECS } from './parquet-codecs.ts';
 
 /** Where a column chunk's bytes are in the file: its dictionary page, if any, then its data pages. */
 export function columnChunkRange(chunk: ColumnChunk): { start: number; end: number } {
@@ -24,6 +24,9 @@ export function columnDecoder(schema: SchemaTree, chunk: ColumnChunk, uri: strin
   const schemaPath = getTreePath(schema, meta.path_in_schema);
   if (!isFlatColumn(schemaPath)) {
     throw new BadInput(`${uri}: column "${meta.path_in_schema[0]}" is nested (a list, map or struct); features and the id column must be flat columns`);
+  }
+  if (!READ_CODECS.has(meta.codec)) {
+    throw new BadInput(`${uri}: column "${meta.path_in_schema[0]}" is compressed with ${meta.codec}, which is not read: write the file with ${[...READ_CODECS].filter((c) => c !== 'UNCOMPRESSED').join(', ')} or no compression`);
   }
   return { pathInSchema: meta.path_in_schema, element: schemaPath.at(-1)!.element, schemaPath, type: meta.type, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors: PARQUET_DECOMPRESSORS };
 }

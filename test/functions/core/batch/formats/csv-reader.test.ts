@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import { forwarding } from '../../../../support/batch-job.ts';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../../../../functions/core/batch/formats/csv-reader.ts';
 import { STORES } from '../../storage/stores.ts';
@@ -96,6 +98,15 @@ describe.each(STORES)('readCsv over $name', ({ make }) => {
     await expect(read('plain.csv.gz')).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/plain\.csv\.gz: not a readable gzip stream \(incorrect header check\)/) });
     // Bytes missing from what the plan saw: a read cut short, which another attempt may complete.
     await expect(read('cut.csv.gz', cut.length + 100)).rejects.toMatchObject({ name: 'Error', message: expect.stringMatching(/unexpected end of file/) });
+  });
+
+  it('fails a gzip chunk whose read fails before its first byte, instead of taking it for an empty object', async () => {
+    const store = await make();
+    await store.write('in.csv.gz', gzipSync('id,x\n1,2\n'));
+    const broken = forwarding(store, { read: async () => Readable.from((async function* () { yield* []; throw new Error('connection reset'); })()) });
+    await expect(collect(readCsv(broken, chunkOf({ key: 'in.csv.gz', gzip: true, size: 30 })))).rejects.toThrow(/connection reset/);
+    await store.write('empty.csv.gz', '');
+    expect(await collect(readCsv(store, chunkOf({ key: 'empty.csv.gz', gzip: true, size: 0 })))).toEqual([]);
   });
 
   it('rejects a row whose bytes are not UTF-8, keeps U+FFFD written as UTF-8, and refuses a header that is not UTF-8, in any chunk', async () => {

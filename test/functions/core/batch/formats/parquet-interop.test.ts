@@ -126,8 +126,8 @@ describe.each([
   });
 });
 
-describe.each(['GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW'] as const)('Parquet compressed with %s (arrow-rs), read by readChunk', (codec) => {
-  it('gives every value, as with Snappy', async () => {
+describe.each(['GZIP', 'BROTLI', 'ZSTD', 'LZ4_RAW'] as const)('Parquet compressed with %s (arrow-rs), read by readChunk', (codec) => {
+  it(codec === 'LZ4_RAW' ? 'fails as a bad input, naming the codec' : 'gives every value, as with Snappy', async () => {
     const n = 5_000;
     const source = new arrow.Table({
       'mean radius': arrow.makeVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 10)),
@@ -139,8 +139,16 @@ describe.each(['GZIP', 'BROTLI', 'ZSTD', 'LZ4', 'LZ4_RAW'] as const)('Parquet co
     expect(new Set(row_groups.flatMap((g) => g.columns.map((c) => c.meta_data!.codec)))).toEqual(new Set([codec]));
     const s = await store();
     await s.write('codec.parquet', bytes);
-    const rows = [];
-    for (const chunk of await planChunks(s, await s.list('codec.parquet'), 1)) rows.push(...(await collect(readChunk(s, chunk))));
+    const rows: Awaited<ReturnType<typeof collect>> = [];
+    const read = async () => {
+      for (const chunk of await planChunks(s, await s.list('codec.parquet'), 1)) rows.push(...(await collect(readChunk(s, chunk))));
+    };
+    if (codec === 'LZ4_RAW') {
+      // Its decoder pads a short page with zeros, which no length check could catch: not read.
+      await expect(read()).rejects.toMatchObject({ name: 'BadInput', message: expect.stringContaining('is compressed with LZ4_RAW, which is not read: write the file with SNAPPY, GZIP, BROTLI, ZSTD or no compression') });
+      return;
+    }
+    await read();
     expect(rows.map((r) => r.values)).toEqual(Array.from({ length: n }, (_, i) => ({ 'mean radius': Math.sin(i) * 10, id: i % 9 ? `p${i}` : null })));
   });
 });

@@ -8,7 +8,7 @@ import { DistributedMap, Fail, ItemBatcher, JitterType, JsonPath, Pass, Result, 
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
-import { BAD_INPUT, OUTPUT_IN_USE } from '../functions/core/batch/job-errors.ts';
+import { FAILED_AT_ONCE, OUTPUT_IN_USE } from '../functions/core/batch/job-errors.ts';
 import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -200,8 +200,8 @@ export class BatchScoring extends Construct {
       backoffRate: 2,
       jitterStrategy: JitterType.FULL,
     });
-    // An input no attempt can read, or an output prefix that holds another run: failed at once.
-    scoreChunk.addRetry({ errors: [BAD_INPUT, OUTPUT_IN_USE], maxAttempts: 0 });
+    // An input no attempt can read, an output prefix that holds another run, another model's output: failed at once.
+    scoreChunk.addRetry({ errors: [...FAILED_AT_ONCE], maxAttempts: 0 });
     scoreChunk.addRetry({
       errors: ['States.TaskFailed'],
       interval: retry.interval ?? Duration.seconds(10),

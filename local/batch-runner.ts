@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Chunk, JobSpec, Manifest, PlanResult } from '../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../functions/core/batch/finalize-job.ts';
 import { chunkInputBytes } from '../functions/core/batch/input-objects.ts';
-import { BAD_INPUT, OUTPUT_IN_USE, OutputInUse } from '../functions/core/batch/job-errors.ts';
+import { FAILED_AT_ONCE, OUTPUT_IN_USE, OutputInUse } from '../functions/core/batch/job-errors.ts';
 import { planJob } from '../functions/core/batch/plan-job.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
 import type { WorkerInit, WorkerMessage } from './score-worker.ts';
@@ -60,8 +60,8 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
             return reject(new OutputInUse(message.message));
           }
           options.onChunkFailed?.(message.index, current!.attempt, message.message);
-          // An input no attempt can read fails its chunk at once, as the state machine's retrier leaves it.
-          if (message.name !== BAD_INPUT && current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
+          // An input no attempt can read, or another model's output, fails its chunk at once, as the state machine's retrier leaves it.
+          if (!(FAILED_AT_ONCE as readonly string[]).includes(message.name) && current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
           next();
         });
         worker.on('error', reject);

@@ -67,11 +67,11 @@ describe('BatchScoring state machine', () => {
     expect(definition.States.ApplyDefaults).toMatchObject({ Parameters: { 'job.$': 'States.JsonMerge($.defaults, $.job, false)' }, Next: 'PlanChunks' });
   });
 
-  it('retries a failed chunk with backoff, after a longer retrier for Lambda throttling, but never a bad input or a taken output prefix', () => {
+  it('retries a failed chunk with backoff, after a longer retrier for Lambda throttling, but never a bad input, a taken output prefix or another model\'s output', () => {
     const retry = workerOf(synth({ retry: { maxAttempts: 4, backoffRate: 3, interval: Duration.seconds(20) } }).definition).Retry;
     expect(retry).toEqual([
       expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException']), MaxAttempts: 6, BackoffRate: 2 }),
-      { ErrorEquals: ['BadInput', 'OutputInUse'], MaxAttempts: 0 },
+      { ErrorEquals: ['BadInput', 'OutputInUse', 'OtherModel'], MaxAttempts: 0 },
       { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 20, MaxAttempts: 4, BackoffRate: 3, JitterStrategy: 'FULL' },
     ]);
     expect(workerOf(synth().definition).Retry[2]).toMatchObject({ IntervalSeconds: 10, MaxAttempts: 2, BackoffRate: 2 });

@@ -1,7 +1,7 @@
 import type { Location, ObjectInfo } from '../storage/object-store.ts';
 import { readJsonObject } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
-import { type Chunk, type ChunkError, ChunkFailure, ChunkResult, type JobSpec, type Manifest, ModelRef, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
+import { type Chunk, type ChunkError, ChunkFailure, ChunkResult, type JobSpec, type Manifest, OUTPUT_LAYOUT, type PlanResult } from './contracts.ts';
 import { OUTPUT_IN_USE } from './job-errors.ts';
 import { PLAN_OBJECTS } from './plan-job.ts';
 import { mapLimited } from '../map-limited.ts';
@@ -153,8 +153,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     counts: committed,
     parts: committed.map((r) => r.part),
     rejects: committed.filter((r) => r.rowsRejected > 0 && r.rejects).map((r) => r.rejects!),
-    // With no chunk committed, the version the workers claimed the output for, if one started.
-    model: committed[0]?.model ?? (keys.includes(joinKey(output.key, OUTPUT_LAYOUT.model)) ? ModelRef.parse(await readJson(output, OUTPUT_LAYOUT.model)) : undefined),
+    model: committed[0]?.model,
     startedAt: plan?.startedAt ?? new Date().toISOString(),
   });
 }

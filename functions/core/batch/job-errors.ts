@@ -27,3 +27,17 @@ export const OUTPUT_IN_USE = 'OutputInUse';
 export class OutputInUse extends Error {
   override readonly name = OUTPUT_IN_USE;
 }
+
+export const OTHER_MODEL = 'OtherModel';
+
+/**
+ * A worker serving another model version than the one that committed chunks under the output (a
+ * deploy during a run, or a rerun with another version of a chunk left uncommitted): its rows would
+ * sit beside that version's. Its chunk fails at once, and the run's manifest says why.
+ */
+export class OtherModel extends Error {
+  override readonly name = OTHER_MODEL;
+}
+
+/** The chunk errors that fail at once: no retry mends them. */
+export const FAILED_AT_ONCE = [BAD_INPUT, OUTPUT_IN_USE, OTHER_MODEL] as const;

@@ -11,7 +11,7 @@ import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape, scoreTypeOf } from './output-columns.ts';
 import { NON_FINITE_ANSWER, nonFiniteAnswers } from '../predictions.ts';
 import { RejectsPart } from './rejects-part.ts';
-import { BadInput, OutputInUse } from './job-errors.ts';
+import { BadInput, OtherModel, OutputInUse } from './job-errors.ts';
 import type { RequiredColumns } from './formats/required-columns.ts';
 
 export interface ChunkContext {
@@ -32,32 +32,58 @@ async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkRe
   const record = await readJsonIfPresent(ctx.output.store, key);
   if (record === undefined) return undefined;
   const result = ChunkResult.parse(record);
-  if (result.model.sha256 !== ctx.model.pkg.sha256) throw refusal(ctx, key, result.model, `chunk ${chunk.index} was scored by`);
+  const { pkg } = ctx.model;
+  if (result.model.sha256 !== pkg.sha256) {
+    throw new OutputInUse(
+      `${ctx.output.store.uri(key)}: chunk ${chunk.index} was scored by ${result.model.name} ${result.model.version}, this run scores with ${pkg.name} ${pkg.version}: a run with another model needs an output prefix of its own`,
+    );
+  }
   return result;
 }
 
-const refusal = (ctx: ChunkContext, key: string, scoredBy: ModelRef, what: string) => {
+/** The model version the output's chunks are committed with, once a chunk has committed. */
+const readClaim = async (ctx: ChunkContext, key: string): Promise<ModelRef | undefined> => {
+  const found = await readJsonIfPresent(ctx.output.store, key);
+  return found === undefined ? undefined : ModelRef.parse(found);
+};
+
+const otherModel = (ctx: ChunkContext, key: string, claimed: ModelRef) => {
   const { pkg } = ctx.model;
-  return new OutputInUse(
-    `${ctx.output.store.uri(key)}: ${what} ${scoredBy.name} ${scoredBy.version}, this run scores with ${pkg.name} ${pkg.version}: a run with another model needs an output prefix of its own`,
+  return new OtherModel(
+    `${ctx.output.store.uri(key)}: chunks under this output are committed with ${claimed.name} ${claimed.version}, this worker scores with ${pkg.name} ${pkg.version}: score with that version, or into another output prefix`,
   );
 };
 
 /**
- * Claims the output for this model version before the chunk writes anything, or finds it claimed
- * by this version. A chunk with no commit record under an output another version scored (one that
- * failed there, or whose record was deleted to score it again) is refused instead of being scored
- * beside that version's parts, which would make that run's manifest false.
+ * The output's model claim: the version of the chunks committed under it, written by the first to
+ * commit. A chunk checks it before writing anything and claims it (if no one has) before its commit
+ * record, so no committed chunk sits beside another version's: a chunk left uncommitted under an
+ * output another version scored (it failed there, or its record was deleted to score it again) is
+ * refused, and so is a worker of a version deployed during the run.
  */
-async function claimModel(ctx: ChunkContext): Promise<void> {
-  const { store } = ctx.output;
-  const key = joinKey(ctx.output.key, OUTPUT_LAYOUT.model);
-  const { name, version, sha256 } = ctx.model.pkg;
-  const mine: ModelRef = { name, version, sha256 };
-  const found = await readJsonIfPresent(store, key);
-  if (found === undefined && (await store.writeIfAbsent(key, `${JSON.stringify(mine, null, 2)}\n`))) return;
-  const claimed = ModelRef.parse(found ?? (await readJsonIfPresent(store, key)));
-  if (claimed.sha256 !== sha256) throw refusal(ctx, key, claimed, 'is scored by');
+class ModelClaim {
+  private held = false;
+  private readonly key: string;
+
+  constructor(private readonly ctx: ChunkContext) {
+    this.key = joinKey(ctx.output.key, OUTPUT_LAYOUT.model);
+  }
+
+  /** Fails when chunks under the output are committed with another version. */
+  async check(): Promise<void> {
+    const claimed = await readClaim(this.ctx, this.key);
+    if (claimed && claimed.sha256 !== this.ctx.model.pkg.sha256) throw otherModel(this.ctx, this.key, claimed);
+    this.held = claimed !== undefined;
+  }
+
+  /** Claims the output for this version, or fails when another version claimed it meanwhile. */
+  async take(): Promise<void> {
+    if (this.held) return;
+    const { name, version, sha256 } = this.ctx.model.pkg;
+    if (await this.ctx.output.store.writeIfAbsent(this.key, `${JSON.stringify({ name, version, sha256 }, null, 2)}\n`)) return;
+    const claimed = (await readClaim(this.ctx, this.key))!;
+    if (claimed.sha256 !== sha256) throw otherModel(this.ctx, this.key, claimed);
+  }
 }
 
 /**
@@ -94,7 +120,8 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
  * died before committing are simply overwritten under the same keys, never duplicated.
  */
 export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<ChunkResult> {
-  const before = async () => (await committedResult(ctx, chunk)) ?? (await claimModel(ctx));
+  const claim = new ModelClaim(ctx);
+  const before = async () => (await committedResult(ctx, chunk)) ?? (await claim.check());
   const done = await before().catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
   if (done) return done;
 
@@ -186,6 +213,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     startedAt,
     endedAt: new Date().toISOString(),
   };
+  await claim.take().catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
   const resultKey = joinKey(output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
   // Another attempt may have committed meanwhile; its parts are byte-identical to ours.
   if (!(await output.store.writeIfAbsent(resultKey, `${JSON.stringify(result, null, 2)}\n`))) return (await committedResult(ctx, chunk))!;

@@ -13,6 +13,7 @@ import { MODELS, model } from '../../../support/models.ts';
 import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
 import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
 import { planJob } from '../../../../functions/core/batch/plan-job.ts';
+import { finalizeJob } from '../../../../functions/core/batch/finalize-job.ts';
 import { Model } from '../../../../functions/core/model.ts';
 import { NON_FINITE_ANSWER } from '../../../../functions/core/predictions.ts';
 
@@ -214,8 +215,9 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/missing`, output: `${base}/out-missing`, idColumn: 'ID' }, location);
     const header = withoutFirst.slice(0, withoutFirst.indexOf('\n')).split(',');
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, rowsScored: 0, rowsRejected: 0, failedChunks: [0] });
-    // No chunk committed: the manifest names the version the worker claimed the output for.
-    expect(manifest.model).toEqual({ name: 'breast-cancer', version: '1.0.0', sha256: (await model(MODELS.breastCancer)).pkg.sha256 });
+    // No chunk committed: the output is claimed by no model version, and a rerun with another may score it.
+    expect(manifest.model).toBeUndefined();
+    expect((await location(`${base}/out-missing`).store.list(location(`${base}/out-missing`).key)).map((o) => o.key)).not.toContainEqual(expect.stringMatching(/_plan\/model\.json$/));
     expect(manifest.errors).toEqual([
       {
         chunk: 0,
@@ -347,11 +349,28 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const second = await runJob(spec, location, { model: await model(MODELS.breastCancerCandidate) });
     // The committed chunks find their records; the other finds the output claimed by the version that scored them.
     expect(second.errors).toHaveLength(first.chunks.length);
-    expect(second.errors).toContainEqual(expect.stringMatching(/^chunk 1: .*\/_plan\/model\.json: is scored by breast-cancer 1\.0\.0, this run scores with breast-cancer 1\.1\.0/));
+    expect(second.errors).toContainEqual(expect.stringMatching(/^chunk 1: .*\/_plan\/model\.json: chunks under this output are committed with breast-cancer 1\.0\.0, this worker scores with breast-cancer 1\.1\.0/));
     expect(second.manifest).toMatchObject({ status: 'failed', reasons: [expect.stringMatching(/^OutputInUse: /)] });
     expect((await everything(output)).filter(([key]) => !key.includes('/_errors/'))).toEqual(before);
     // The version that scored the output may score the chunk again.
     expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: 300, parts: first.manifest.parts });
+  });
+
+  it('fails the chunks a worker of another version meets during a run, and still writes the run\'s manifest', async () => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, generateCsv(300).text);
+    const job = JobSpec.parse({ model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 16 * 1024 });
+    const output = location(`${base}/out`);
+    const { plan, chunks } = await planJob(job, input, output);
+    const [v1, v2] = [await model(MODELS.breastCancer), await model(MODELS.breastCancerCandidate)];
+    await scoreChunk(chunks[0]!, { job, model: v1, input, output });
+    // A deploy lands: the other chunks meet the output claimed by the version that committed chunk 0.
+    for (const chunk of chunks.slice(1)) await expect(scoreChunk(chunk, { job, model: v2, input, output })).rejects.toMatchObject({ name: 'OtherModel' });
+    const { manifest, uri } = await finalizeJob(job, plan, output);
+    expect(uri).toBe(output.store.uri(joinKey(output.key, '_manifest.json')));
+    expect(manifest).toMatchObject({ status: 'failed', failedChunks: chunks.slice(1).map((c) => c.index), model: { version: '1.0.0' } });
+    expect(manifest.errors![0]).toMatchObject({ name: 'OtherModel', message: expect.stringContaining('this worker scores with breast-cancer 1.1.0') });
   });
 
   it('refuses an output whose run read other input objects under the same name, resumes one named another way, and lets one of two jobs started at once claim an output', async () => {

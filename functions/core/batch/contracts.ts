@@ -116,6 +116,12 @@ export const Manifest = z.object({
   rowsRejected: z.number().int().nonnegative(),
   parts: z.array(z.string()),
   rejects: z.array(z.string()),
+  /**
+   * Rejects parts whose rows finalize left numbered among their chunk's lines (past its budget, or a
+   * part it could not rewrite), each with its chunk's first line: a reject's line is that plus its
+   * `chunkLine`, minus 1.
+   */
+  rejectsFirstLines: z.record(z.string(), z.number().int().positive()).optional(),
   model: ModelRef.optional(),
   startedAt: z.string(),
   endedAt: z.string(),

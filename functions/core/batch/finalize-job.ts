@@ -31,7 +31,7 @@ export type RunAccount = Omit<Manifest, 'status' | 'inputObjects' | 'rowsIn' | '
 
 /** The manifest of a run, the same for both engines: its rows summed over its units, and `succeeded` only when no reason was found against the run. */
 function runManifest(run: RunAccount): Manifest {
-  const { reasons, errors, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, model, startedAt, engine, transformJob } = run;
+  const { reasons, errors, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, rejectsFirstLines, model, startedAt, engine, transformJob } = run;
   const sum = (pick: (c: RowCounts) => number) => counts.reduce((total, c) => total + pick(c), 0);
   return {
     status: reasons.length ? 'failed' : 'succeeded',
@@ -48,6 +48,7 @@ function runManifest(run: RunAccount): Manifest {
     rowsRejected: sum((c) => c.rowsRejected),
     parts,
     rejects,
+    ...(rejectsFirstLines && { rejectsFirstLines }),
     model,
     startedAt,
     endedAt: new Date().toISOString(),
@@ -117,7 +118,8 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   // The output holds another run: its manifest stays as it is, and this run's account goes to the caller alone.
   if (error?.Error === OUTPUT_IN_USE) return refusedRun(job, reasons);
   // One listing of the output serves the error records, the commit records and the parts they name.
-  const keys = plan ? (await output.store.list(output.key)).map((o) => o.key) : [];
+  const listed = plan ? await output.store.list(output.key) : [];
+  const keys = listed.map((o) => o.key);
   const failures = await records(output, keys, '_errors/', ChunkFailure);
   const refusal = plan && workerRefusal(failures, plan.startedAt);
   if (refusal) return refusedRun(job, [...reasons, refusal]);
@@ -132,7 +134,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
   }
   reasons.push(...missingParts(output, keys, committed));
-  await numberRejects(output, chunks, byIndex, new Set(keys));
+  const rejectsFirstLines = await numberRejects(output, chunks, byIndex, new Map(listed.map((o) => [o.key, o.size])));
   const versions = new Set(committed.map((r) => `${r.model.name}@${r.model.version} (${r.model.sha256})`));
   if (versions.size > 1) reasons.push(`chunks were scored by different models: ${[...versions].join(', ')}`);
   const failedPercent = chunks.length ? (100 * failedChunks.length) / chunks.length : 0;
@@ -153,6 +155,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     counts: committed,
     parts: committed.map((r) => r.part),
     rejects: committed.filter((r) => r.rowsRejected > 0 && r.rejects).map((r) => r.rejects!),
+    ...(Object.keys(rejectsFirstLines).length > 0 && { rejectsFirstLines }),
     model: committed[0]?.model,
     startedAt: plan?.startedAt ?? new Date().toISOString(),
   });

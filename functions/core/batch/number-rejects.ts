@@ -59,14 +59,36 @@ async function numberPart(output: Location, part: string, firstLine: number): Pr
 }
 
 /**
+ * Bytes of rejects parts rewritten by one finalize at most: a run that rejects most of a large input
+ * leaves parts that would outlast the finalize function's timeout to rewrite. Beyond it, and for a
+ * part that cannot be rewritten, the manifest gives each part's first line instead.
+ */
+export const NUMBERING_BUDGET = 256 * 1024 * 1024;
+
+/**
  * Gives the rejects of every committed chunk that started mid-object their line numbers, now that
  * the lines of the chunks before it are known: workers read their byte ranges at once, and none can
- * know how many lines come before its own without reading them.
+ * know how many lines come before its own without reading them. Returns the parts left as they
+ * were, each with the number of its chunk's first line (a reject's line is that plus its
+ * `chunkLine`, minus 1). Never fails the run: the numbering is a convenience, the account is not.
  */
-export async function numberRejects(output: Location, chunks: readonly Chunk[], committed: ReadonlyMap<number, ChunkResult>, present: ReadonlySet<string>): Promise<void> {
+export async function numberRejects(
+  output: Location,
+  chunks: readonly Chunk[],
+  committed: ReadonlyMap<number, ChunkResult>,
+  sizes: ReadonlyMap<string, number>,
+  budget = NUMBERING_BUDGET,
+): Promise<Record<string, number>> {
   const due = [...firstLines(chunks, committed)].flatMap(([index, firstLine]) => {
     const { rejects, rowsRejected } = committed.get(index)!;
-    return rejects && rowsRejected > 0 && present.has(joinKey(output.key, rejects)) ? [{ part: rejects, firstLine }] : [];
+    const size = rejects && rowsRejected > 0 ? sizes.get(joinKey(output.key, rejects)) : undefined;
+    return size === undefined ? [] : [{ part: rejects!, firstLine, size }];
   });
-  await mapLimited(due, CONCURRENCY, ({ part, firstLine }) => numberPart(output, part, firstLine));
+  let spent = 0;
+  const left: Record<string, number> = {};
+  await mapLimited(due, CONCURRENCY, async ({ part, firstLine, size }) => {
+    spent += size;
+    if (spent > budget || !(await numberPart(output, part, firstLine).then(() => true, () => false))) left[part] = firstLine;
+  });
+  return Object.fromEntries(Object.entries(left).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -120,9 +120,12 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
  * died before committing are simply overwritten under the same keys, never duplicated.
  */
 export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<ChunkResult> {
+  /** Fails the attempt with its error recorded where finalize finds it. */
+  const failed = async (err: unknown): Promise<never> => {
+    throw await recordFailure(ctx, chunk, err);
+  };
   const claim = new ModelClaim(ctx);
-  const before = async () => (await committedResult(ctx, chunk)) ?? (await claim.check());
-  const done = await before().catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
+  const done = await (async () => (await committedResult(ctx, chunk)) ?? (await claim.check()))().catch(failed);
   if (done) return done;
 
   const startedAt = new Date().toISOString();
@@ -196,7 +199,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   } catch (err) {
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);
-    throw await recordFailure(ctx, chunk, err);
+    return failed(err);
   }
 
   const result: ChunkResult = {
@@ -213,7 +216,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     startedAt,
     endedAt: new Date().toISOString(),
   };
-  await claim.take().catch(async (err: unknown) => Promise.reject(await recordFailure(ctx, chunk, err)));
+  await claim.take().catch(failed);
   const resultKey = joinKey(output.key, OUTPUT_LAYOUT.chunkResult(chunk.index));
   // Another attempt may have committed meanwhile; its parts are byte-identical to ours.
   if (!(await output.store.writeIfAbsent(resultKey, `${JSON.stringify(result, null, 2)}\n`))) return (await committedResult(ctx, chunk))!;

@@ -48,8 +48,6 @@ export const Chunk = z.object({
   range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
   /** Row groups [start, end) for Parquet. */
   rowGroups: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
-  /** Line number (1-based) of the chunk's first byte when known (start of object: 1); else its rejects are numbered by finalize. */
-  firstLine: z.number().int().positive().optional(),
   /** The input object's etag when the run was planned: a worker refuses an object replaced since. */
   etag: z.string().optional(),
   /** The input object's size when the run was planned: a Parquet worker finds the footer without asking. */
@@ -94,7 +92,7 @@ export type ChunkResult = z.infer<typeof ChunkResult>;
 export const ChunkFailure = z.object({ index: z.number().int().nonnegative(), key: z.string(), name: z.string(), message: z.string(), at: z.string() });
 export type ChunkFailure = z.infer<typeof ChunkFailure>;
 
-/** The last error of a chunk that failed, as the manifest quotes it: `BadInput` and `OutputInUse` are never retried. */
+/** The last error of a chunk that failed, as the manifest quotes it: those of FAILED_AT_ONCE (job-errors.ts) are never retried. */
 export const ChunkError = z.object({ chunk: z.number().int().nonnegative(), name: z.string(), message: z.string() });
 export type ChunkError = z.infer<typeof ChunkError>;
 
@@ -140,7 +138,7 @@ export const OUTPUT_LAYOUT = {
   chunkResult: (index: number) => `_chunks/${partName(index)}.json`,
   chunkError: (index: number) => `_errors/${partName(index)}.json`,
   chunkList: '_plan/chunks.json',
-  /** The model version the output's parts are scored with, claimed by the first worker. */
+  /** The model version the output's committed chunks are scored with, claimed by the first to commit. */
   model: '_plan/model.json',
   manifest: '_manifest.json',
 } as const;

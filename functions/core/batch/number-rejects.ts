@@ -1,4 +1,4 @@
-import type { Location } from '../storage/object-store.ts';
+import type { Location, UploadStream } from '../storage/object-store.ts';
 import { joinKey } from '../storage/location.ts';
 import type { Chunk, ChunkResult } from './contracts.ts';
 import { readLines } from './formats/lines.ts';
@@ -17,13 +17,18 @@ const BLOCK = 1000;
  */
 export function firstLines(chunks: readonly Chunk[], committed: ReadonlyMap<number, ChunkResult>): Map<number, number> {
   const byObject = new Map<string, Chunk[]>();
-  for (const chunk of chunks) if (chunk.range) byObject.set(chunk.key, [...(byObject.get(chunk.key) ?? []), chunk]);
+  for (const chunk of chunks) {
+    if (!chunk.range) continue;
+    const ranges = byObject.get(chunk.key);
+    if (ranges) ranges.push(chunk);
+    else byObject.set(chunk.key, [chunk]);
+  }
   const first = new Map<number, number>();
   for (const ranges of byObject.values()) {
     let next: number | undefined = 1;
     for (const chunk of ranges.sort((a, b) => a.range!.start - b.range!.start)) {
       const result = committed.get(chunk.index);
-      if (result && next !== undefined && chunk.range!.start > 0 && chunk.firstLine === undefined) first.set(chunk.index, next);
+      if (result && next !== undefined && chunk.range!.start > 0) first.set(chunk.index, next);
       next = next !== undefined && result?.lines !== undefined ? next + result.lines : undefined;
     }
   }
@@ -37,7 +42,7 @@ export function firstLines(chunks: readonly Chunk[], committed: ReadonlyMap<numb
 async function numberPart(output: Location, part: string, firstLine: number): Promise<void> {
   const key = joinKey(output.key, part);
   const lines = readLines(output.store, { key, gzip: false }, BLOCK);
-  let sink: ReturnType<Location['store']['upload']> | undefined;
+  let sink: UploadStream | undefined;
   try {
     for await (const batch of lines) {
       const rows = batch.map((l) => JSON.parse(l.text) as { key: string; chunkLine?: number } & Record<string, unknown>);

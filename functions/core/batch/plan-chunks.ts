@@ -81,11 +81,11 @@ async function chunksOf(store: ObjectStore, object: ObjectInfo, chunkBytes: numb
   }
   // Gzip cannot be entered in the middle: one chunk reads the whole object, counting lines from 1.
   // An empty object gets one chunk without a range too (it yields no rows).
-  if (gzip || size === 0) return [{ key, format, gzip, firstLine: 1 }];
+  if (gzip || size === 0) return [{ key, format, gzip }];
   const chunks: ChunkSpec[] = [];
   for (let start = 0; start < size; start += chunkBytes) {
     const range = { start, end: Math.min(start + chunkBytes, size) };
-    chunks.push(start === 0 ? { key, format, gzip, range, firstLine: 1 } : { key, format, gzip, range });
+    chunks.push({ key, format, gzip, range });
   }
   return chunks;
 }

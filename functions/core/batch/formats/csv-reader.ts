@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
-import { decodeLine, type Line, type LineCount, NOT_UTF8, readLines } from './lines.ts';
+import { decodeLine, type Line, type LineCount, NOT_UTF8, placeRow, readLines, startsObject } from './lines.ts';
 import { BATCH_ROWS, type SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
 import { checkRequiredColumns, type RequiredColumns } from './required-columns.ts';
@@ -78,7 +78,7 @@ async function readLinesOf(store: ObjectStore, key: string, size: number): Promi
  * typing is the validator's job, where a bad number is reported with its column.
  */
 export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, required, lines: counted }: CsvReadOptions = {}): AsyncGenerator<SourceRow[]> {
-  const fromStart = chunk.gzip || !chunk.range || chunk.range.start === 0;
+  const fromStart = startsObject(chunk);
   let header: Header | undefined;
   for await (const lines of readLines(store, chunk, BATCH_ROWS, counted)) {
     const rows: SourceRow[] = [];
@@ -94,8 +94,7 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, requi
       if (l.offset === header.offset) continue;
       const parsed = l.notUtf8 ? { error: NOT_UTF8 } : csvValues(header.names, l.text, header.build);
       const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };
-      if (l.line !== undefined) row.line = l.line;
-      else if (l.chunkLine !== undefined) row.chunkLine = l.chunkLine;
+      placeRow(row, l);
       rows.push(row);
     }
     if (rows.length > 0) yield rows;

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
-import { type LineCount, NOT_UTF8, readLines } from './lines.ts';
+import { type LineCount, NOT_UTF8, placeRow, readLines, startsObject } from './lines.ts';
 import { BATCH_ROWS } from './source-row.ts';
 import type { SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
@@ -13,7 +13,7 @@ const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value)
  * The chunk's lines are counted in `lines`.
  */
 export async function* readJsonl(store: ObjectStore, chunk: Chunk, lines?: LineCount): AsyncGenerator<SourceRow[]> {
-  let first = chunk.gzip || !chunk.range || chunk.range.start === 0;
+  let first = startsObject(chunk);
   for await (const batch of readLines(store, chunk, BATCH_ROWS, lines)) {
     const rows: SourceRow[] = [];
     for (const l of batch) {
@@ -33,8 +33,7 @@ export async function* readJsonl(store: ObjectStore, chunk: Chunk, lines?: LineC
       } catch (err) {
         row = { offset: l.offset, error: `invalid JSON: ${(err as Error).message}`, raw: l.text };
       }
-      if (l.line !== undefined) row.line = l.line;
-      else if (l.chunkLine !== undefined) row.chunkLine = l.chunkLine;
+      placeRow(row, l);
       rows.push(row);
     }
     if (rows.length > 0) yield rows;

@@ -12,7 +12,7 @@ export interface Line {
   readonly text: string;
   /** Byte offset of the line's first byte within the (uncompressed) object. */
   readonly offset: number;
-  /** 1-based line number, when the chunk knows where it stands (see `Chunk.firstLine`). */
+  /** 1-based line number, for a chunk that starts the object. */
   readonly line?: number;
   /** Else its 1-based number among the lines the chunk owns: finalize, which learns where the chunk stands, makes it a line number. */
   readonly chunkLine?: number;
@@ -26,7 +26,16 @@ export interface Line {
  */
 export const NOT_UTF8 = 'not UTF-8 text: save the file as UTF-8';
 
-export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'firstLine' | 'size'>;
+export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'size'>;
+
+/** Whether a chunk reads its object from byte 0 (a whole object, or the first range): it sees the header and knows its line numbers. */
+export const startsObject = (chunk: LineSource): boolean => chunk.gzip || !chunk.range || chunk.range.start === 0;
+
+/** Where a row's line is, as the row keeps it: its line number, or its number among its chunk's lines. */
+export function placeRow(row: { line?: number; chunkLine?: number }, line: Line): void {
+  if (line.line !== undefined) row.line = line.line;
+  else if (line.chunkLine !== undefined) row.chunkLine = line.chunkLine;
+}
 
 /** The lines a chunk owns, blank ones too, counted as it is read: where the next chunk's lines start. */
 export interface LineCount {
@@ -109,12 +118,12 @@ const isBlank = (text: string) => {
  * byte-order mark at offset 0, marked when the bytes are not UTF-8; undefined for a blank line,
  * which is not a row.
  */
-export function decodeLine(bytes: Buffer, offset: number, line?: number, chunkLine?: number): Line | undefined {
+export function decodeLine(bytes: Buffer, offset: number, number?: number, inChunk = false): Line | undefined {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
   if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isBlank(text)) return undefined;
-  const decoded: Line = line !== undefined ? { text, offset, line } : chunkLine !== undefined ? { text, offset, chunkLine } : { text, offset };
+  const decoded: Line = number === undefined ? { text, offset } : inChunk ? { text, offset, chunkLine: number } : { text, offset, line: number };
   // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
   return text.includes('\uFFFD') && !isUtf8(bytes) ? { ...decoded, notUtf8: true } : decoded;
 }
@@ -129,9 +138,9 @@ export function decodeLine(bytes: Buffer, offset: number, line?: number, chunkLi
  * not rows and are skipped; '\r\n' endings lose their '\r'; a final line without '\n' is a line; a
  * UTF-8 byte-order mark at offset 0 is dropped.
  *
- * Line numbers: whole objects (gzip) and chunks at byte 0 count from 1. A chunk further in counts from
- * its `firstLine` (the number of the line holding byte `start`) when the planner knew it; otherwise
- * it numbers its lines from 1 as `chunkLine`, and counts them in `counted`.
+ * Line numbers: whole objects (gzip) and chunks at byte 0 number their lines from 1 (`line`); a chunk
+ * further in cannot know where it stands, and numbers the lines it owns from 1 (`chunkLine`). Every
+ * chunk counts the lines it owns, blank ones too, in `counted`.
  */
 export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS, counted?: LineCount): AsyncGenerator<Line[]> {
   const range = chunk.gzip ? undefined : chunk.range;
@@ -141,19 +150,16 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   const bytes = range ? rangeBytes(store, chunk.key, from, end) : wholeBytes(store, chunk.key, chunk.gzip, chunk.size);
 
   let skipping = start > 0; // dropping the tail of the line that holds byte start - 1
-  let lineNo: number | undefined = start === 0 ? 1 : chunk.firstLine;
+  const numbered = startsObject(chunk);
+  const owned = counted ?? { count: 0 };
   let lineStart = from; // offset of the line being assembled (once skipping is over)
   let pending: Buffer[] = []; // its bytes from earlier pieces
   let base = from; // offset of the current piece
   let batch: Line[] = [];
-  let owned = 0;
 
   const emit = (bytes: Buffer, offset: number) => {
-    owned++;
-    if (counted) counted.count = owned;
-    const line = decodeLine(bytes, offset, lineNo, owned);
+    const line = decodeLine(bytes, offset, ++owned.count, !numbered);
     if (line) batch.push(line);
-    if (lineNo !== undefined) lineNo++;
   };
 
   try {
@@ -166,8 +172,6 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
           if (base >= end) break; // no line starts inside [start, end)
           continue;
         }
-        // A '\n' at start - 1 means byte `start` opens line `firstLine`; any later '\n' means the next one.
-        if (lineNo !== undefined && base + nl !== start - 1) lineNo++;
         skipping = false;
         i = nl + 1;
         lineStart = base + i;

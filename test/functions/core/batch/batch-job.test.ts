@@ -305,14 +305,14 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
   });
 
-  it('resumes a run whose plan was written before chunks carried their object\'s size', async () => {
+  it('resumes a run whose plan was written before chunks carried their object\'s size, and while they carried a first line number', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
     await input.store.write(input.key, generateCsv(200).text);
     const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 8192 };
     const first = await runJob(spec, location);
     const list = location(`${base}/out/_plan/chunks.json`);
-    const older = (JSON.parse(Buffer.from(await list.store.readBytes(list.key)).toString()) as Record<string, unknown>[]).map(({ size: _, ...chunk }) => chunk);
+    const older = (JSON.parse(Buffer.from(await list.store.readBytes(list.key)).toString()) as Record<string, any>[]).map(({ size: _, ...chunk }) => ({ ...chunk, ...(chunk.range.start === 0 && { firstLine: 1 }) }));
     await list.store.write(list.key, JSON.stringify(older));
     expect((await runJob(spec, location)).manifest).toMatchObject({ status: 'succeeded', rowsIn: first.manifest.rowsIn, parts: first.manifest.parts });
   });

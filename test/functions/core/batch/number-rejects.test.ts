@@ -10,7 +10,7 @@ import { generateCsv } from '../../../support/batch-data.ts';
 import { forwarding, type Where, workspace } from '../../../support/batch-job.ts';
 import { MODELS, model } from '../../../support/models.ts';
 
-const range = (index: number, key: string, start: number, end: number): Chunk => ({ index, key, format: 'csv', gzip: false, range: { start, end }, ...(start === 0 && { firstLine: 1 }) });
+const range = (index: number, key: string, start: number, end: number): Chunk => ({ index, key, format: 'csv', gzip: false, range: { start, end } });
 const committed = (index: number, lines: number) => [index, { index, lines } as ChunkResult] as const;
 
 describe('the first line of chunks that start mid-object', () => {
@@ -27,7 +27,7 @@ describe('the first line of chunks that start mid-object', () => {
   });
 
   it('leaves whole objects (gzip, Parquet) alone: their workers number their lines or rows', () => {
-    const whole: Chunk = { index: 0, key: 'a.csv.gz', format: 'csv', gzip: true, firstLine: 1 };
+    const whole: Chunk = { index: 0, key: 'a.csv.gz', format: 'csv', gzip: true };
     expect(firstLines([whole], new Map([committed(0, 9)]))).toEqual(new Map());
   });
 });

@@ -47,11 +47,11 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     const stamp = stampsOf(objects);
     const chunks = await planChunks(store, objects, 1024);
     expect(chunks).toEqual([
-      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, firstLine: 1, ...stamp('in/a.jsonl.gz') },
-      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, firstLine: 1, ...stamp('in/b.csv') },
+      { index: 0, key: 'in/a.jsonl.gz', format: 'jsonl', gzip: true, ...stamp('in/a.jsonl.gz') },
+      { index: 1, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 0, end: 1024 }, ...stamp('in/b.csv') },
       { index: 2, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 1024, end: 2048 }, ...stamp('in/b.csv') },
       { index: 3, key: 'in/b.csv', format: 'csv', gzip: false, range: { start: 2048, end: 3000 }, ...stamp('in/b.csv') },
-      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, firstLine: 1, ...stamp('in/c.csv') },
+      { index: 4, key: 'in/c.csv', format: 'csv', gzip: false, ...stamp('in/c.csv') },
     ]);
     for (const c of chunks) expect(Chunk.parse(c)).toEqual(c);
     expect(await collect(readChunk(store, chunks[4]!))).toEqual([]);

@@ -76,36 +76,31 @@ describe.each(STORES)('readLines over $name', ({ make }) => {
     expect(chunks.flat().map((l) => l.text)).toEqual(['h', long, 'short']);
   });
 
-  it('numbers lines from 1 at byte 0, from firstLine further in, and else among the lines the chunk owns', async () => {
+  it('numbers lines from 1 at byte 0, and further in among the lines the chunk owns, counting them', async () => {
     const store = await make();
     await store.write('n.csv', 'h\n\na\nb\nc\n');
+    const counted = { count: 0 };
     const all: Line[] = [];
-    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 0, end: 4 } })) all.push(...b);
+    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 0, end: 4 } }, 7, counted)) all.push(...b);
     expect(all).toEqual([
       { text: 'h', offset: 0, line: 1 },
       { text: 'a', offset: 3, line: 3 },
     ]);
-    // Byte 5 ('b' at offset 5 opens line 4): firstLine 4 describes the line holding byte 5.
-    const later: Line[] = [];
-    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 5, end: 9 }, firstLine: 4 })) later.push(...b);
-    expect(later).toEqual([
-      { text: 'b', offset: 5, line: 4 },
-      { text: 'c', offset: 7, line: 5 },
-    ]);
-    // Byte 4 is the '\n' ending line 3: the first line owned is line 4.
+    expect(counted.count).toBe(3);
+    // Byte 4 is the '\n' ending line 3: the first line the chunk owns is line 4, its first.
     const mid: Line[] = [];
-    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 4, end: 9 }, firstLine: 3 })) mid.push(...b);
-    expect(mid.map((l) => l.line)).toEqual([4, 5]);
-    // Without firstLine a chunk further in numbers the lines it owns, blank ones too, and counts them.
-    const counted = { count: 0 };
+    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 4, end: 9 } })) mid.push(...b);
+    expect(mid.map((l) => l.chunkLine)).toEqual([1, 2]);
+    // Blank lines are owned and counted too.
+    const owned = { count: 0 };
     const unknown: Line[] = [];
-    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 1, end: 9 } }, 7, counted)) unknown.push(...b);
+    for await (const b of readLines(store, { key: 'n.csv', gzip: false, range: { start: 1, end: 9 } }, 7, owned)) unknown.push(...b);
     expect(unknown).toEqual([
       { text: 'a', offset: 3, chunkLine: 2 },
       { text: 'b', offset: 5, chunkLine: 3 },
       { text: 'c', offset: 7, chunkLine: 4 },
     ]);
-    expect(counted.count).toBe(4);
+    expect(owned.count).toBe(4);
   });
 
   it('drops a UTF-8 byte-order mark at offset 0', async () => {

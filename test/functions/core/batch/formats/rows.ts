@@ -20,7 +20,6 @@ export const rangeChunks = (key: string, total: number, size: number, format: Ch
     format,
     gzip: false,
     range: { start: index * size, end: Math.min((index + 1) * size, total) },
-    ...(index === 0 ? { firstLine: 1 } : {}),
   }));
 
 /** 2,500 rows in row groups of 1,000: [0,1000), [1000,2000), [2000,2500); pages of `pageSize` bytes at most (hyparquet-writer's 1 MiB by default). */

@@ -8,7 +8,7 @@ import { DistributedMap, Fail, ItemBatcher, JitterType, JsonPath, Pass, Result, 
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
-import { FAILED_AT_ONCE, OUTPUT_IN_USE } from '../functions/core/batch/job-errors.ts';
+import { FAILED_AT_ONCE } from '../functions/core/batch/job-errors.ts';
 import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -234,9 +234,9 @@ export class BatchScoring extends Construct {
       resultPath: '$.result',
     });
     // Plan and finalize are safe to run again (a rerun of the plan resumes, finalize rewrites the
-    // same manifest): a passing S3 or Lambda failure costs a retry, not the run. A refused output
-    // fails at once.
-    plan.addRetry({ errors: [OUTPUT_IN_USE], maxAttempts: 0 });
+    // same manifest): a passing S3 or Lambda failure costs a retry, not the run. A refused output,
+    // or an input no attempt can read (a file that is not Parquet), fails at once.
+    plan.addRetry({ errors: [...FAILED_AT_ONCE], maxAttempts: 0 });
     for (const step of [plan, finalize]) step.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(5), maxAttempts: 2, backoffRate: 2, jitterStrategy: JitterType.FULL });
     finalize.addCatch(new Fail(this, 'FinalizeFailed', { error: 'FinalizeFailed', causePath: JsonPath.stringAt('$.finalizeError.Cause') }), { errors: ['States.ALL'], resultPath: '$.finalizeError' });
     // A failed plan or map still ends in finalize, which writes a `failed` manifest saying why.

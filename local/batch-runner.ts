@@ -27,7 +27,7 @@ export interface LocalRunOptions {
 
 /**
  * `npm run score` on one machine: the state machine's three steps with the same code (plan, score
- * each chunk, finalize), chunks spread over worker threads, failed chunks retried but for a bad input.
+ * each chunk, finalize), chunks spread over worker threads, failed chunks retried unless no retry can mend them.
  */
 export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest: Manifest; uri: string }> {
   const { job } = options;
@@ -61,7 +61,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<{ manifest:
           }
           options.onChunkFailed?.(message.index, current!.attempt, message.message);
           // An input no attempt can read, or another model's output, fails its chunk at once, as the state machine's retrier leaves it.
-          if (!(FAILED_AT_ONCE as readonly string[]).includes(message.name) && current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
+          if (!FAILED_AT_ONCE.includes(message.name) && current!.attempt < options.maxAttempts) queue.push({ chunk: current!.chunk, attempt: current!.attempt + 1 });
           next();
         });
         worker.on('error', reject);

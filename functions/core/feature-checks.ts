@@ -5,17 +5,14 @@ import { type Feature, inputOf, type ModelPackage, type TensorType } from './mod
  * onnxruntime so that paths that never run a session (the SageMaker invoke function) validate alike.
  */
 
-const describe = (v: unknown): string =>
-  v === null
-    ? 'null'
-    : Array.isArray(v)
-      ? 'an array'
-      : typeof v === 'string'
-        ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`
-        : // A Parquet timestamp or date column.
-          v instanceof Date
-          ? `the date ${Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()}`
-          : typeof v;
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  // A Parquet timestamp or date column.
+  if (v instanceof Date) return `the date ${Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString()}`;
+  return typeof v;
+}
 
 /**
  * The plain numbers a numeric feature takes without a word: finite, in the strict range if it has

@@ -88,10 +88,10 @@ describe('BatchScoring state machine', () => {
     expect(workerOf(synth().definition)).toMatchObject({ OutputPath: null });
   });
 
-  it('retries a plan or finalize that fails in passing, but not a plan refused an output, and ends a failed finalize in its own Fail', () => {
+  it('retries a plan or finalize that fails in passing, but not a plan refused an output or an unreadable input, and ends a failed finalize in its own Fail', () => {
     const { definition } = synth();
     const passing = { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' };
-    expect(definition.States.PlanChunks!.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }), { ErrorEquals: ['OutputInUse'], MaxAttempts: 0 }, passing]);
+    expect(definition.States.PlanChunks!.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }), { ErrorEquals: ['BadInput', 'OutputInUse', 'OtherModel'], MaxAttempts: 0 }, passing]);
     expect(definition.States.FinalizeRun!.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']) }), passing]);
     expect(definition.States.FinalizeRun!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalizeError', Next: 'FinalizeFailed' }]);
     expect(definition.States.FinalizeFailed).toEqual({ Type: 'Fail', Error: 'FinalizeFailed', CausePath: '$.finalizeError.Cause' });

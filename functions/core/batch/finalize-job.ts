@@ -48,7 +48,7 @@ function runManifest(run: RunAccount): Manifest {
     rowsRejected: sum((c) => c.rowsRejected),
     parts,
     rejects,
-    ...(rejectsFirstLines && { rejectsFirstLines }),
+    ...(rejectsFirstLines && Object.keys(rejectsFirstLines).length > 0 && { rejectsFirstLines }),
     model,
     startedAt,
     endedAt: new Date().toISOString(),
@@ -155,7 +155,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     counts: committed,
     parts: committed.map((r) => r.part),
     rejects: committed.filter((r) => r.rowsRejected > 0 && r.rejects).map((r) => r.rejects!),
-    ...(Object.keys(rejectsFirstLines).length > 0 && { rejectsFirstLines }),
+    rejectsFirstLines,
     model: committed[0]?.model,
     startedAt: plan?.startedAt ?? new Date().toISOString(),
   });

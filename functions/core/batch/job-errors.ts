@@ -11,7 +11,8 @@ export const BAD_INPUT = 'BadInput';
  * parseable, lines ended by CR alone, a Parquet footer that does not parse or a column that ends
  * before its row group, a nested feature column, a header or schema without a column scoring needs,
  * a gzip stream that is corrupt or cut short at the object's end, a JSON document given as JSON
- * Lines, an object replaced or removed since the run was planned. A failed read is never one: the store may answer the next attempt.
+ * Lines, a codec not read, an object replaced or removed since the run was planned. A failed read is
+ * never one: the store may answer the next attempt.
  */
 export class BadInput extends Error {
   override readonly name = BAD_INPUT;
@@ -39,5 +40,5 @@ export class OtherModel extends Error {
   override readonly name = OTHER_MODEL;
 }
 
-/** The chunk errors that fail at once: no retry mends them. */
-export const FAILED_AT_ONCE = [BAD_INPUT, OUTPUT_IN_USE, OTHER_MODEL] as const;
+/** The errors that fail a step at once, in the state machine and in `npm run score`: no retry mends them. */
+export const FAILED_AT_ONCE: readonly string[] = [BAD_INPUT, OUTPUT_IN_USE, OTHER_MODEL];

@@ -128,7 +128,8 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
 
   it('scores a CSV with malformed rows over several chunks and succeeds with reconciled counts', async () => {
     const { bucket, csv } = await inputCsv(600, 9);
-    const result = await run(jobFor(bucket));
+    const returned: unknown[] = [];
+    const result = await run(jobFor(bucket), { worker: async (_, real) => (returned.push(await real()), returned.at(-1)) });
 
     expect(result).toMatchObject({ status: 'succeeded', manifest: `s3://${bucket}/output/_manifest.json`, failedChunks: 0 });
     const manifest = await readJson<Manifest>(bucket, 'output/_manifest.json');
@@ -137,6 +138,10 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
     expect(manifest.rowsIn).toBe(manifest.rowsScored + manifest.rowsRejected);
     expect(result).toMatchObject({ rowsIn: 600, rowsScored: csv.goodIds.length, rowsRejected: csv.bad.size });
     expect(await outputIds(bucket, manifest)).toEqual(csv.goodIds);
+    // A worker returns its batch's counts, a few bytes whatever the batch's size: its commit records are in S3.
+    expect(returned).toHaveLength(manifest.chunks);
+    expect(returned.every((r) => JSON.stringify(r).length < 100)).toBe(true);
+    expect(returned.reduce((n: number, r) => n + (r as { rowsIn: number }).rowsIn, 0)).toBe(600);
   });
 
   it('retries a worker that fails its first attempt, with no duplicate rows', async () => {

@@ -56,37 +56,27 @@ export const forwarding = (inner: ObjectStore, overrides: Partial<ObjectStore>):
   uri: (key) => inner.uri(key),
   list: (prefix) => inner.list(prefix),
   head: (key) => inner.head(key),
-  read: (key, range) => inner.read(key, range),
-  readBytes: (key, range) => inner.readBytes(key, range),
+  read: (key, range, etag) => inner.read(key, range, etag),
+  readBytes: (key, range, etag) => inner.readBytes(key, range, etag),
+  readIfPresent: (key) => inner.readIfPresent(key),
   write: (key, body) => inner.write(key, body),
   writeIfAbsent: (key, body) => inner.writeIfAbsent(key, body),
   upload: (key) => inner.upload(key),
   ...overrides,
 });
 
-/** An input that counts the reads of its objects' bytes (streamed or whole). */
-export function countingReads(input: Location): { location: Location; reads: () => number } {
-  let reads = 0;
-  const inner = input.store;
-  const counted = forwarding(inner, {
-    read: (key, range) => (reads++, inner.read(key, range)),
-    readBytes: (key, range) => (reads++, inner.readBytes(key, range)),
-  });
-  return { location: { store: counted, key: input.key }, reads: () => reads };
-}
-
 /** An input whose object is replaced by `body` just before a worker first reads it, as another process writing the input mid-run would. */
-export function replacedOnFirstRead(input: Location, body: string): Location {
+export function replacedOnFirstRead(input: Location, body: Uint8Array | string): Location {
   let replaced = false;
   const inner = input.store;
+  const replacing = async (key: string) => {
+    if (replaced) return;
+    replaced = true;
+    await inner.write(key, body);
+  };
   const store = forwarding(inner, {
-    read: async (key, range) => {
-      if (!replaced) {
-        replaced = true;
-        await inner.write(key, body);
-      }
-      return inner.read(key, range);
-    },
+    read: async (key, range, etag) => (await replacing(key), inner.read(key, range, etag)),
+    readBytes: async (key, range, etag) => (await replacing(key), inner.readBytes(key, range, etag)),
   });
   return { store, key: input.key };
 }
@@ -96,8 +86,8 @@ export function failingOnce(input: Location, bytes: number): Location {
   let failed = false;
   const inner = input.store;
   const store = forwarding(inner, {
-    read: async (key, range) => {
-      const stream = await inner.read(key, range);
+    read: async (key, range, etag) => {
+      const stream = await inner.read(key, range, etag);
       if (failed || !range || range.start === 0) return stream;
       failed = true;
       let seen = 0;

@@ -73,7 +73,7 @@ async function chunksOf(store: ObjectStore, object: ObjectInfo, chunkBytes: numb
   if (format === 'parquet') {
     // An empty object holds no rows, as an empty CSV does; it has no footer to read.
     if (size === 0) return [{ key, format, gzip: false }];
-    const { metadata } = await openParquet(store, key, size);
+    const { metadata } = await openParquet(store, object);
     const ranges = rowGroupRanges(metadata, chunkBytes);
     // A file without row groups still gets its chunk (reading it yields no rows), so that every input object is accounted for.
     if (ranges.length === 0) return [{ key, format, gzip: false }];

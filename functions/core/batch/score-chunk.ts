@@ -1,6 +1,6 @@
 import type { Model } from '../model.ts';
 import type { InputBatch } from '../feature-layout.ts';
-import type { Location } from '../storage/object-store.ts';
+import { type Location, ObjectChanged } from '../storage/object-store.ts';
 import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, ModelRef, OUTPUT_LAYOUT } from './contracts.ts';
@@ -87,16 +87,14 @@ class ModelClaim {
 }
 
 /**
- * Fails when the chunk's input object is no longer the one the run planned (replaced, even by one of
- * the same size, or removed): its rows would mix two inputs in one run that says it succeeded.
- * Checked before the chunk is read and again before it commits, so a replacement while it reads
- * is caught too.
+ * The error of an input object no longer the one the run planned (replaced, even by one of the same
+ * size, or removed): no attempt can score it, and its rows would mix two inputs in one run that says
+ * it succeeded. Every read of a chunk is of the planned version (its etag), so this is found by the
+ * reads themselves, wherever they stand in the chunk.
  */
-async function checkInputUnchanged(ctx: ChunkContext, chunk: Chunk): Promise<void> {
-  if (chunk.etag === undefined) return;
-  const now = await ctx.input.store.head(chunk.key);
-  if (now?.etag === chunk.etag) return;
-  throw new BadInput(`${ctx.input.store.uri(chunk.key)} was ${now ? 'replaced' : 'removed'} after the run was planned: score it again into a new output prefix`);
+function inputChanged(ctx: ChunkContext, chunk: Chunk, err: unknown): unknown {
+  if (!(err instanceof ObjectChanged)) return err;
+  return new BadInput(`${ctx.input.store.uri(chunk.key)} was ${err.removed ? 'removed' : 'replaced'} after the run was planned: score it again into a new output prefix`, { cause: err });
 }
 
 /**
@@ -125,8 +123,12 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     throw await recordFailure(ctx, chunk, err);
   };
   const claim = new ModelClaim(ctx);
-  const done = await (async () => (await committedResult(ctx, chunk)) ?? (await claim.check()))().catch(failed);
+  // Both are asked at once; a committed chunk's answer stands whatever the claim says.
+  const checked = claim.check();
+  checked.catch(() => undefined);
+  const done = await committedResult(ctx, chunk).catch(failed);
   if (done) return done;
+  await checked.catch(failed);
 
   const startedAt = new Date().toISOString();
   const { model, job, output } = ctx;
@@ -182,7 +184,6 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
   };
 
   try {
-    await checkInputUnchanged(ctx, chunk);
     await layout.withBatch(async (batch) => {
       for await (const rows of readChunk(ctx.input.store, chunk, { columns: neededColumns, required, lines })) {
         const size = batchRows(rows);
@@ -193,13 +194,12 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
         }
       }
     });
-    // Before the parts are completed: a part of a replaced input is aborted, never left in the output.
-    await checkInputUnchanged(ctx, chunk);
     await Promise.all([part.end(), rejects.end()]);
   } catch (err) {
+    // A part of a replaced input is aborted, never left in the output.
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);
-    return failed(err);
+    return failed(inputChanged(ctx, chunk, err));
   }
 
   const result: ChunkResult = {

@@ -125,10 +125,8 @@ export class Registry {
     return rel === '' ? this.#store.uri(this.#root) : this.#store.uri(this.#key(rel));
   }
 
-  async #read(rel: string): Promise<Uint8Array | undefined> {
-    const key = this.#key(rel);
-    if (!(await this.#store.head(key))) return undefined;
-    return this.#store.readBytes(key);
+  #read(rel: string): Promise<Uint8Array | undefined> {
+    return this.#store.readIfPresent(this.#key(rel));
   }
 
   async #readJson<T>(rel: string, schema: { parse(v: unknown): T }): Promise<T | undefined> {

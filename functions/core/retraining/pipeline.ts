@@ -1,5 +1,6 @@
-import { joinKey, type Location, openLocation } from '../storage/location.ts';
+import { joinKey, openLocation } from '../storage/location.ts';
 import { openRegistry } from '../registry/registry.ts';
+import { readJsonIfPresent } from '../storage/json-object.ts';
 
 /**
  * The retraining state machine's steps, free of Lambda: prepare -> (training job) -> evaluate ->
@@ -23,14 +24,10 @@ export const productionKey = (model: string) => `${model}/production.json`;
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-async function readJsonIfExists<T>(at: Location, key: string): Promise<T | undefined> {
-  if (!(await at.store.head(key))) return undefined;
-  return JSON.parse(decode(await at.store.readBytes(key))) as T;
-}
 
 export async function readPointer(registryUri: string, model: string): Promise<ProductionPointer | undefined> {
   const at = openLocation(registryUri);
-  return readJsonIfExists<ProductionPointer>(at, joinKey(at.key, productionKey(model)));
+  return (await readJsonIfPresent(at.store, joinKey(at.key, productionKey(model)))) as ProductionPointer | undefined;
 }
 
 const semver = (v: string) => /^(\d+)\.(\d+)\.(\d+)/.exec(v)?.slice(1, 4).map(Number) ?? [0, 0, 0];

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { link, mkdir, open, readdir, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ByteRange, ObjectInfo, ObjectStore, UploadStream } from './object-store.ts';
+import { type ByteRange, ObjectChanged, type ObjectInfo, type ObjectStore, type UploadStream } from './object-store.ts';
 import { byKey } from './sort.ts';
 
 /** Temporary files are hidden siblings of their target (same file system, so rename is atomic) and never listed. */
@@ -93,15 +93,28 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  /** Opens before returning, so a missing file fails here rather than as a stream error later. */
-  async read(key: string, range?: ByteRange): Promise<Readable> {
+  /**
+   * Opens before returning, so a missing file fails here rather than as a stream error later. With
+   * `etag`, the open file must be that version, and still be when the stream ends: an edit in place
+   * during the read fails it.
+   */
+  async read(key: string, range?: ByteRange, etag?: string): Promise<Readable> {
     if (range && range.end <= range.start) return Readable.from([]);
-    const handle = await open(this.path(key), 'r');
-    return handle.createReadStream({ start: range?.start, end: range && range.end - 1, highWaterMark: READ_CHUNK });
+    const handle = await this.#open(key, etag);
+    const stream = handle.createReadStream({ start: range?.start, end: range && range.end - 1, highWaterMark: READ_CHUNK });
+    if (etag === undefined) return stream;
+    const unchanged = () => this.#unchanged(key, etag);
+    return Readable.from(
+      (async function* () {
+        yield* stream;
+        await unchanged();
+      })(),
+      { objectMode: false },
+    );
   }
 
-  async readBytes(key: string, range?: ByteRange): Promise<Uint8Array> {
-    const handle = await open(this.path(key), 'r');
+  async readBytes(key: string, range?: ByteRange, etag?: string): Promise<Uint8Array> {
+    const handle = await this.#open(key, etag);
     try {
       const start = range?.start ?? 0;
       const end = range ? range.end : (await handle.stat()).size;
@@ -112,10 +125,44 @@ export class LocalStore implements ObjectStore {
         if (bytesRead === 0) break; // end of file: a range past the end yields what exists
         filled += bytesRead;
       }
+      if (etag !== undefined) await this.#unchanged(key, etag, handle);
       return buffer.subarray(0, filled);
     } finally {
       await handle.close();
     }
+  }
+
+  async readIfPresent(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (err) {
+      // A folder is not an object, as head says.
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      throw err;
+    }
+  }
+
+  /** The file opened for reading; with `etag`, only if it is still that version. */
+  async #open(key: string, etag: string | undefined): Promise<FileHandle> {
+    const handle = await open(this.path(key), 'r').catch((err: unknown) => {
+      throw etag !== undefined && isNotFound(err) ? new ObjectChanged(this.uri(key), true) : err;
+    });
+    if (etag === undefined) return handle;
+    try {
+      await this.#unchanged(key, etag, handle);
+      return handle;
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** Fails unless the file (the open one, or the one at the key) is the version `etag` names. */
+  async #unchanged(key: string, etag: string, handle?: FileHandle): Promise<void> {
+    const info = await (handle ? handle.stat({ bigint: true }) : stat(this.path(key), { bigint: true })).catch((err: unknown) => {
+      throw isNotFound(err) ? new ObjectChanged(this.uri(key), true) : err;
+    });
+    if (fileInfo(key, info).etag !== etag) throw new ObjectChanged(this.uri(key), false);
   }
 
   async write(key: string, body: Uint8Array | string): Promise<void> {

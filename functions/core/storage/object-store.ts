@@ -8,6 +8,23 @@ export interface ObjectInfo {
   readonly etag?: string;
 }
 
+/** An object to read: its key, and when known its size and the version every read must find (`etag`). */
+export type ObjectRef = Pick<ObjectInfo, 'key' | 'etag'> & { readonly size?: number };
+
+/**
+ * A read of one version of an object found another in its place, or none: the object was replaced
+ * or removed since its etag was taken.
+ */
+export class ObjectChanged extends Error {
+  override readonly name = 'ObjectChanged';
+  constructor(
+    readonly uri: string,
+    readonly removed: boolean,
+  ) {
+    super(`${uri} was ${removed ? 'removed' : 'replaced'} since it was listed`);
+  }
+}
+
 /** A byte range [start, end) of an object. */
 export interface ByteRange {
   readonly start: number;
@@ -34,11 +51,15 @@ export interface ObjectStore {
   /**
    * Streams the object or a range of it. A range running past the end yields the bytes that exist
    * (none when it starts at or after the end), as a file read would: the line readers rely on it to
-   * ask for "the next bytes" without knowing the object's size.
+   * ask for "the next bytes" without knowing the object's size. With `etag`, every byte read is of
+   * that version: the read fails with ObjectChanged when the object was replaced or removed (S3's
+   * If-Match), so a reader needs no HEAD before or after to know what it read.
    */
-  read(key: string, range?: ByteRange): Promise<Readable>;
-  /** Reads the object or a range of it whole (for small objects and ranges); ranges as in `read`. */
-  readBytes(key: string, range?: ByteRange): Promise<Uint8Array>;
+  read(key: string, range?: ByteRange, etag?: string): Promise<Readable>;
+  /** Reads the object or a range of it whole (for small objects and ranges); ranges and `etag` as in `read`. */
+  readBytes(key: string, range?: ByteRange, etag?: string): Promise<Uint8Array>;
+  /** The whole object, or undefined when none is at `key`: one request where a HEAD and a GET would be two. */
+  readIfPresent(key: string): Promise<Uint8Array | undefined>;
   /** Writes a whole object, replacing any previous one; atomic for readers. */
   write(key: string, body: Uint8Array | string): Promise<void>;
   /** Writes only when no object exists at `key` (S3 If-None-Match: *); returns false when one did. */

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ByteRange, ObjectInfo, ObjectStore, UploadStream } from './object-store.ts';
+import { type ByteRange, ObjectChanged, type ObjectInfo, type ObjectStore, type UploadStream } from './object-store.ts';
 import { byKey } from './sort.ts';
 
 export interface S3StoreOptions {
@@ -100,24 +100,39 @@ export class S3Store implements ObjectStore {
   }
 
   /** Streams straight from the response body: nothing is buffered beyond the socket's window. */
-  async read(key: string, range?: ByteRange): Promise<Readable> {
+  async read(key: string, range?: ByteRange, etag?: string): Promise<Readable> {
     if (range && range.end <= range.start) return emptyStream();
+    const res = await this.#get(key, range, etag);
+    return res ? (res.Body as Readable) : emptyStream();
+  }
+
+  async readBytes(key: string, range?: ByteRange, etag?: string): Promise<Uint8Array> {
+    if (range && range.end <= range.start) return new Uint8Array(0);
+    const res = await this.#get(key, range, etag);
+    return res ? res.Body!.transformToByteArray().catch((err: unknown) => Promise.reject(naming(err, this.uri(key)))) : new Uint8Array(0);
+  }
+
+  async readIfPresent(key: string): Promise<Uint8Array | undefined> {
     try {
-      const res = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: range && rangeHeader(range) }));
-      return res.Body as Readable;
+      const res = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return await res.Body!.transformToByteArray();
     } catch (err) {
-      if (range && (status(err) === 416 || named(err, 'InvalidRange'))) return emptyStream();
+      if (status(err) === 404 || named(err, 'NoSuchKey')) return undefined;
       throw naming(err, this.uri(key));
     }
   }
 
-  async readBytes(key: string, range?: ByteRange): Promise<Uint8Array> {
-    if (range && range.end <= range.start) return new Uint8Array(0);
+  /**
+   * A GetObject, undefined for a range past the end. S3 checks If-Match before the range and serves
+   * one version for the whole response, so a read with `etag` is of that version or fails.
+   */
+  async #get(key: string, range: ByteRange | undefined, etag: string | undefined) {
     try {
-      const res = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: range && rangeHeader(range) }));
-      return await res.Body!.transformToByteArray();
+      return await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: range && rangeHeader(range), IfMatch: etag }));
     } catch (err) {
-      if (range && (status(err) === 416 || named(err, 'InvalidRange'))) return new Uint8Array(0);
+      if (etag !== undefined && (status(err) === 412 || named(err, 'PreconditionFailed'))) throw new ObjectChanged(this.uri(key), false);
+      if (etag !== undefined && (status(err) === 404 || named(err, 'NoSuchKey'))) throw new ObjectChanged(this.uri(key), true);
+      if (range && (status(err) === 416 || named(err, 'InvalidRange'))) return undefined;
       throw naming(err, this.uri(key));
     }
   }

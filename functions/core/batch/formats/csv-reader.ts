@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectRef, ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { csvValues, parseCsvHeader, valuesFactory } from './csv-line.ts';
 import { decodeLine, type Line, type LineCount, NOT_UTF8, placeRow, readLines, startsObject } from './lines.ts';
@@ -44,9 +44,10 @@ function headerOf(line: Line, uri: string, { needed, required }: Needs): Header 
  * small ranged reads from byte 0, doubled until the line is complete (a wide header costs a few
  * requests, never the object).
  */
-async function readHeader(store: ObjectStore, key: string, needs: Needs): Promise<Header | undefined> {
+async function readHeader(store: ObjectStore, object: ObjectRef, needs: Needs): Promise<Header | undefined> {
+  const { key } = object;
   for (let size = HEADER_FIRST_READ; ; size *= 2) {
-    const head = await readLinesOf(store, key, size);
+    const head = await readLinesOf(store, object, size);
     if (head.line) return headerOf(head.line, store.uri(key), needs);
     if (head.eof) return undefined;
     if (size >= HEADER_MAX) throw new BadInput(`${store.uri(key)}: no CSV header line within the first ${HEADER_MAX} bytes`);
@@ -54,8 +55,8 @@ async function readHeader(store: ObjectStore, key: string, needs: Needs): Promis
 }
 
 /** The first complete non-blank line within the first `size` bytes, if any. */
-async function readLinesOf(store: ObjectStore, key: string, size: number): Promise<{ line?: Line; eof: boolean }> {
-  const bytes = Buffer.from(await store.readBytes(key, { start: 0, end: size }));
+async function readLinesOf(store: ObjectStore, { key, etag }: ObjectRef, size: number): Promise<{ line?: Line; eof: boolean }> {
+  const bytes = Buffer.from(await store.readBytes(key, { start: 0, end: size }, etag));
   const eof = bytes.length < size;
   let from = 0;
   while (from < bytes.length) {
@@ -88,7 +89,7 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, requi
           header = headerOf(l, store.uri(chunk.key), { needed, required });
           continue;
         }
-        header = await readHeader(store, chunk.key, { needed, required });
+        header = await readHeader(store, chunk, { needed, required });
         if (header === undefined) throw new BadInput(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectRef, ObjectStore } from '../../storage/object-store.ts';
 import { readAhead } from '../../storage/read-ahead.ts';
 import type { Chunk } from '../contracts.ts';
 import { BATCH_ROWS } from './source-row.ts';
@@ -26,7 +26,7 @@ export interface Line {
  */
 export const NOT_UTF8 = 'not UTF-8 text: save the file as UTF-8';
 
-export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'size'>;
+export type LineSource = Pick<Chunk, 'key' | 'gzip' | 'range' | 'size' | 'etag'>;
 
 /** Whether a chunk reads its object from byte 0 (a whole object, or the first range): it sees the header and knows its line numbers. */
 export const startsObject = (chunk: LineSource): boolean => chunk.gzip || !chunk.range || chunk.range.start === 0;
@@ -55,16 +55,16 @@ const READ_AHEAD = 8 * 1024 * 1024;
  * scanner stops pulling as soon as the line that started before `end` is complete, so a chunk reads
  * its range plus at most one line (rounded up to a read), never the rest of the object.
  */
-async function* rangeBytes(store: ObjectStore, key: string, start: number, end: number): AsyncGenerator<Buffer> {
+async function* rangeBytes(store: ObjectStore, { key, etag }: ObjectRef, start: number, end: number): AsyncGenerator<Buffer> {
   let pos = start;
-  for await (const piece of readAhead(await store.read(key, { start, end }), READ_AHEAD)) {
+  for await (const piece of readAhead(await store.read(key, { start, end }, etag), READ_AHEAD)) {
     pos += piece.length;
     yield piece;
   }
   if (pos < end) return; // the object ends inside the range
   for (let size = TAIL_FIRST; ; size = Math.min(size * 2, TAIL_MAX)) {
     const from = pos;
-    for await (const piece of await store.read(key, { start: from, end: from + size })) {
+    for await (const piece of await store.read(key, { start: from, end: from + size }, etag)) {
       pos += (piece as Buffer).length;
       yield piece as Buffer;
     }
@@ -85,8 +85,8 @@ function gzipProblem(err: unknown, uri: string, received: number, size: number |
 }
 
 /** The whole object, gunzipped when asked: one streamed GET, bounded memory whatever its size. */
-async function* wholeBytes(store: ObjectStore, key: string, gzip: boolean, size?: number): AsyncGenerator<Buffer> {
-  const body = await store.read(key);
+async function* wholeBytes(store: ObjectStore, { key, size, etag }: ObjectRef, gzip: boolean): AsyncGenerator<Buffer> {
+  const body = await store.read(key, undefined, etag);
   if (!gzip) {
     yield* readAhead(body, READ_AHEAD);
     return;
@@ -147,7 +147,7 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   const start = range?.start ?? 0;
   const end = range?.end ?? Infinity;
   const from = start > 0 ? start - 1 : 0;
-  const bytes = range ? rangeBytes(store, chunk.key, from, end) : wholeBytes(store, chunk.key, chunk.gzip, chunk.size);
+  const bytes = range ? rangeBytes(store, chunk, from, end) : wholeBytes(store, chunk, chunk.gzip);
 
   let skipping = start > 0; // dropping the tail of the line that holds byte start - 1
   const numbered = startsObject(chunk);

@@ -1,5 +1,5 @@
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from 'hyparquet';
-import type { ObjectStore } from '../../storage/object-store.ts';
+import type { ObjectRef, ObjectStore } from '../../storage/object-store.ts';
 import { BadInput } from '../job-errors.ts';
 
 export interface ParquetFile {
@@ -14,11 +14,11 @@ const readFailures = new WeakSet<object>();
  * A Parquet object as hyparquet reads it: an AsyncBuffer whose slices are ranged reads of the store,
  * so the footer and then only the column chunks asked for travel, never the whole object.
  */
-export function asyncBuffer(store: ObjectStore, key: string, size: number): AsyncBuffer {
+export function asyncBuffer(store: ObjectStore, { key, etag }: ObjectRef, size: number): AsyncBuffer {
   return {
     byteLength: size,
     async slice(start: number, end?: number): Promise<ArrayBuffer> {
-      const bytes = await store.readBytes(key, { start, end: end ?? size }).catch((err: unknown) => {
+      const bytes = await store.readBytes(key, { start, end: end ?? size }, etag).catch((err: unknown) => {
         if (typeof err === 'object' && err !== null) readFailures.add(err);
         throw err;
       });
@@ -30,11 +30,15 @@ export function asyncBuffer(store: ObjectStore, key: string, size: number): Asyn
   };
 }
 
-/** Opens a Parquet object: its size (HEAD) and its footer metadata (one ranged read from the end, usually). */
-export async function openParquet(store: ObjectStore, key: string, size?: number): Promise<ParquetFile> {
-  const length = size ?? (await store.head(key))?.size;
+/**
+ * Opens a Parquet object: its size (HEAD, unless given) and its footer metadata (one ranged read from
+ * the end, usually). With an etag, every read is of that version.
+ */
+export async function openParquet(store: ObjectStore, object: ObjectRef): Promise<ParquetFile> {
+  const { key } = object;
+  const length = object.size ?? (await store.head(key))?.size;
   if (length === undefined) throw new BadInput(`${store.uri(key)}: no such object`);
-  const file = asyncBuffer(store, key, length);
+  const file = asyncBuffer(store, object, length);
   try {
     return { file, metadata: await parquetMetadataAsync(file) };
   } catch (err) {

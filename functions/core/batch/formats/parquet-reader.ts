@@ -81,7 +81,7 @@ function* rowSlices(names: readonly string[], pages: readonly Iterator<DecodedAr
 export async function* readParquet(store: ObjectStore, chunk: Chunk, columns?: readonly string[], required?: RequiredColumns, readAheadBytes = PARQUET_READ_AHEAD): AsyncGenerator<ColumnBatch> {
   // An empty object (as planned) holds no rows and has no footer.
   if (chunk.size === 0) return;
-  const { file, metadata } = await openParquet(store, chunk.key, chunk.size);
+  const { file, metadata } = await openParquet(store, chunk);
   const starts = rowGroupStarts(metadata);
   const groups = metadata.row_groups.length;
   const first = chunk.rowGroups?.start ?? 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../../functions/core/storage/object-store.ts';
 import { joinKey } from '../../../../functions/core/storage/location.ts';
 import { FEATURES, generateCsv } from '../../../support/batch-data.ts';
-import { countingReads, failingOnce, replacedOnFirstRead, runJob, type Where, workspace } from '../../../support/batch-job.ts';
+import { failingOnce, replacedOnFirstRead, runJob, type Where, workspace } from '../../../support/batch-job.ts';
 import { MODELS, model } from '../../../support/models.ts';
 import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
 import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
@@ -392,33 +392,53 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(String((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/holds another run \(its format was/);
   });
 
-  it('fails a chunk whose input is replaced after the run was planned, even by one of the same size, and the run with it', async () => {
-    const { base, location } = await workspace(where);
-    const input = location(`${base}/in/data.csv`);
-    const { text: data } = generateCsv(50);
-    await input.store.write(input.key, data);
+  /** 50 generated rows as an object of each input encoding, and the same rows with one digit changed (a CSV of the same size). */
+  const encodings: [string, string, (text: string) => Uint8Array | string][] = [
+    ['CSV', 'data.csv', (csv) => csv],
+    ['gzip CSV', 'data.csv.gz', (csv) => gzipSync(csv)],
+    [
+      'Parquet',
+      'data.parquet',
+      (csv) => {
+        const rows = parse(csv, { columns: true }) as Record<string, string>[];
+        const columns = [{ name: 'id', type: 'STRING' as const, data: rows.map((r) => r.id) }, ...FEATURES.map((name) => ({ name, type: 'DOUBLE' as const, data: rows.map((r) => Number(r[name])) }))];
+        return new Uint8Array(parquetWriteBuffer({ columnData: columns }));
+      },
+    ],
+  ];
+  const sameSizeVariant = (data: string) => {
     const last = data.search(/\d(?=\D*$)/);
-    const sameSize = `${data.slice(0, last)}${(Number(data[last]) + 1) % 10}${data.slice(last + 1)}`;
-    const spec = { model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` };
-    const { manifest, errors } = await runJob(spec, location, { workerInput: (i) => replacedOnFirstRead(i, sameSize) });
-    expect(errors).toEqual([expect.stringMatching(/data\.csv was replaced after the run was planned: score it again into a new output prefix$/)]);
+    return `${data.slice(0, last)}${(Number(data[last]) + 1) % 10}${data.slice(last + 1)}`;
+  };
+
+  it.each(encodings)('fails a chunk whose %s input is replaced after the run was planned, and the run with it, leaving no part', async (_, name, encode) => {
+    const { base, location } = await workspace(where);
+    const input = location(`${base}/in/${name}`);
+    const { text: data } = generateCsv(50);
+    await input.store.write(input.key, encode(data));
+    const spec = { model: 'breast-cancer', input: `${base}/in/${name}`, output: `${base}/out`, idColumn: 'id' };
+    const { manifest, errors } = await runJob(spec, location, { workerInput: (i) => replacedOnFirstRead(i, encode(sameSizeVariant(data))) });
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`${name.replace('.', '\\.')} was replaced after the run was planned: score it again into a new output prefix$`))]);
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, failedChunks: [0] });
     expect(manifest.errors?.[0]).toMatchObject({ name: 'BadInput', message: expect.stringMatching(/was replaced after the run was planned/) });
     // Its part was aborted before completion: the output holds no row of either version.
     expect((await everything(location(`${base}/out`))).map(([key]) => key).filter((key) => /part-\d+\.csv$/.test(key))).toEqual([]);
   });
 
-  it('fails a chunk whose input was replaced before its worker started without reading a byte of it', async () => {
+  it('fails a chunk whose input was replaced or removed before its worker started, scoring none of it and committing nothing', async () => {
     const { base, location } = await workspace(where);
     const input = location(`${base}/in/data.csv`);
     await input.store.write(input.key, generateCsv(50).text);
-    const job = JobSpec.parse({ model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out` });
+    const job = JobSpec.parse({ model: 'breast-cancer', input: `${base}/in/data.csv`, output: `${base}/out`, chunkBytes: 1024 });
     const output = location(job.output);
     const { chunks } = await planJob(job, input, output);
+    const worker = { job, model: await model(MODELS.breastCancer), input, output };
     await input.store.write(input.key, 'id,x\n1,2\n');
-    const counted = countingReads(input);
-    await expect(scoreChunk(chunks[0]!, { job, model: await model(MODELS.breastCancer), input: counted.location, output })).rejects.toThrow(/data\.csv was replaced after the run was planned/);
-    expect(counted.reads()).toBe(0);
+    await expect(scoreChunk(chunks[0]!, worker)).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/data\.csv was replaced after the run was planned/) });
+    await remove(where, base, location(`${base}/in`), 'data.csv');
+    await expect(scoreChunk(chunks[1]!, worker)).rejects.toMatchObject({ name: 'BadInput', message: expect.stringMatching(/data\.csv was removed after the run was planned/) });
+    const written = (await everything(output)).map(([key]) => key.slice(output.key.length));
+    expect(written.filter((key) => !key.startsWith('/_plan/'))).toEqual(['/_errors/part-00000.json', '/_errors/part-00001.json']);
   });
 
   it('fails a rerun whose committed part was deleted since, naming it and how to score it again', async () => {

@@ -74,7 +74,7 @@ describe.each(STORES)('planChunks over $name', ({ make }) => {
     const store = await make();
     await store.write('p/a.parquet', sampleParquet(10_000, 1000)); // 10 row groups
     const [object] = await store.list('p/a.parquet');
-    const { metadata } = await openParquet(store, 'p/a.parquet');
+    const { metadata } = await openParquet(store, { key: 'p/a.parquet' });
     const groupSize = Number(metadata.row_groups[0]!.total_compressed_size);
     const chunks = await planChunks(store, [object!], Math.floor(groupSize * 3.5));
     expect(chunks.map((c) => c.rowGroups)).toEqual([

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,26 @@ describe('LocalStore', () => {
     expect((await readdir(root)).sort()).toEqual(['j', 'k', 'u']);
     await writeFile(join(root, '.k.0123456789ab.tmp'), 'in flight');
     expect((await store.list('')).map((o) => o.key)).toEqual(['j', 'k', 'u']);
+  });
+
+  it('fails a read of a version when the file is edited in place while it streams, as it does not when left alone', async () => {
+    const store = new LocalStore(await tempRoot());
+    await store.write('f.csv', 'x'.repeat(2 << 20));
+    const etag = (await store.head('f.csv'))!.etag!;
+    let bytes = 0;
+    for await (const piece of await store.read('f.csv', undefined, etag)) bytes += (piece as Buffer).length;
+    expect(bytes).toBe(2 << 20);
+    const pieces = (await store.read('f.csv', undefined, etag))[Symbol.asyncIterator]();
+    await pieces.next();
+    // An edit in place keeps the inode; its time moves (set here, as one clock tick may hold both).
+    const file = await open(store.path('f.csv'), 'r+');
+    await file.write('y', 0);
+    await file.close();
+    await utimes(store.path('f.csv'), new Date(), new Date(Date.now() + 5000));
+    const drain = async () => {
+      while (!(await pieces.next()).done);
+    };
+    await expect(drain()).rejects.toMatchObject({ name: 'ObjectChanged', removed: false });
   });
 
   it('a store rooted at / addresses absolute paths without their leading slash', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readAll, STORES, text } from './stores.ts';
+import { ObjectChanged } from '../../../../functions/core/storage/object-store.ts';
+import { readAll, remove, STORES, text } from './stores.ts';
 
 /** The ObjectStore contract, held by every implementation alike. */
 describe.each(STORES)('ObjectStore contract: $name', ({ make }) => {
@@ -33,6 +34,35 @@ describe.each(STORES)('ObjectStore contract: $name', ({ make }) => {
     expect((await readAll(await store.read('r.txt', { start: 10, end: 20 }))).toString()).toBe('');
     expect(text(await store.readBytes('r.txt', { start: 12, end: 20 }))).toBe('');
     expect(text(await store.readBytes('r.txt', { start: 3, end: 3 }))).toBe('');
+  });
+
+  it('reads a version named by its etag, and fails with ObjectChanged once it is replaced (even by the same size) or removed', async () => {
+    const store = await make();
+    await store.write('v.csv', 'a,b\n1,2\n');
+    const etag = (await store.head('v.csv'))!.etag!;
+    expect(text(await store.readBytes('v.csv', { start: 4, end: 7 }, etag))).toBe('1,2');
+    expect((await readAll(await store.read('v.csv', undefined, etag))).toString()).toBe('a,b\n1,2\n');
+    expect((await readAll(await store.read('v.csv', { start: 20, end: 30 }, etag))).toString()).toBe('');
+    await store.write('v.csv', 'a,b\n1,3\n');
+    const replaced = { name: 'ObjectChanged', removed: false, message: `${store.uri('v.csv')} was replaced since it was listed` };
+    await expect(store.readBytes('v.csv', { start: 0, end: 3 }, etag)).rejects.toMatchObject(replaced);
+    await expect(store.read('v.csv', undefined, etag)).rejects.toMatchObject(replaced);
+    const now = (await store.head('v.csv'))!.etag!;
+    await store.write('other', 'x');
+    expect(text(await store.readBytes('v.csv', undefined, now))).toBe('a,b\n1,3\n');
+    await store.write('w.csv', 'gone soon');
+    const gone = (await store.head('w.csv'))!.etag!;
+    await remove(store, 'w.csv');
+    await expect(store.read('w.csv', { start: 0, end: 4 }, gone)).rejects.toMatchObject({ name: 'ObjectChanged', removed: true });
+    await expect(store.readBytes('w.csv', undefined, gone)).rejects.toBeInstanceOf(ObjectChanged);
+  });
+
+  it('readIfPresent gives the object whole, or undefined when there is none', async () => {
+    const store = await make();
+    await store.write('p/q.json', '{"a":1}');
+    expect(text((await store.readIfPresent('p/q.json'))!)).toBe('{"a":1}');
+    expect(await store.readIfPresent('p/none.json')).toBeUndefined();
+    expect(await store.readIfPresent('p')).toBeUndefined();
   });
 
   it('head is undefined and reads fail for a missing object', async () => {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../../functions/core/storage/local-store.ts';
 import type { ObjectStore } from '../../../../functions/core/storage/object-store.ts';
 import { S3Store, type S3StoreOptions } from '../../../../functions/core/storage/s3-store.ts';
-import { createBucket, motoS3 } from '../../../support/s3.ts';
+import { createBucket, deleteObject, motoS3 } from '../../../support/s3.ts';
 
 /** A fresh, empty store of each kind: a temp folder, and a new bucket in moto's S3 over real HTTP. */
 export const STORES: { name: string; make: (options?: S3StoreOptions) => Promise<ObjectStore> }[] = [
@@ -25,4 +25,10 @@ export async function readAll(stream: AsyncIterable<Uint8Array | string>): Promi
   const parts: Buffer[] = [];
   for await (const part of stream) parts.push(typeof part === 'string' ? Buffer.from(part) : Buffer.from(part));
   return Buffer.concat(parts);
+}
+
+/** Deletes an object, which the ObjectStore interface leaves out (the batch path never deletes). */
+export async function remove(store: ObjectStore, key: string): Promise<void> {
+  if (store instanceof LocalStore) await unlink(store.path(key));
+  else await deleteObject(motoS3(), (store as S3Store).bucket, key);
 }

@@ -12,17 +12,17 @@ import { rowsOf } from '../../../../../functions/core/batch/formats/source-row.t
 /** The store, with every ranged read it serves reported to `seen` first; `fail` refuses the reads it names. */
 const watched = (store: ObjectStore, seen: (range: ByteRange | undefined) => void, fail = (_range: ByteRange | undefined) => false) =>
   forwarding(store, {
-    readBytes: async (key, range) => {
+    readBytes: async (key, range, etag) => {
       seen(range);
       if (fail(range)) throw new Error(`no bytes at ${range?.start}`);
-      return store.readBytes(key, range);
+      return store.readBytes(key, range, etag);
     },
   });
 
 describe.each(STORES)('readParquet over $name', ({ make }) => {
   /** The row group whose column chunks a read starts at (-1 for any other read), from the file's own offsets. */
   const groupAt = async (store: ObjectStore, key: string) => {
-    const { metadata } = await openParquet(store, key);
+    const { metadata } = await openParquet(store, { key });
     const starts = metadata.row_groups.map((g) => Math.min(...g.columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset))));
     return (range: ByteRange | undefined) => (range ? starts.indexOf(range.start) : -1);
   };

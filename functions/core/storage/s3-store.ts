@@ -7,7 +7,7 @@ import { byKey } from './sort.ts';
 export interface S3StoreOptions {
   /** MaxKeys of each ListObjectsV2 page (S3 caps it at 1000); small values exist for tests of pagination. @default 1000 */
   readonly listPageSize?: number;
-  /** Part size of multipart uploads. Memory held by one upload is about partSize × queueSize. @default 8 MiB */
+  /** Part size of multipart uploads: S3's smallest, so the part left to send when a writer ends is small. Memory held by one upload is about partSize × queueSize. @default 5 MiB */
   readonly partSize?: number;
   /** Parts uploaded concurrently by one upload. @default 4 */
   readonly queueSize?: number;
@@ -179,7 +179,7 @@ export class S3Store implements ObjectStore {
     const upload = new Upload({
       client: this.#client,
       params: { Bucket: this.#bucket, Key: key, Body: stream },
-      partSize: this.#options.partSize ?? 8 * 1024 * 1024,
+      partSize: this.#options.partSize ?? 5 * 1024 * 1024,
       queueSize: this.#options.queueSize ?? 4,
       leavePartsOnError: false,
     });

@@ -75,11 +75,15 @@ async function readLinesOf(store: ObjectStore, { key, etag }: ObjectRef, size: n
 /**
  * CSV rows of a chunk. The header is the object's first non-blank line: read in passing by a chunk
  * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
- * by any other chunk, and only once that chunk meets a row. Every field is a string ('' when empty);
+ * by any other chunk as it starts, and awaited only once that chunk meets a row (a problem of the
+ * header fails only chunks that have rows). Every field is a string ('' when empty);
  * typing is the validator's job, where a bad number is reported with its column.
  */
 export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, required, lines: counted }: CsvReadOptions = {}): AsyncGenerator<SourceRow[]> {
   const fromStart = startsObject(chunk);
+  // Asked for at once, beside the range's own read, and awaited only when a row needs it.
+  const headerRead = fromStart ? undefined : readHeader(store, chunk, { needed, required });
+  headerRead?.catch(() => undefined);
   let header: Header | undefined;
   for await (const lines of readLines(store, chunk, BATCH_ROWS, counted)) {
     const rows: SourceRow[] = [];
@@ -89,7 +93,7 @@ export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, requi
           header = headerOf(l, store.uri(chunk.key), { needed, required });
           continue;
         }
-        header = await readHeader(store, chunk, { needed, required });
+        header = await headerRead;
         if (header === undefined) throw new BadInput(`${store.uri(chunk.key)}: no CSV header line`);
       }
       if (l.offset === header.offset) continue;

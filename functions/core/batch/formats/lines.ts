@@ -43,32 +43,35 @@ export interface LineCount {
 }
 
 const NL = 0x0a;
-/** First read past the range's end when its last line is still open; doubles up to the cap, so a long line costs few requests. */
+/**
+ * Bytes read past the range's end by the range's own read, where the line that started before the
+ * end almost always ends: one request a chunk. A longer line costs further reads, each twice the
+ * last, up to the cap, so a long line costs few requests.
+ */
 const TAIL_FIRST = 64 * 1024;
 const TAIL_MAX = 8 * 1024 * 1024;
 /** Bytes downloaded ahead of the line scanner, so that the GET runs while rows are parsed and scored. */
 const READ_AHEAD = 8 * 1024 * 1024;
 
 /**
- * The object's bytes from `start`: the range [start, end) streamed by one ranged read, then, only as
- * long as the caller keeps pulling, further ranged reads past `end` until the object's end. The line
- * scanner stops pulling as soon as the line that started before `end` is complete, so a chunk reads
- * its range plus at most one line (rounded up to a read), never the rest of the object.
+ * The object's bytes from `start`: the range [start, end + TAIL_FIRST) streamed by one ranged read,
+ * then, only as long as the caller keeps pulling, further ranged reads until the object's end. The
+ * line scanner stops pulling as soon as the line that started before `end` is complete, so a chunk
+ * reads its range plus at most one line (rounded up to a read), never the rest of the object.
  */
 async function* rangeBytes(store: ObjectStore, { key, etag }: ObjectRef, start: number, end: number): AsyncGenerator<Buffer> {
   let pos = start;
-  for await (const piece of readAhead(await store.read(key, { start, end }, etag), READ_AHEAD)) {
+  let until = end + TAIL_FIRST;
+  for await (const piece of readAhead(await store.read(key, { start, end: until }, etag), READ_AHEAD)) {
     pos += piece.length;
     yield piece;
   }
-  if (pos < end) return; // the object ends inside the range
-  for (let size = TAIL_FIRST; ; size = Math.min(size * 2, TAIL_MAX)) {
-    const from = pos;
-    for await (const piece of await store.read(key, { start: from, end: from + size }, etag)) {
+  for (let size = TAIL_FIRST * 2; pos === until; size = Math.min(size * 2, TAIL_MAX)) {
+    until = pos + size;
+    for await (const piece of await store.read(key, { start: pos, end: until }, etag)) {
       pos += (piece as Buffer).length;
       yield piece as Buffer;
     }
-    if (pos - from < size) return;
   }
 }
 

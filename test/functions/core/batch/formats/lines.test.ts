@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readLines, type Line } from '../../../../../functions/core/batch/formats/lines.ts';
 import type { ObjectStore } from '../../../../../functions/core/storage/object-store.ts';
 import { STORES } from '../../storage/stores.ts';
+import { forwarding } from '../../../../support/batch-job.ts';
 
 async function chunkLines(store: ObjectStore, key: string, size: number, chunkBytes: number): Promise<Line[][]> {
   const chunks: Line[][] = [];
@@ -74,6 +75,24 @@ describe.each(STORES)('readLines over $name', ({ make }) => {
     const chunks = await chunkLines(store, 'long.csv', long.length + 9, 1000);
     expect(chunks[0]!.map((l) => l.text.length)).toEqual([1, 300_000]);
     expect(chunks.flat().map((l) => l.text)).toEqual(['h', long, 'short']);
+  });
+
+  it('reads a chunk with one request when its last line ends near its end, and a line of 300 KB past it with three', async () => {
+    const inner = await make();
+    const ranges: string[] = [];
+    const store = forwarding(inner, { read: (key, range, etag) => (ranges.push(`${range?.start}-${range?.end}`), inner.read(key, range, etag)) });
+    const long = 'x'.repeat(300_000);
+    await inner.write('t.csv', `${'a,b\n'.repeat(1000)}${long}\nshort\n`);
+    const read = async (start: number, end: number) => {
+      ranges.length = 0;
+      const lines: Line[] = [];
+      for await (const batch of readLines(store, { key: 't.csv', gzip: false, range: { start, end } })) lines.push(...batch);
+      return lines.map((l) => l.text.length);
+    };
+    expect(await read(1000, 2001)).toEqual(Array(251).fill(3));
+    expect(ranges).toEqual([`999-${2001 + 64 * 1024}`]);
+    expect(await read(3000, 4001)).toEqual([...Array(250).fill(3), 300_000]);
+    expect(ranges).toEqual([`2999-${4001 + 64 * 1024}`, `${4001 + 64 * 1024}-${4001 + 192 * 1024}`, `${4001 + 192 * 1024}-${4001 + 448 * 1024}`]);
   });
 
   it('numbers lines from 1 at byte 0, and further in among the lines the chunk owns, counting them', async () => {

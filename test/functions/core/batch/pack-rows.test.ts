@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ColumnBatch, SourceRow } from '../../../../functions/core/batch/formats/source-row.ts';
 import { packColumns, packRows } from '../../../../functions/core/batch/pack-rows.ts';
+import { converterFor, fieldProblem } from '../../../../functions/core/batch/row-values.ts';
 import { FeatureLayout, type InputBatch } from '../../../../functions/core/feature-layout.ts';
 import type { ModelPackage } from '../../../../functions/core/model-package.ts';
 import { generateCsv } from '../../../support/batch-data.ts';
@@ -139,6 +141,49 @@ describe('packing rows for scoring', () => {
     const result = await packBothWays(integer, columns, 0, values.length);
     expect(result.good).toEqual([0, 2, 3]);
     expect(result.rejected.get(1)).toEqual([`${names[0]}: expected an integer, got 2.5`]);
+  });
+
+  it('packs CSV and JSON Lines rows exactly as checking each field alone says: every value it takes, every reason it gives', async () => {
+    const pkg = readPackage(MODELS.breastCancer);
+    const integer: ModelPackage = { ...pkg, inputs: pkg.inputs.map((i) => ({ ...i, type: 'int32' })) };
+    const names = pkg.features.map((f) => f.name);
+    const text = fc.oneof(
+      fc.double({ noNaN: true }).map(String),
+      fc.integer({ min: -3000, max: 3000 }).map(String),
+      fc.constantFrom('', ' ', '1e39', '-1e39', '3.4028235e38', '2147483648', '-2147483649', '0x10', 'abc', ' 7 ', '+5', '.5', '5.', '1e3', '-0', '007', '1.0000000000000002', '12345678901234567'),
+    );
+    const json = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(null, '5', true, 1e39, 2 ** 31));
+    const rows = (format: 'csv' | 'jsonl') => fc.array(fc.array(format === 'csv' ? text : json, { minLength: 1, maxLength: names.length }), { minLength: 1, maxLength: 20 });
+    for (const model of [pkg, integer]) {
+      const layout = new FeatureLayout(model, 64);
+      for (const format of ['csv', 'jsonl'] as const) {
+        const convert = converterFor(format);
+        await fc.assert(
+          fc.asyncProperty(rows(format), async (fieldsOfRows) => {
+            // Features past a row's own fields keep a plain value, so every row tests the drawn ones.
+            const source: SourceRow[] = fieldsOfRows.map((fields, i) => ({ row: i, values: Object.fromEntries(names.map((n, j) => [n, j < fields.length ? fields[j] : format === 'csv' ? '7' : 7])) }));
+            const expected = source.map(({ values }) =>
+              layout.slots.flatMap((slot) => {
+                const problem = fieldProblem(slot, convert(slot, values![slot.feature.name]));
+                return problem ? [`${slot.feature.name}: ${problem}`] : [];
+              }),
+            );
+            await layout.withBatch(async (b) => {
+              const packed = packRows(layout, format, source, b);
+              expect([...packed.rejected.entries()]).toEqual(expected.flatMap((reasons, i) => (reasons.length ? [[i, reasons]] : [])));
+              const data = Object.values(b.feeds(packed.packed))[0]!.data as Float32Array | Int32Array;
+              packed.good.forEach((i, at) =>
+                layout.slots.forEach((slot, s) => {
+                  const value = convert(slot, source[i]!.values![slot.feature.name]) as number;
+                  expect(data[at * names.length + s]).toBe(model === integer ? Int32Array.of(value)[0] : Math.fround(value));
+                }),
+              );
+            });
+          }),
+          { numRuns: 150 },
+        );
+      }
+    }
   });
 
   it('packs a slice of a column batch from its own first row', async () => {

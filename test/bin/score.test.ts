@@ -135,6 +135,13 @@ describe('npm run score', () => {
     expect(res.stderr).toMatch(message);
   });
 
+  it.runIf(process.platform === 'linux')('exits 2 naming the output when its folder cannot be made', async () => {
+    const dir = await localInput();
+    const res = await runCli('bin/score.ts', ['--model', 'breast-cancer', '--input', join(dir, 'data.csv'), '--output', '/proc/no-such-output']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^score: .*'\/proc\/no-such-output'/m);
+  });
+
   it('keeps a row whose answer is NaN with the reason, instead of writing NaN with a label', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'score-cli-'));
     const wine = readPackage(MODELS.wineMlp);

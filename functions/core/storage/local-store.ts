@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ByteRange, ObjectChanged, type ObjectInfo, type ObjectStore, type UploadStream } from './object-store.ts';
@@ -18,6 +18,26 @@ const READ_CHUNK = 256 * 1024;
  * alone can repeat within one clock tick.
  */
 const fileInfo = (key: string, info: { size: bigint; ino: bigint; mtimeNs: bigint }): ObjectInfo => ({ key, size: Number(info.size), etag: `${info.ino}-${info.mtimeNs}` });
+
+/**
+ * mkdir -p, a parent at a time: Node's recursive mkdir never returns for a path under /proc, whose
+ * mkdir answers ENOENT although the parent exists. A few syscalls, once per folder.
+ */
+function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const { code } = err as NodeJS.ErrnoException;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    makeDirs(dirname(dir));
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+    }
+  }
+}
 
 const isNotFound = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR';
 
@@ -167,7 +187,7 @@ export class LocalStore implements ObjectStore {
 
   async write(key: string, body: Uint8Array | string): Promise<void> {
     const path = this.path(key);
-    await mkdir(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     const temp = tempPath(path);
     try {
       await writeFile(temp, body);
@@ -185,7 +205,7 @@ export class LocalStore implements ObjectStore {
    */
   async writeIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
     const path = this.path(key);
-    await mkdir(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     const temp = tempPath(path);
     try {
       await writeFile(temp, body);
@@ -205,7 +225,7 @@ export class LocalStore implements ObjectStore {
    */
   upload(key: string): UploadStream {
     const path = this.path(key);
-    mkdirSync(dirname(path), { recursive: true }); // one syscall; keeps upload() synchronous as the interface wants
+    makeDirs(dirname(path)); // synchronous, as upload() is
     const temp = tempPath(path);
     const stream = createWriteStream(temp);
     const done = new Promise<void>((resolveDone, reject) => {

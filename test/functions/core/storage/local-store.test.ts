@@ -54,6 +54,13 @@ describe('LocalStore', () => {
     await expect(drain()).rejects.toMatchObject({ name: 'ObjectChanged', removed: false });
   });
 
+  it.runIf(process.platform === 'linux')('fails a write where no folder can be made (under /proc) instead of hanging', async () => {
+    const store = new LocalStore('/');
+    await expect(store.write('proc/no-such-output/part.csv', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(store.writeIfAbsent('proc/no-such-output/a/b.json', 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(() => store.upload('proc/no-such-output/part.csv')).toThrow(/ENOENT/);
+  });
+
   it('a store rooted at / addresses absolute paths without their leading slash', async () => {
     const root = await tempRoot();
     await writeFile(join(root, 'in.csv'), 'a\n1\n');

@@ -113,7 +113,10 @@ try {
   );
   // Rejecting every row is an account, not a failure; it still deserves a line of its own.
   if (manifest.rowsScored === 0 && manifest.rowsRejected > 0) console.error(`warning: no row was scored; every reason is in ${manifest.rejects.join(', ')}`);
-  else if (manifest.rowsScored === 0 && manifest.failedChunks.length > 0) console.error(`warning: no row was scored; ${manifest.failedChunks.length} of ${manifest.chunks} chunks failed`);
+  if (manifest.failedChunks.length > 0) {
+    const failed = `${manifest.failedChunks.length} of ${manifest.chunks} chunks failed: their rows are in no count; the manifest's unscored names their input`;
+    console.error(`warning: ${manifest.rowsScored === 0 && manifest.rowsRejected === 0 ? `no row was scored; ${failed}` : failed}`);
+  }
   process.exitCode = manifest.status === 'succeeded' ? 0 : 1;
 } catch (err) {
   console.error(`score: ${(err as Error).message}`);

@@ -93,6 +93,10 @@ describe('npm run score', () => {
     expect(res.stdout).toContain(`chunk 0 failed: ${join(dir, 'broken.parquet')}: `);
     expect(res.stderr).toMatch(/chunk 0 attempt 1 failed: /);
     expect(res.stderr).toMatch(/chunk 0 attempt 2 failed: /);
+    expect(res.stderr).toContain("warning: 1 of 2 chunks failed: their rows are in no count; the manifest's unscored names their input");
+    const manifest = JSON.parse(await readFile(join(dir, 'out/_manifest.json'), 'utf8'));
+    expect(manifest.unscored).toEqual([{ chunk: 0, key: expect.stringMatching(/broken\.parquet$/), rowGroups: { start: 0, end: 1 } }]);
+    expect(manifest.rowsIn).toBe(2000);
   });
 
   it('does not attempt again a chunk whose input no attempt can read', async () => {

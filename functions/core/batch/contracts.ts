@@ -32,6 +32,9 @@ export const JobSpec = z.object({
 export type JobSpec = z.infer<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;
 
+/** [start, end) of bytes or row groups. */
+const Span = z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() });
+
 /**
  * One unit of work for a worker. CSV/JSONL: a byte range; the chunk owns every line that starts
  * inside [start, end), so a line crossing `end` is read whole by this chunk and skipped by the next.
@@ -45,9 +48,9 @@ export const Chunk = z.object({
   format: InputFormat,
   gzip: z.boolean(),
   /** Byte range [start, end) for uncompressed CSV/JSONL. */
-  range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
+  range: Span.optional(),
   /** Row groups [start, end) for Parquet. */
-  rowGroups: z.object({ start: z.number().int().nonnegative(), end: z.number().int().positive() }).optional(),
+  rowGroups: Span.optional(),
   /** The input object's etag when the run was planned: a worker refuses an object replaced since. */
   etag: z.string().optional(),
   /** The input object's size when the run was planned: a Parquet worker finds the footer without asking. */
@@ -109,6 +112,11 @@ export const Manifest = z.object({
   failedChunks: z.array(z.number().int().nonnegative()),
   /** Why failed chunks failed: the first ten that left their error. */
   errors: z.array(ChunkError).optional(),
+  /**
+   * The input of the failed chunks, in no count: each one's object and its byte range or row groups
+   * (neither: the whole object). The same job run again into the same output tries them again.
+   */
+  unscored: z.array(z.object({ chunk: z.number().int().nonnegative(), key: z.string(), range: Span.optional(), rowGroups: Span.optional() })).optional(),
   rowsIn: z.number().int().nonnegative(),
   rowsScored: z.number().int().nonnegative(),
   rowsRejected: z.number().int().nonnegative(),

@@ -31,7 +31,7 @@ export type RunAccount = Omit<Manifest, 'status' | 'inputObjects' | 'rowsIn' | '
 
 /** The manifest of a run, the same for both engines: its rows summed over its units, and `succeeded` only when no reason was found against the run. */
 function runManifest(run: RunAccount): Manifest {
-  const { reasons, errors, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, rejectsFirstLines, model, startedAt, engine, transformJob } = run;
+  const { reasons, errors, unscored, input, output: outputUri, format, inputObjects, chunks, failedChunks, counts, parts, rejects, rejectsFirstLines, model, startedAt, engine, transformJob } = run;
   const sum = (pick: (c: RowCounts) => number) => counts.reduce((total, c) => total + pick(c), 0);
   return {
     status: reasons.length ? 'failed' : 'succeeded',
@@ -43,6 +43,7 @@ function runManifest(run: RunAccount): Manifest {
     chunks,
     failedChunks,
     ...(errors && { errors }),
+    ...(unscored?.length && { unscored }),
     rowsIn: sum((c) => c.rowsIn),
     rowsScored: sum((c) => c.rowsScored),
     rowsRejected: sum((c) => c.rowsRejected),
@@ -143,9 +144,14 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   }
 
   const errors = chunkErrors(failures, failedChunks);
+  const unscored = failedChunks.map((i) => {
+    const { key, range, rowGroups } = chunks[i]!;
+    return { chunk: i, key, ...(range && { range }), ...(rowGroups && { rowGroups }) };
+  });
   return writeRunManifest(output, {
     reasons,
     ...(errors.length && { errors }),
+    unscored,
     input: job.input,
     output: job.output,
     format: job.format,

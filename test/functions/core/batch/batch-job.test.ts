@@ -420,6 +420,9 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     const { manifest, errors } = await runJob(spec, location, { workerInput: (i) => replacedOnFirstRead(i, encode(sameSizeVariant(data))) });
     expect(errors).toEqual([expect.stringMatching(new RegExp(`${name.replace('.', '\\.')} was replaced after the run was planned: score it again into a new output prefix$`))]);
     expect(manifest).toMatchObject({ status: 'failed', rowsIn: 0, failedChunks: [0] });
+    // What the failed chunk held, in no count: the whole gzip object, the CSV's byte range, the Parquet row groups.
+    const held = name.endsWith('.gz') ? {} : name.endsWith('.parquet') ? { rowGroups: { start: 0, end: 1 } } : { range: { start: 0, end: data.length } };
+    expect(manifest.unscored).toEqual([{ chunk: 0, key: input.key, ...held }]);
     expect(manifest.errors?.[0]).toMatchObject({ name: 'BadInput', message: expect.stringMatching(/was replaced after the run was planned/) });
     // Its part was aborted before completion: the output holds no row of either version.
     expect((await everything(location(`${base}/out`))).map(([key]) => key).filter((key) => /part-\d+\.csv$/.test(key))).toEqual([]);

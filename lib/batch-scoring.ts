@@ -7,7 +7,7 @@ import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { DistributedMap, Fail, ItemBatcher, JitterType, JsonPath, Pass, Result, S3JsonItemReader, type StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { OUTPUT_LAYOUT } from '../functions/core/batch/contracts.ts';
+import { OUTPUT_LAYOUT, SCORING_BATCH_ROWS } from '../functions/core/batch/contracts.ts';
 import { FAILED_AT_ONCE } from '../functions/core/batch/job-errors.ts';
 import { endRun, grantData, runStateMachine, scheduleRuns } from './batch-run.ts';
 import { type BatchScheduleConfig, checkInteger, checkRetention, LIMITS, type ModelConfig } from './config.ts';
@@ -56,7 +56,7 @@ export interface BatchScoringProps {
   readonly chunksPerInvocation?: number;
   /** onnxruntime intra-op threads of the worker. @default 1 */
   readonly intraOpNumThreads?: number;
-  /** Rows per `session.run` in the worker. @default 1000 */
+  /** Rows per `session.run` in the worker. @default 4096 */
   readonly maxBatch?: number;
   /** Retries of a failed chunk. @default - every field's default */
   readonly retry?: ChunkRetry;
@@ -117,7 +117,7 @@ export class BatchScoring extends Construct {
       architecture: props.workerArchitecture,
       timeout: props.workerTimeout ?? Duration.minutes(15),
       intraOpNumThreads: props.intraOpNumThreads,
-      maxBatch: props.maxBatch,
+      maxBatch: props.maxBatch ?? SCORING_BATCH_ROWS,
     });
     this.finalize = new HandlerFunction(this, 'Finalize', {
       ...common,

@@ -145,7 +145,7 @@ export interface BatchWorkerConfig {
   readonly chunksPerInvocation?: number;
   /** onnxruntime intra-op threads. @default 1 */
   readonly intraOpNumThreads?: number;
-  /** Rows scored in one `session.run`. @default 1000 */
+  /** Rows scored in one `session.run`. @default 4096 */
   readonly maxBatch?: number;
   /** Retries of a failed chunk. @default - every field's default */
   readonly retry?: BatchRetryConfig;

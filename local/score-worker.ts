@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Chunk, ChunkResult, JobSpec } from '../functions/core/batch/contracts.ts';
+import { type Chunk, type ChunkResult, type JobSpec, SCORING_BATCH_ROWS } from '../functions/core/batch/contracts.ts';
 import { scoreChunk } from '../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../functions/core/load.ts';
 import { openLocation, s3ClientFor } from '../functions/core/storage/location.ts';
@@ -23,7 +23,7 @@ export type WorkerMessage =
 
 const { job, modelSource, endpointUrl } = workerData as WorkerInit;
 const s3 = s3ClientFor(endpointUrl);
-const model = await loadModel(modelSource, { s3 });
+const model = await loadModel(modelSource, { s3, maxBatch: SCORING_BATCH_ROWS });
 const input = openLocation(job.input, { s3 });
 const output = openLocation(job.output, { s3 });
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import ort from 'onnxruntime-node';
-import { type Chunk, JobSpec, type OutputFormat } from '../../functions/core/batch/contracts.ts';
+import { type Chunk, JobSpec, type OutputFormat, SCORING_BATCH_ROWS } from '../../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../../functions/core/batch/finalize-job.ts';
 import { readChunk } from '../../functions/core/batch/formats/read-chunk.ts';
 import { batchRows, isColumnBatch } from '../../functions/core/batch/formats/source-row.ts';
@@ -179,7 +179,8 @@ async function upload(model: Model, rows: number) {
   return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000, bytes: bytes.reduce((n, b) => n + b.length, 0) };
 }
 
-const model = await loadModel(modelDir);
+// Batches of the deployed worker's size.
+const model = await loadModel(modelDir, { maxBatch: SCORING_BATCH_ROWS });
 let result: Omit<BatchRun, 'mode' | 'peakRss'>;
 if (mode === 'infer') {
   result = await infer(model, Number(rowsArg));

@@ -119,7 +119,7 @@ describe('BatchScoring state machine', () => {
 });
 
 describe('BatchScoring functions', () => {
-  it('runs plan, worker and finalize on Node 24 arm64 with tracing; the worker gets 2 GB with a heap of 512 MB, 15 minutes and the models', () => {
+  it('runs plan, worker and finalize on Node 24 arm64 with tracing; the worker gets 2 GB with a heap of 512 MB, 15 minutes, the models and batches of 4096 rows', () => {
     const { template } = synth();
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(3);
@@ -128,7 +128,7 @@ describe('BatchScoring functions', () => {
       MemorySize: 2048,
       Timeout: 900,
       Environment: {
-        Variables: { MODELS: '["/var/task/models/breast-cancer/1.0.0"]', POWERTOOLS_SERVICE_NAME: 'batch-score-chunk', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=512' },
+        Variables: { MODELS: '["/var/task/models/breast-cancer/1.0.0"]', POWERTOOLS_SERVICE_NAME: 'batch-score-chunk', NODE_OPTIONS: '--enable-source-maps --max-old-space-size=512', MAX_BATCH: '4096' },
       },
     });
     // Plan and finalize read no rows: V8's own heap sizing suits them.

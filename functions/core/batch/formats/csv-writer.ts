@@ -1,6 +1,6 @@
 import type { UploadStream } from '../../storage/object-store.ts';
 import { compiledLines } from './compiled-lines.ts';
-import { float32Text } from './float32-decimal.ts';
+import { recentFloat32Text } from './float32-decimal.ts';
 import type { PartBlock, PartColumn, PartWriter } from './part-writer.ts';
 import { endSink, writeTo } from './sink.ts';
 
@@ -15,13 +15,13 @@ const textField = (v: unknown): string => {
 
 /**
  * A row's CSV line: numbers inline (missing ones empty, float32 ones at their shortest), text
- * through `textField`.
+ * through `textField`. Made once per part, with the float texts it remembers.
  */
 const csvLines = (columns: readonly PartColumn[]) =>
   compiledLines(
     columns.length,
     (value) => `${columns.map((col, i) => (col.type === 'string' ? `text(${value(i)})` : `(${value(i)} == null ? '' : ${col.type === 'float' ? `f32(${value(i)})` : `'' + ${value(i)}`})`)).join(" + ',' + ")} + '\\n'`,
-    { text: textField, f32: float32Text },
+    { text: textField, f32: recentFloat32Text() },
   );
 
 /**

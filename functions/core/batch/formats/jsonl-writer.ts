@@ -1,6 +1,6 @@
 import type { UploadStream } from '../../storage/object-store.ts';
 import { compiledLines } from './compiled-lines.ts';
-import { float32Text } from './float32-decimal.ts';
+import { recentFloat32Text } from './float32-decimal.ts';
 import type { PartColumn, PartWriter } from './part-writer.ts';
 import { endSink, writeTo } from './sink.ts';
 
@@ -13,16 +13,16 @@ const jsonText = (v: unknown): string => {
   return JSON.stringify(v ?? null);
 };
 
-/** A float32 value at its shortest, as in CSV. */
-const floatText = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? float32Text(v) : jsonText(v));
-
-/** A row's JSON object: keys as string literals of their JSON text, values through `json` or `float`. */
-const jsonlLines = (columns: readonly PartColumn[]) =>
-  compiledLines(
+/** A row's JSON object: keys as string literals of their JSON text, values through `json` or `float` (float32 at its shortest, as in CSV); made once per part. */
+const jsonlLines = (columns: readonly PartColumn[]) => {
+  const f32 = recentFloat32Text();
+  const float = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? f32(v) : jsonText(v));
+  return compiledLines(
     columns.length,
     (value) => `${columns.map((col, i) => `${JSON.stringify(`${i ? ',' : '{'}${JSON.stringify(col.name)}:`)} + ${col.type === 'float' ? 'float' : 'json'}(${value(i)})`).join(' + ')} + '}\\n'`,
-    { json: jsonText, float: floatText },
+    { json: jsonText, float },
   );
+};
 
 /**
  * JSON Lines: one object per row with the columns as keys, in column order; missing values are

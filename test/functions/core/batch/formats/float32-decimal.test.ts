@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../../../models/build/random.ts';
-import { float32Decimal, float32Text } from '../../../../../functions/core/batch/formats/float32-decimal.ts';
+import { float32Decimal, float32Text, recentFloat32Text } from '../../../../../functions/core/batch/formats/float32-decimal.ts';
 
 /** The fewest significant digits whose decimal reads back as the float32 `x`, found the slow way. */
 const fewestDigits = (x: number) => {
@@ -48,5 +48,14 @@ describe('float32Text', () => {
     const differing = values.filter((x) => float32Text(x) !== String(float32Decimal(x)));
     expect(differing.slice(0, 5).map((x) => [x, float32Text(x), String(float32Decimal(x))])).toEqual([]);
     expect([float32Text(Math.fround(2.5e-9)), float32Text(Math.fround(0.00001)), float32Text(Math.fround(-0.9876543283462524)), float32Text(Math.fround(1e10))]).toEqual(['2.5e-9', '0.00001', '-0.9876543', '10000000000']);
+  });
+});
+
+describe('recentFloat32Text', () => {
+  it('answers as float32Text whatever repeats: the last value, the one before, or neither, zeros and NaN too', () => {
+    const pool = [...randomFloats(6), 0, -0, Number.NaN, 1];
+    const text = recentFloat32Text();
+    const sequence = Array.from({ length: 5_000 }, () => pool[Math.floor(random.next() * pool.length)]!);
+    expect(sequence.map((x) => text(x))).toEqual(sequence.map((x) => float32Text(x)));
   });
 });

@@ -17,7 +17,7 @@ import { mark, type Section } from './stats.ts';
 const quick = process.argv.includes('--quick');
 const plan = quick
   ? { iterations: 2_000, seconds: 2, coldRuns: 3, soakRequests: 5_000, batchRows: 100_000, batchAttempts: 1, driftRows: 100_000, driftAttempts: 1 }
-  : { iterations: 20_000, seconds: 10, coldRuns: 10, soakRequests: 100_000, batchRows: 1_000_000, batchAttempts: 3, driftRows: 1_000_000, driftAttempts: 3 };
+  : { iterations: 20_000, seconds: 10, coldRuns: 10, soakRequests: 100_000, batchRows: 1_000_000, batchAttempts: 5, driftRows: 1_000_000, driftAttempts: 3 };
 
 const { name, source: modelDir } = config.models[0]!;
 const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);

@@ -63,7 +63,8 @@ const perSecond = (v: number) => `${int(v)} rows/s`;
  * the whole job (plan and finalize too) beside it, and Parquet writing CSV; raw inference on preloaded buffers, the output side alone (a part
  * of already scored rows in each format), and end to end over the same Parquet rows in a single
  * row group (for memory), each the best of `attempts` fresh processes. Parse only is also measured
- * from a local file, to tell the reader's cost from moto's.
+ * from a local file, to tell the reader's cost from moto's, and beside the worker in one process, so
+ * that a process that runs slow throughout weighs on both sides of the ratio.
  */
 export async function batchThroughput(modelDir: string, rows: number, attempts = 2): Promise<Section> {
   const pkg = parsePackage(await readFile(join(ROOT, modelDir, 'model.json'), 'utf8'), modelDir);
@@ -106,8 +107,8 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     // Every worker runs with the heap limit of the deployed worker function at its default memory.
     const heapLimit = `--max-old-space-size=${workerHeapLimitMb(DEFAULT_WORKER_MEMORY_MB)}`;
     const nodeArgs = [heapLimit, ...(process.env.BENCH_BATCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
-    const run = (mode: Mode, input: string, output = '-', format: Format = 'csv') =>
-      runWorker<BatchRun>([...nodeArgs, ...tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows), format)], env, { quiet: true });
+    const run = (mode: Mode, input: string, output = '-', format: Format = 'csv', ...more: string[]) =>
+      runWorker<BatchRun>([...nodeArgs, ...tsx('bench/workers/batch.ts', mode, modelDir, input, output, String(rows), format, ...more)], env, { quiet: true });
     const s3In = (f: Format) => `s3://${BUCKET}/in/${f}/`;
     type Step = 'local' | 'parse' | 'validate' | 'e2e';
     // Best of `attempts` (each in a fresh process): on a 2-core machine a neighbour's burst otherwise decides the figure.
@@ -130,6 +131,20 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     const runs = Object.fromEntries(FORMATS.map((f) => [f, { local: [] as BatchRun[], parse: [] as BatchRun[], validate: [] as BatchRun[], e2e: [] as BatchRun[] }])) as Record<Format, Record<Step, BatchRun[]>>;
     for (let i = 0; i < attempts; i++) for (const f of FORMATS) for (const step of Object.keys(steps) as Step[]) runs[f][step].push(await steps[step](f, i));
     const measured = Object.fromEntries(FORMATS.map((f) => [f, Object.fromEntries(Object.entries(runs[f]).map(([step, r]) => [step, fastest(r)]))])) as Record<Format, Record<Step, BatchRun>>;
+    // Both sides of the ratio in one process, one after the other: some processes here run slower
+    // throughout, from start to exit, and such a process slows both. The second to run finds the
+    // reader compiled, so each attempt runs both orders and takes the geometric mean of the two.
+    const paired = { csv: [] as number[], parquet: [] as number[] };
+    for (let i = 0; i < attempts; i++) {
+      for (const f of FORMATS) {
+        const ratios: number[] = [];
+        for (const order of ['parse-first', 'worker-first']) {
+          const pair = await run('paired', s3In(f), `s3://${BUCKET}/out/paired-${f}-${i}-${order}/`, f, order);
+          ratios.push(pair.parseSeconds! / pair.seconds);
+        }
+        paired[f].push(Math.sqrt(ratios[0]! * ratios[1]!));
+      }
+    }
     const crossed = await best((i) => run('e2e', s3In('parquet'), `s3://${BUCKET}/out/parquet-csv-${i}/`, 'csv'));
     const single = await best((i) => run('e2e', `s3://${BUCKET}/in/one-group/`, `s3://${BUCKET}/out/one-group-${i}/`, 'parquet'));
     const inference = await best(() => run('infer', '-'));
@@ -157,6 +172,11 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
     // Reading and writing done one after the other, with nothing else: what end to end comes to if nothing overlaps.
     const serial = (f: Format) => 1 / (1 / r(f, 'parse') + 1 / rate(output[f]));
 
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    const pairedText = (ratios: number[]) => {
+      const sorted = [...ratios].sort((a, b) => a - b);
+      return `${pct(sorted[Math.floor(sorted.length / 2)]!)} (${pct(sorted[0]!)}–${pct(sorted.at(-1)!)})`;
+    };
     const cell = (v: string) => v.padStart(20);
     const row = (label: string, csv: string, parquet: string, note = '') => `${label.padEnd(36)}${cell(csv)}${cell(parquet)}${note ? `   ${note}` : ''}`;
     const rateRow = (label: string, step: keyof (typeof measured)[Format], note = '') => {
@@ -190,6 +210,7 @@ export async function batchThroughput(modelDir: string, rows: number, attempts =
         row('  wall time end to end', secs('csv', 'e2e'), secs('parquet', 'e2e')),
         row('  the whole job', perSecond(jobRate('csv')), perSecond(jobRate('parquet')), `(information: plan + the worker + finalize, ${measured.csv.e2e.jobSeconds!.toFixed(1)} s / ${measured.parquet.e2e.jobSeconds!.toFixed(2)} s; plan and finalize run once per job, whatever its number of workers)`),
         row('  end to end / parse only', `${(share('csv') * 100).toFixed(0)}%`, `${(share('parquet') * 100).toFixed(0)}%`, `(target ≥ ${E2E_OF_PARSE * 100}%) ${mark(checks[0]!.pass)} ${mark(checks[1]!.pass)}`),
+        row('    the two in one process', pairedText(paired.csv), pairedText(paired.parquet), `(information: parse only and the worker in one fresh process, in each order, the geometric mean of the two; median of ${attempts} such pairs, lowest–highest)`),
         row('  Parquet in, CSV out', '', perSecond(rate(crossed)), `(information: the same job writing CSV, ${(rate(crossed) / r('parquet', 'parse') * 100).toFixed(0)}% of parse only)`),
         row('raw inference, preloaded buffers', perSecond(rate(inference)), '(same)', `(session.run of the head output over ${int(inference.chunks)} Float32Array batches in memory, as a worker asks: the ceiling)`),
         row('output only, moto S3', perSecond(rate(output.csv)), perSecond(rate(output.parquet)), '(rows scored before the clock starts; output columns, encoding and the upload of the part)'),

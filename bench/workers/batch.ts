@@ -32,14 +32,17 @@ import { featureRows } from '../batch-data.ts';
  *   write    the output side alone: rows scored before the clock starts, then made into output rows
  *            and written as one part in `format` to the output, as score-chunk does
  *   upload   the bytes of that part, made before the clock starts, only uploaded to the output
+ *   paired   parse, then e2e, in this one process (or e2e first, when `order` says `worker-first`)
  */
-export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write' | 'upload';
+export type Mode = 'parse' | 'validate' | 'e2e' | 'infer' | 'write' | 'upload' | 'paired';
 
 export interface BatchRun {
   readonly mode: Mode;
   readonly rows: number;
   readonly rejected: number;
   readonly seconds: number;
+  /** Parse only's seconds in the same process (paired; `seconds` are the worker's). */
+  readonly parseSeconds?: number;
   readonly chunks: number;
   readonly peakRss: number;
   /** Bytes uploaded (upload). */
@@ -49,7 +52,7 @@ export interface BatchRun {
   readonly manifest?: { status: string; rowsIn: number; rowsScored: number; rowsRejected: number; reasons: string[] };
 }
 
-const [mode, modelDir, input, output, rowsArg, format = 'csv'] = process.argv.slice(2) as [Mode, string, string, string, string, OutputFormat?];
+const [mode, modelDir, input, output, rowsArg, format = 'csv', order = 'parse-first'] = process.argv.slice(2) as [Mode, string, string, string, string, OutputFormat?, string?];
 
 const peakRss = async () => Number(/^VmHWM:\s+(\d+) kB/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1]) * 1024;
 
@@ -188,6 +191,11 @@ if (mode === 'infer') {
   result = await write(model, Number(rowsArg));
 } else if (mode === 'upload') {
   result = await upload(model, Number(rowsArg));
+} else if (mode === 'paired') {
+  const parseFirst = order !== 'worker-first';
+  const parsed = parseFirst ? await read(model, false) : undefined;
+  const worked = await endToEnd(model);
+  result = { ...worked, parseSeconds: (parsed ?? (await read(model, false))).seconds };
 } else {
   result = mode === 'e2e' ? await endToEnd(model) : await read(model, mode === 'validate');
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -6,6 +6,7 @@ import { ModelPackageError } from './errors.ts';
 import { Model, type ModelOptions } from './model.ts';
 import type { ModelPackage } from './model-package.ts';
 import { parsePackage, sha256 } from './package-file.ts';
+import { makeDirs } from './storage/make-dirs.ts';
 
 export interface LoadOptions extends Omit<ModelOptions, 'source'> {
   /** Local folder where packages read from S3 are cached, keyed by checksum. @default os.tmpdir()/models */
@@ -53,7 +54,7 @@ async function fetchFromS3(uri: string, options: LoadOptions): Promise<{ pkg: Mo
   const onnx = await getObject(s3, bucket, `${prefix}model.onnx`, uri);
   // Only a verified file enters the cache; Model.create refuses a mismatch with the full message.
   if (sha256(onnx) === pkg.sha256) {
-    await mkdir(dirname(cached), { recursive: true });
+    makeDirs(dirname(cached));
     const partial = `${cached}.${process.pid}.partial`;
     await writeFile(partial, onnx);
     await rename(partial, cached);

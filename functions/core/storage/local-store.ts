@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { type FileHandle, link, open, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ByteRange, ObjectChanged, type ObjectInfo, type ObjectStore, type UploadStream } from './object-store.ts';
+import { makeDirs } from './make-dirs.ts';
 import { byKey } from './sort.ts';
 
 /** Temporary files are hidden siblings of their target (same file system, so rename is atomic) and never listed. */
@@ -18,26 +19,6 @@ const READ_CHUNK = 256 * 1024;
  * alone can repeat within one clock tick.
  */
 const fileInfo = (key: string, info: { size: bigint; ino: bigint; mtimeNs: bigint }): ObjectInfo => ({ key, size: Number(info.size), etag: `${info.ino}-${info.mtimeNs}` });
-
-/**
- * mkdir -p, a parent at a time: Node's recursive mkdir never returns for a path under /proc, whose
- * mkdir answers ENOENT although the parent exists. A few syscalls, once per folder.
- */
-function makeDirs(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const { code } = err as NodeJS.ErrnoException;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
-    makeDirs(dirname(dir));
-    try {
-      mkdirSync(dir);
-    } catch (again) {
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
-}
 
 const isNotFound = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR';
 

@@ -129,7 +129,8 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
     : [[], [], []];
   const byIndex = new Map(results.filter((r) => r.index < chunks.length).map((r) => [r.index, r]));
   const committed = [...byIndex.values()].sort((a, b) => a.index - b.index);
-  const failedChunks = chunks.map((c) => c.index).filter((i) => !byIndex.has(i));
+  const failed = chunks.filter((c) => !byIndex.has(c.index));
+  const failedChunks = failed.map((c) => c.index);
 
   for (const r of committed) {
     if (r.rowsIn !== r.rowsScored + r.rowsRejected) reasons.push(`chunk ${r.index} does not reconcile: ${r.rowsIn} in, ${r.rowsScored} scored, ${r.rowsRejected} rejected`);
@@ -144,10 +145,7 @@ export async function finalizeJob(job: JobSpec, plan: PlanResult | undefined, ou
   }
 
   const errors = chunkErrors(failures, failedChunks);
-  const unscored = failedChunks.map((i) => {
-    const { key, range, rowGroups } = chunks[i]!;
-    return { chunk: i, key, ...(range && { range }), ...(rowGroups && { rowGroups }) };
-  });
+  const unscored = failed.map(({ index, key, range, rowGroups }) => ({ chunk: index, key, ...(range && { range }), ...(rowGroups && { rowGroups }) }));
   return writeRunManifest(output, {
     reasons,
     ...(errors.length && { errors }),

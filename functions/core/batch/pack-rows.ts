@@ -80,28 +80,27 @@ const fastPaths = new WeakMap<InputBatch, Map<InputFormat, RowFastPath | null>>(
  * The common row (every feature numeric, every field a plain number within bounds) read, checked and
  * stored in straight-line code compiled once per batch and format: one named load, one number read,
  * two comparisons and one store per feature, the bounds and buffer positions as constants. Calling
- * a packer per field was most of checking a CSV row. Null for a model with a feature it cannot take
- * (categorical, int64). Names enter the code only as JSON string literals, bounds as number literals.
+ * a packer per field was most of checking a CSV row. Names enter the code only as JSON string
+ * literals, bounds as number literals.
  */
+function compileFastPath(layout: FeatureLayout, format: InputFormat, into: InputBatch): RowFastPath {
+  const buffers = [...new Set(layout.slots.map((slot) => into.numbers(slot)!))];
+  const lines = layout.slots.map((slot) => {
+    const { min, max, integer } = slot.bounds!;
+    const ok = `n >= ${String(min)} && n <= ${String(max)}${integer ? ' && Number.isInteger(n)' : ''}`;
+    return `n = read(v[${JSON.stringify(slot.feature.name)}]); if (n === undefined || !(${ok})) return false; b${buffers.indexOf(into.numbers(slot)!)}[r * ${slot.input.width} + ${slot.column}] = n;`;
+  });
+  const body = `return (v, r) => {\nlet n;\n${lines.join('\n')}\nreturn true;\n};`;
+  return new Function('read', ...buffers.map((_, i) => `b${i}`), body)(numberReaderFor(format), ...buffers) as RowFastPath;
+}
+
+/** The batch's fast path for the format, compiled at first use; none for a model with a feature it cannot take (categorical, int64). */
 function fastPathOf(layout: FeatureLayout, format: InputFormat, into: InputBatch): RowFastPath | undefined {
   let byFormat = fastPaths.get(into);
   if (!byFormat) fastPaths.set(into, (byFormat = new Map()));
   let fast = byFormat.get(format);
   if (fast === undefined) {
-    const buffers: (Float32Array | Float64Array | Int32Array)[] = [];
-    const lines: string[] = [];
-    for (const slot of layout.slots) {
-      const numbers = into.numbers(slot);
-      if (!numbers || !slot.bounds) {
-        buffers.length = 0;
-        break;
-      }
-      if (!buffers.includes(numbers)) buffers.push(numbers);
-      const { min, max, integer } = slot.bounds;
-      const ok = `n >= ${String(min)} && n <= ${String(max)}${integer ? ' && Number.isInteger(n)' : ''}`;
-      lines.push(`n = read(v[${JSON.stringify(slot.feature.name)}]); if (n === undefined || !(${ok})) return false; b${buffers.indexOf(numbers)}[r * ${slot.input.width} + ${slot.column}] = n;`);
-    }
-    fast = buffers.length === 0 ? null : (new Function('read', ...buffers.map((_, i) => `b${i}`), `return (v, r) => {\nlet n;\n${lines.join('\n')}\nreturn true;\n};`)(numberReaderFor(format), ...buffers) as RowFastPath);
+    fast = layout.slots.every((slot) => slot.bounds && into.numbers(slot)) ? compileFastPath(layout, format, into) : null;
     byFormat.set(format, fast);
   }
   return fast ?? undefined;

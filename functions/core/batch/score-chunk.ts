@@ -41,19 +41,6 @@ async function committedResult(ctx: ChunkContext, chunk: Chunk): Promise<ChunkRe
   return result;
 }
 
-/** The model version the output's chunks are committed with, once a chunk has committed. */
-const readClaim = async (ctx: ChunkContext, key: string): Promise<ModelRef | undefined> => {
-  const found = await readJsonIfPresent(ctx.output.store, key);
-  return found === undefined ? undefined : ModelRef.parse(found);
-};
-
-const otherModel = (ctx: ChunkContext, key: string, claimed: ModelRef) => {
-  const { pkg } = ctx.model;
-  return new OtherModel(
-    `${ctx.output.store.uri(key)}: chunks under this output are committed with ${claimed.name} ${claimed.version}, this worker scores with ${pkg.name} ${pkg.version}: score with that version, or into another output prefix`,
-  );
-};
-
 /**
  * The output's model claim: the version of the chunks committed under it, written by the first to
  * commit. A chunk checks it before writing anything and claims it (if no one has) before its commit
@@ -71,18 +58,26 @@ class ModelClaim {
 
   /** Fails when chunks under the output are committed with another version. */
   async check(): Promise<void> {
-    const claimed = await readClaim(this.ctx, this.key);
-    if (claimed && claimed.sha256 !== this.ctx.model.pkg.sha256) throw otherModel(this.ctx, this.key, claimed);
-    this.held = claimed !== undefined;
+    this.held = await this.holds();
   }
 
   /** Claims the output for this version, or fails when another version claimed it meanwhile. */
   async take(): Promise<void> {
     if (this.held) return;
     const { name, version, sha256 } = this.ctx.model.pkg;
-    if (await this.ctx.output.store.writeIfAbsent(this.key, `${JSON.stringify({ name, version, sha256 }, null, 2)}\n`)) return;
-    const claimed = (await readClaim(this.ctx, this.key))!;
-    if (claimed.sha256 !== sha256) throw otherModel(this.ctx, this.key, claimed);
+    if (!(await this.ctx.output.store.writeIfAbsent(this.key, `${JSON.stringify({ name, version, sha256 }, null, 2)}\n`))) await this.holds();
+  }
+
+  /** Whether the output is claimed, by this version; fails when it is claimed by another. */
+  private async holds(): Promise<boolean> {
+    const found = await readJsonIfPresent(this.ctx.output.store, this.key);
+    if (found === undefined) return false;
+    const claimed = ModelRef.parse(found);
+    const { pkg } = this.ctx.model;
+    if (claimed.sha256 === pkg.sha256) return true;
+    throw new OtherModel(
+      `${this.ctx.output.store.uri(this.key)}: chunks under this output are committed with ${claimed.name} ${claimed.version}, this worker scores with ${pkg.name} ${pkg.version}: score with that version, or into another output prefix`,
+    );
   }
 }
 

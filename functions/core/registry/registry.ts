@@ -153,9 +153,9 @@ export class Registry {
     const from = typeof source === 'string' ? openLocation(source, locationOptions) : source;
     const fromUri = from.store.uri(from.key);
     const readSource = async (file: string) => {
-      const key = joinKey(from.key, file);
-      if (!(await from.store.head(key))) throw new RegistryError(`${fromUri}: no ${file} in the package to register`);
-      return from.store.readBytes(key);
+      const bytes = await from.store.readIfPresent(joinKey(from.key, file));
+      if (!bytes) throw new RegistryError(`${fromUri}: no ${file} in the package to register`);
+      return bytes;
     };
     const jsonBytes = await readSource('model.json');
     const pkg = parsePackage(text(jsonBytes), fromUri);

@@ -1,8 +1,7 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
 import { type LineCount, NOT_UTF8, placeRow, readLines, startsObject } from './lines.ts';
-import { BATCH_ROWS } from './source-row.ts';
-import type { SourceRow } from './source-row.ts';
+import { BATCH_ROWS, type SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
 
 const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);

@@ -35,7 +35,7 @@ describe('npm run score', () => {
     expect(rejects.every((r: { reasons: string[]; line: number }) => r.reasons.length > 0 && r.line > 1)).toBe(true);
   });
 
-  it('scores a file of several chunks on worker threads, every row once and in order, its rejects numbered by line', async () => {
+  it('scores a file of several chunks, every row once and in order, its rejects numbered by line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'score-cli-'));
     const big = generateCsv(12_000, 97);
     await writeFile(join(dir, 'data.csv'), big.text);

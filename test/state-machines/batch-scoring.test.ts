@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -9,7 +9,7 @@ import { unbundledStack } from '../lib/cdk.ts';
 import { generateCsv } from '../support/batch-data.ts';
 import { lambdaContext } from '../support/events.ts';
 import { MODELS } from '../support/models.ts';
-import { createBucket, motoS3 } from '../support/s3.ts';
+import { createBucket, deleteObject, motoS3 } from '../support/s3.ts';
 import { type AslDefinition, definitionOf, failureOf } from './definition.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -156,7 +156,7 @@ describe('batch scoring state machine, synthesized, with the real handlers over 
         attempts.set(index, (attempts.get(index) ?? 0) + 1);
         const output = await real();
         if (index === 1 && attempts.get(index) === 1) {
-          await s3().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'output/_chunks/part-00001.json' }));
+          await deleteObject(s3(), bucket, 'output/_chunks/part-00001.json');
           throw new Error('worker died before committing chunk 1');
         }
         return output;

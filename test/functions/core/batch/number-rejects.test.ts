@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Chunk, ChunkResult } from '../../../../functions/core/batch/contracts.ts';
 import { firstLines, numberRejects } from '../../../../functions/core/batch/number-rejects.ts';
-import { JobSpec } from '../../../../functions/core/batch/contracts.ts';
+import { type Chunk, type ChunkResult, JobSpec, OUTPUT_LAYOUT } from '../../../../functions/core/batch/contracts.ts';
 import { finalizeJob } from '../../../../functions/core/batch/finalize-job.ts';
 import { planJob } from '../../../../functions/core/batch/plan-job.ts';
 import { scoreChunk } from '../../../../functions/core/batch/score-chunk.ts';
@@ -27,8 +26,9 @@ describe('the first line of chunks that start mid-object', () => {
   });
 
   it('leaves whole objects (gzip, Parquet) alone: their workers number their lines or rows', () => {
-    const whole: Chunk = { index: 0, key: 'a.csv.gz', format: 'csv', gzip: true };
-    expect(firstLines([whole], new Map([committed(0, 9)]))).toEqual(new Map());
+    const gzip: Chunk = { index: 0, key: 'a.csv.gz', format: 'csv', gzip: true };
+    const parquet: Chunk = { index: 1, key: 'b.parquet', format: 'parquet', gzip: false, rowGroups: { start: 1, end: 2 } };
+    expect(firstLines([gzip, parquet], new Map([committed(0, 9), committed(1, 0)]))).toEqual(new Map());
   });
 });
 
@@ -43,7 +43,7 @@ describe.each<Where>(['local', 's3'])('numbering the rejects of a job over %s st
     const { plan, chunks } = await planJob(job, input, output);
     const m = await model(MODELS.breastCancer);
     for (const chunk of chunks) await scoreChunk(chunk, { job, model: m, input, output });
-    const committed = new Map((await Promise.all(chunks.map(async (c) => JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, `_chunks/part-${String(c.index).padStart(5, '0')}.json`))))))).map((r) => [r.index, r]));
+    const committed = new Map((await Promise.all(chunks.map(async (c) => JSON.parse(new TextDecoder().decode(await output.store.readBytes(joinKey(output.key, OUTPUT_LAYOUT.chunkResult(c.index)))))))).map((r) => [r.index, r]));
     const sizes = new Map((await output.store.list(output.key)).map((o) => [o.key, o.size]));
     const expected = firstLines(chunks, committed);
     const parts = [...expected.keys()].filter((i) => committed.get(i).rejects).map((i) => committed.get(i).rejects as string);

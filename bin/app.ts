@@ -10,7 +10,7 @@ import { InferenceStack } from '../lib/inference-stack.ts';
 const app = new App();
 const configPath: string = app.node.tryGetContext('config') ?? 'inference.config.ts';
 
-/** The config, checked; a mistake in it is one line naming the file and the field, not a stack trace. */
+/** The config, checked; its mistakes are named with the file and the field, a line each, not a stack trace. */
 async function loadConfig(): Promise<InferenceConfig> {
   if (!existsSync(resolve(configPath))) fail(`config file ${resolve(configPath)} not found (give another with -c config=path/to/file.ts)`);
   const module: { default?: InferenceConfig } = await import(pathToFileURL(resolve(configPath)).href);

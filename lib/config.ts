@@ -532,41 +532,76 @@ export function experimentsSetting(models: readonly ModelConfig[]): Record<strin
   return out;
 }
 
-/** Validates a config, throwing an error that names the offending prop; returns it unchanged. */
+/**
+ * Validates a config, throwing one error that names every offending prop (each on a line of its
+ * own when there are several); returns it unchanged.
+ */
 export function validateConfig(config: InferenceConfig): InferenceConfig {
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? '')) {
-    throw new Error(`stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
-  }
-  checkModels('models', config.models);
-  checkServing(config);
-  if (config.metricsNamespace !== undefined && !/^[^:$][^:]{0,254}$/.test(config.metricsNamespace)) {
-    throw new Error(`metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
-  }
-  const predict = config.predict ?? {};
-  checkInteger('predict.memorySize', predict.memorySize, LIMITS.memorySize);
-  checkOneOf('predict.architecture', predict.architecture, ['arm64', 'x86_64']);
-  checkInteger('predict.reservedConcurrency', predict.reservedConcurrency, LIMITS.reservedConcurrency);
-  checkInteger('predict.timeoutSeconds', predict.timeoutSeconds, LIMITS.timeoutSeconds);
-  checkInteger('predict.intraOpNumThreads', predict.intraOpNumThreads, LIMITS.intraOpNumThreads);
-  checkInteger('predict.maxBatch', predict.maxBatch, LIMITS.maxBatch);
-  checkInteger('predict.maxBodyBytes', predict.maxBodyBytes, LIMITS.maxBodyBytes);
-  checkRetention('predict.logRetentionDays', predict.logRetentionDays);
-  checkOneOf('predict.logLevel', predict.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']);
-  const api = config.api ?? {};
-  checkOneOf('api.auth', api.auth, ['iam', 'apiKey']);
-  checkInteger('api.throttling.rateLimit', api.throttling?.rateLimit, LIMITS.rateLimit);
-  checkInteger('api.throttling.burstLimit', api.throttling?.burstLimit, LIMITS.burstLimit);
-  if (api.quota !== undefined) {
-    if ((api.auth ?? 'iam') !== 'apiKey') throw new Error(`api.quota only applies with api.auth 'apiKey'`);
-    checkInteger('api.quota.limit', api.quota.limit, LIMITS.quotaLimit);
-    checkOneOf('api.quota.period', api.quota.period, ['DAY', 'WEEK', 'MONTH']);
-  }
-  checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays);
-  if (config.batch !== undefined) checkBatch(config.batch, config.models);
-  if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config);
-  if (config.rollout !== undefined) checkRollout(config.rollout, config.models);
-  if (config.retraining !== undefined) checkRetrainingConfig(config.retraining, config.models.map((m) => m.name));
+  const p = new Problems();
+  p.check(() => {
+    if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? '')) {
+      throw new Error(`stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
+    }
+  });
+  const before = p.found.length;
+  p.check(() => checkModels('models', config.models));
+  // Every check after this one reads the models.
+  if (p.found.length === before) checkSections(config, p);
+  p.throwIfAny();
   return config;
+}
+
+function checkSections(config: InferenceConfig, p: Problems): void {
+  p.check(() => checkServing(config));
+  p.check(() => {
+    if (config.metricsNamespace !== undefined && !/^[^:$][^:]{0,254}$/.test(config.metricsNamespace)) {
+      throw new Error(`metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
+    }
+  });
+  const predict = config.predict ?? {};
+  p.check(() => checkInteger('predict.memorySize', predict.memorySize, LIMITS.memorySize));
+  p.check(() => checkOneOf('predict.architecture', predict.architecture, ['arm64', 'x86_64']));
+  p.check(() => checkInteger('predict.reservedConcurrency', predict.reservedConcurrency, LIMITS.reservedConcurrency));
+  p.check(() => checkInteger('predict.timeoutSeconds', predict.timeoutSeconds, LIMITS.timeoutSeconds));
+  p.check(() => checkInteger('predict.intraOpNumThreads', predict.intraOpNumThreads, LIMITS.intraOpNumThreads));
+  p.check(() => checkInteger('predict.maxBatch', predict.maxBatch, LIMITS.maxBatch));
+  p.check(() => checkInteger('predict.maxBodyBytes', predict.maxBodyBytes, LIMITS.maxBodyBytes));
+  p.check(() => checkRetention('predict.logRetentionDays', predict.logRetentionDays));
+  p.check(() => checkOneOf('predict.logLevel', predict.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']));
+  const api = config.api ?? {};
+  p.check(() => checkOneOf('api.auth', api.auth, ['iam', 'apiKey']));
+  p.check(() => checkInteger('api.throttling.rateLimit', api.throttling?.rateLimit, LIMITS.rateLimit));
+  p.check(() => checkInteger('api.throttling.burstLimit', api.throttling?.burstLimit, LIMITS.burstLimit));
+  if (api.quota !== undefined) {
+    p.check(() => {
+      if ((api.auth ?? 'iam') !== 'apiKey') throw new Error(`api.quota only applies with api.auth 'apiKey'`);
+    });
+    p.check(() => checkInteger('api.quota.limit', api.quota!.limit, LIMITS.quotaLimit));
+    p.check(() => checkOneOf('api.quota.period', api.quota!.period, ['DAY', 'WEEK', 'MONTH']));
+  }
+  p.check(() => checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays));
+  if (config.batch !== undefined) checkBatch(config.batch, config.models, p);
+  if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config, p);
+  if (config.rollout !== undefined) p.check(() => checkRollout(config.rollout!, config.models));
+  if (config.retraining !== undefined) p.check(() => checkRetrainingConfig(config.retraining!, config.models.map((m) => m.name)));
+}
+
+/** Every problem of a config: each check runs, and what one throws is kept. */
+class Problems {
+  readonly found: string[] = [];
+
+  check(check: () => void): void {
+    try {
+      check();
+    } catch (err) {
+      this.found.push((err as Error).message);
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.found.length === 1) throw new Error(this.found[0]);
+    if (this.found.length > 1) throw new Error(`the config has ${this.found.length} problems:\n${this.found.map((f) => `- ${f}`).join('\n')}`);
+  }
 }
 
 /** Throws `<path> must be a number between <min> and <max>` unless value is undefined or in range. */
@@ -580,66 +615,64 @@ function checkNumber(path: string, value: number | undefined, min: number, max: 
 const KEY_PREFIX = /^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*\/$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function checkBatch(batch: BatchConfig, models: readonly ModelConfig[]): void {
+function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Problems): void {
   const bucket = batch.bucket ?? {};
-  if (bucket.existingBucketName !== undefined && !BUCKET_NAME.test(bucket.existingBucketName)) {
-    throw new Error(`batch.bucket.existingBucketName must be an S3 bucket name, got ${JSON.stringify(bucket.existingBucketName)}`);
-  }
-  checkOneOf('batch.bucket.encryption', bucket.encryption, ['kms', 's3-managed']);
-  checkInteger('batch.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays);
+  p.check(() => {
+    if (bucket.existingBucketName !== undefined && !BUCKET_NAME.test(bucket.existingBucketName)) {
+      throw new Error(`batch.bucket.existingBucketName must be an S3 bucket name, got ${JSON.stringify(bucket.existingBucketName)}`);
+    }
+  });
+  p.check(() => checkOneOf('batch.bucket.encryption', bucket.encryption, ['kms', 's3-managed']));
+  p.check(() => checkInteger('batch.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays));
   const { inputPrefix = 'input/', outputPrefix = 'output/' } = bucket;
   for (const [path, prefix] of [['batch.bucket.inputPrefix', inputPrefix], ['batch.bucket.outputPrefix', outputPrefix]] as const) {
-    if (!KEY_PREFIX.test(prefix)) throw new Error(`${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
+    p.check(() => {
+      if (!KEY_PREFIX.test(prefix)) throw new Error(`${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
+    });
   }
-  if (inputPrefix.startsWith(outputPrefix) || outputPrefix.startsWith(inputPrefix)) {
-    throw new Error(`batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
-  }
+  p.check(() => {
+    if (inputPrefix.startsWith(outputPrefix) || outputPrefix.startsWith(inputPrefix)) {
+      throw new Error(`batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
+    }
+  });
   const worker = batch.worker ?? {};
-  checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize);
-  checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']);
-  checkInteger('batch.worker.timeoutSeconds', worker.timeoutSeconds, LIMITS.workerTimeoutSeconds);
-  checkInteger('batch.worker.maxConcurrency', worker.maxConcurrency, LIMITS.maxConcurrency);
-  checkInteger('batch.worker.chunksPerInvocation', worker.chunksPerInvocation, LIMITS.chunksPerInvocation);
-  checkInteger('batch.worker.intraOpNumThreads', worker.intraOpNumThreads, LIMITS.intraOpNumThreads);
-  checkInteger('batch.worker.maxBatch', worker.maxBatch, LIMITS.maxBatch);
-  checkInteger('batch.worker.retry.maxAttempts', worker.retry?.maxAttempts, LIMITS.retryAttempts);
-  checkNumber('batch.worker.retry.backoffRate', worker.retry?.backoffRate, 1, 10);
-  checkInteger('batch.worker.retry.intervalSeconds', worker.retry?.intervalSeconds, LIMITS.retryIntervalSeconds);
-  checkInteger('batch.chunkBytes', batch.chunkBytes, LIMITS.chunkBytes);
-  checkNumber('batch.toleratedFailurePercentage', batch.toleratedFailurePercentage, 0, 100);
-  checkRetention('batch.logRetentionDays', batch.logRetentionDays);
+  p.check(() => checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize));
+  p.check(() => checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']));
+  p.check(() => checkInteger('batch.worker.timeoutSeconds', worker.timeoutSeconds, LIMITS.workerTimeoutSeconds));
+  p.check(() => checkInteger('batch.worker.maxConcurrency', worker.maxConcurrency, LIMITS.maxConcurrency));
+  p.check(() => checkInteger('batch.worker.chunksPerInvocation', worker.chunksPerInvocation, LIMITS.chunksPerInvocation));
+  p.check(() => checkInteger('batch.worker.intraOpNumThreads', worker.intraOpNumThreads, LIMITS.intraOpNumThreads));
+  p.check(() => checkInteger('batch.worker.maxBatch', worker.maxBatch, LIMITS.maxBatch));
+  p.check(() => checkInteger('batch.worker.retry.maxAttempts', worker.retry?.maxAttempts, LIMITS.retryAttempts));
+  p.check(() => checkNumber('batch.worker.retry.backoffRate', worker.retry?.backoffRate, 1, 10));
+  p.check(() => checkInteger('batch.worker.retry.intervalSeconds', worker.retry?.intervalSeconds, LIMITS.retryIntervalSeconds));
+  p.check(() => checkInteger('batch.chunkBytes', batch.chunkBytes, LIMITS.chunkBytes));
+  p.check(() => checkNumber('batch.toleratedFailurePercentage', batch.toleratedFailurePercentage, 0, 100));
+  p.check(() => checkRetention('batch.logRetentionDays', batch.logRetentionDays));
 
   const names = new Set<string>();
   (batch.schedules ?? []).forEach((schedule, i) => {
     const path = `batch.schedules[${i}]`;
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? '')) {
-      throw new Error(`${path}.name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`);
-    }
-    if (names.has(schedule.name)) throw new Error(`${path}.name ${schedule.name} is listed twice`);
+    const must = (ok: boolean, problem: string) => p.check(() => {
+      if (!ok) throw new Error(`${path}.${problem}`);
+    });
+    must(/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? ''), `name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`);
+    must(!names.has(schedule.name), `name ${schedule.name} is listed twice`);
     names.add(schedule.name);
-    if (!/^(cron|rate)\(.+\)$/.test(schedule.cron ?? '')) {
-      throw new Error(`${path}.cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
-    }
-    if (schedule.timezone !== undefined && !isTimeZone(schedule.timezone)) {
-      throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(schedule.timezone)}`);
-    }
-    if (!models.some((m) => m.name === schedule.model)) {
-      throw new Error(`${path}.model must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(schedule.model)}`);
-    }
-    if (typeof schedule.input !== 'string' || !schedule.input.startsWith(inputPrefix) || schedule.input.length === inputPrefix.length) {
-      throw new Error(`${path}.input must be a key or prefix under batch.bucket.inputPrefix '${inputPrefix}', got ${JSON.stringify(schedule.input)}`);
-    }
-    if (typeof schedule.output !== 'string' || !schedule.output.startsWith(outputPrefix)) {
-      throw new Error(`${path}.output must be a prefix under batch.bucket.outputPrefix '${outputPrefix}', got ${JSON.stringify(schedule.output)}`);
-    }
-    checkOneOf(`${path}.format`, schedule.format, ['csv', 'jsonl', 'parquet']);
-    if (schedule.idColumn !== undefined && (typeof schedule.idColumn !== 'string' || schedule.idColumn === '')) {
-      throw new Error(`${path}.idColumn must be a non-empty column name, got ${JSON.stringify(schedule.idColumn)}`);
-    }
-    checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes);
-    checkNumber(`${path}.toleratedFailurePercentage`, schedule.toleratedFailurePercentage, 0, 100);
-    checkOneOf(`${path}.engine`, schedule.engine, ['lambda', 'sagemaker-batch-transform']);
-    checkTransformSchedule(path, schedule);
+    must(/^(cron|rate)\(.+\)$/.test(schedule.cron ?? ''), `cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
+    must(schedule.timezone === undefined || isTimeZone(schedule.timezone), `timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(schedule.timezone)}`);
+    must(models.some((m) => m.name === schedule.model), `model must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(schedule.model)}`);
+    must(
+      typeof schedule.input === 'string' && schedule.input.startsWith(inputPrefix) && schedule.input.length > inputPrefix.length,
+      `input must be a key or prefix under batch.bucket.inputPrefix '${inputPrefix}', got ${JSON.stringify(schedule.input)}`,
+    );
+    must(typeof schedule.output === 'string' && schedule.output.startsWith(outputPrefix), `output must be a prefix under batch.bucket.outputPrefix '${outputPrefix}', got ${JSON.stringify(schedule.output)}`);
+    p.check(() => checkOneOf(`${path}.format`, schedule.format, ['csv', 'jsonl', 'parquet']));
+    must(schedule.idColumn === undefined || (typeof schedule.idColumn === 'string' && schedule.idColumn !== ''), `idColumn must be a non-empty column name, got ${JSON.stringify(schedule.idColumn)}`);
+    p.check(() => checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes));
+    p.check(() => checkNumber(`${path}.toleratedFailurePercentage`, schedule.toleratedFailurePercentage, 0, 100));
+    p.check(() => checkOneOf(`${path}.engine`, schedule.engine, ['lambda', 'sagemaker-batch-transform']));
+    p.check(() => checkTransformSchedule(path, schedule));
   });
 }
 
@@ -690,78 +723,86 @@ function checkFeatureList(path: string, list: unknown): void {
   }
 }
 
-function checkJob(path: string, job: MonitoringJobConfig | undefined): void {
+function checkJob(path: string, job: MonitoringJobConfig | undefined, p: Problems): void {
   if (job === undefined) return;
-  if (job.schedule !== undefined && !SCHEDULE.test(job.schedule)) {
-    throw new Error(`${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
-  }
-  if (job.timezone !== undefined && !isTimeZone(job.timezone)) {
-    throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
-  }
-  checkInteger(`${path}.windowHours`, job.windowHours, [1, 24 * 90]);
+  p.check(() => {
+    if (job.schedule !== undefined && !SCHEDULE.test(job.schedule)) {
+      throw new Error(`${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
+    }
+  });
+  p.check(() => {
+    if (job.timezone !== undefined && !isTimeZone(job.timezone)) {
+      throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
+    }
+  });
+  p.check(() => checkInteger(`${path}.windowHours`, job.windowHours, [1, 24 * 90]));
 }
 
-function checkModelThresholds(path: string, t: ModelAlarmThresholds): void {
-  checkPositive(`${path}.latencyP50Ms`, t.latencyP50Ms, 900_000);
-  checkPositive(`${path}.latencyP99Ms`, t.latencyP99Ms, 900_000);
-  checkPositive(`${path}.clientErrorRatePercent`, t.clientErrorRatePercent, 100);
-  checkPositive(`${path}.serverErrorRatePercent`, t.serverErrorRatePercent, 100);
-  checkInteger(`${path}.minRequests`, t.minRequests, [1, 1_000_000_000]);
-  checkPositive(`${path}.featurePsi`, t.featurePsi, 10);
-  checkPositive(`${path}.minAccuracy`, t.minAccuracy, 1);
-  checkPositive(`${path}.minAuc`, t.minAuc, 1);
-  checkPositive(`${path}.maxRmse`, t.maxRmse);
-  checkPositive(`${path}.maxMae`, t.maxMae);
-  checkPositive(`${path}.qualityDrop`, t.qualityDrop, 1);
-  checkPositive(`${path}.errorIncreasePercent`, t.errorIncreasePercent, 1000);
-  checkInteger(`${path}.minLabeledRows`, t.minLabeledRows, [1, 1_000_000_000]);
+function checkModelThresholds(path: string, t: ModelAlarmThresholds, p: Problems): void {
+  p.check(() => checkPositive(`${path}.latencyP50Ms`, t.latencyP50Ms, 900_000));
+  p.check(() => checkPositive(`${path}.latencyP99Ms`, t.latencyP99Ms, 900_000));
+  p.check(() => checkPositive(`${path}.clientErrorRatePercent`, t.clientErrorRatePercent, 100));
+  p.check(() => checkPositive(`${path}.serverErrorRatePercent`, t.serverErrorRatePercent, 100));
+  p.check(() => checkInteger(`${path}.minRequests`, t.minRequests, [1, 1_000_000_000]));
+  p.check(() => checkPositive(`${path}.featurePsi`, t.featurePsi, 10));
+  p.check(() => checkPositive(`${path}.minAccuracy`, t.minAccuracy, 1));
+  p.check(() => checkPositive(`${path}.minAuc`, t.minAuc, 1));
+  p.check(() => checkPositive(`${path}.maxRmse`, t.maxRmse));
+  p.check(() => checkPositive(`${path}.maxMae`, t.maxMae));
+  p.check(() => checkPositive(`${path}.qualityDrop`, t.qualityDrop, 1));
+  p.check(() => checkPositive(`${path}.errorIncreasePercent`, t.errorIncreasePercent, 1000));
+  p.check(() => checkInteger(`${path}.minLabeledRows`, t.minLabeledRows, [1, 1_000_000_000]));
 }
 
-function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig): void {
+function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig, p: Problems): void {
   const { models } = config;
-  models.forEach((model, i) => modelVersion(`models[${i}].source`, model.source));
+  models.forEach((model, i) => p.check(() => modelVersion(`models[${i}].source`, model.source)));
   const bucket = monitoring.bucket ?? {};
-  checkOneOf('monitoring.bucket.encryption', bucket.encryption, ['kms', 's3-managed']);
-  checkInteger('monitoring.bucket.captureExpirationDays', bucket.captureExpirationDays, LIMITS.accessLogsExpirationDays);
-  checkInteger('monitoring.bucket.reportExpirationDays', bucket.reportExpirationDays, LIMITS.accessLogsExpirationDays);
-  checkInteger('monitoring.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays);
+  p.check(() => checkOneOf('monitoring.bucket.encryption', bucket.encryption, ['kms', 's3-managed']));
+  p.check(() => checkInteger('monitoring.bucket.captureExpirationDays', bucket.captureExpirationDays, LIMITS.accessLogsExpirationDays));
+  p.check(() => checkInteger('monitoring.bucket.reportExpirationDays', bucket.reportExpirationDays, LIMITS.accessLogsExpirationDays));
+  p.check(() => checkInteger('monitoring.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays));
 
   const capture = monitoring.capture ?? {};
-  checkNumber('monitoring.capture.sampleRate', capture.sampleRate, 0, 1);
+  p.check(() => checkNumber('monitoring.capture.sampleRate', capture.sampleRate, 0, 1));
   if (Array.isArray(capture.features)) {
-    checkFeatureList('monitoring.capture.features', capture.features);
+    p.check(() => checkFeatureList('monitoring.capture.features', capture.features as string[]));
   } else if (capture.features !== undefined) {
     for (const [name, list] of Object.entries(capture.features)) {
-      checkModelName(`monitoring.capture.features.${name}`, name, models);
-      checkFeatureList(`monitoring.capture.features.${name}`, list);
+      p.check(() => checkModelName(`monitoring.capture.features.${name}`, name, models));
+      p.check(() => checkFeatureList(`monitoring.capture.features.${name}`, list));
     }
   }
 
-  checkJob('monitoring.drift', monitoring.drift);
-  checkJob('monitoring.labelQuality', monitoring.labelQuality);
-  checkJob('monitoring.shadowReport', monitoring.shadowReport);
+  checkJob('monitoring.drift', monitoring.drift, p);
+  checkJob('monitoring.labelQuality', monitoring.labelQuality, p);
+  checkJob('monitoring.shadowReport', monitoring.shadowReport, p);
 
   const alarms = monitoring.alarms ?? {};
-  checkModelThresholds('monitoring.alarms', alarms);
-  checkInteger('monitoring.alarms.throttles', alarms.throttles, [1, 1_000_000_000]);
-  checkPositive('monitoring.alarms.concurrencyPercent', alarms.concurrencyPercent, 100);
-  checkInteger('monitoring.alarms.initDurationMs', alarms.initDurationMs, [1, 600_000]);
-  checkInteger('monitoring.alarms.batchRunFailures', alarms.batchRunFailures, [1, 1_000_000]);
+  checkModelThresholds('monitoring.alarms', alarms, p);
+  p.check(() => checkInteger('monitoring.alarms.throttles', alarms.throttles, [1, 1_000_000_000]));
+  p.check(() => checkPositive('monitoring.alarms.concurrencyPercent', alarms.concurrencyPercent, 100));
+  p.check(() => checkInteger('monitoring.alarms.initDurationMs', alarms.initDurationMs, [1, 600_000]));
+  p.check(() => checkInteger('monitoring.alarms.batchRunFailures', alarms.batchRunFailures, [1, 1_000_000]));
   for (const [name, thresholds] of Object.entries(alarms.models ?? {})) {
-    checkModelName(`monitoring.alarms.models.${name}`, name, models);
-    checkModelThresholds(`monitoring.alarms.models.${name}`, thresholds);
+    p.check(() => checkModelName(`monitoring.alarms.models.${name}`, name, models));
+    checkModelThresholds(`monitoring.alarms.models.${name}`, thresholds, p);
   }
 
-  (monitoring.notifications?.emails ?? []).forEach((email, i) => {
-    if (!EMAIL.test(email)) throw new Error(`monitoring.notifications.emails[${i}] must be an email address, got ${JSON.stringify(email)}`);
-  });
+  (monitoring.notifications?.emails ?? []).forEach((email, i) =>
+    p.check(() => {
+      if (!EMAIL.test(email)) throw new Error(`monitoring.notifications.emails[${i}] must be an email address, got ${JSON.stringify(email)}`);
+    }),
+  );
 
   const retraining = monitoring.retraining ?? {};
-  if (retraining.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(retraining.stateMachineArn)) {
-    throw new Error(`monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got ${JSON.stringify(retraining.stateMachineArn)}`);
-  }
-  checkInteger('monitoring.retraining.cooldownHours', retraining.cooldownHours, [1, 24 * 365]);
-  checkRetention('monitoring.logRetentionDays', monitoring.logRetentionDays);
+  p.check(() => {
+    if (retraining.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(retraining.stateMachineArn)) {
+      throw new Error(`monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got ${JSON.stringify(retraining.stateMachineArn)}`);
+    }
+  });
+  p.check(() => checkInteger('monitoring.retraining.cooldownHours', retraining.cooldownHours, [1, 24 * 365]));
+  p.check(() => checkRetention('monitoring.logRetentionDays', monitoring.logRetentionDays));
 }
 
 function checkBoolean(path: string, value: unknown): void {

@@ -82,6 +82,15 @@ describe('bin/app.ts', () => {
     expect(app.stderr).toBe(`${config}: predict.memorySize must be an integer between 128 and 10240, got 64\n`);
   });
 
+  it('names every invalid prop of the config in one run, a line each', () => {
+    const config = writeConfig(`export default { stackName: 'Bad', models: [{ name: 'm', source: 'models/m/1.0.0' }], predict: { memorySize: 64 }, api: { auth: 'none' } };`);
+    const app = runApp({ config });
+    expect(app.status).not.toBe(0);
+    expect(app.stderr).toBe(
+      `${config}: the config has 2 problems:\n- predict.memorySize must be an integer between 128 and 10240, got 64\n- api.auth must be one of 'iam', 'apiKey', got "none"\n`,
+    );
+  });
+
   it('stops with one line naming the file when the config file does not exist', () => {
     const app = runApp({ config: 'no/such.config.ts' });
     expect(app.status).toBe(1);

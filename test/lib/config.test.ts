@@ -25,6 +25,33 @@ describe('validateConfig', () => {
     expect(withConfig({ stackName: '1-bad_name' })).toThrow(/^stackName must start with a letter/);
   });
 
+  it('names every problem of a config at once, each on a line of its own', () => {
+    const config = {
+      ...base,
+      stackName: '1-bad',
+      predict: { memorySize: 64, logLevel: 'LOUD' },
+      batch: { worker: { maxBatch: 0 }, schedules: [{ name: 'nightly', cron: 'every night', model: 'churn', input: 'input/x/', output: 'output/x/' }] },
+      monitoring: { alarms: { latencyP99Ms: -1, minAuc: 2 } },
+    };
+    expect(withConfig(config)).toThrow(
+      [
+        'the config has 8 problems:',
+        '- stackName must start with a letter and hold only letters, digits and dashes (at most 128), got "1-bad"',
+        '- predict.memorySize must be an integer between 128 and 10240, got 64',
+        "- predict.logLevel must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR', got \"LOUD\"",
+        '- batch.worker.maxBatch must be an integer between 1 and 100000, got 0',
+        "- batch.schedules[0].cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got \"every night\"",
+        '- batch.schedules[0].model must name one of models (breast-cancer), got "churn"',
+        '- monitoring.alarms.latencyP99Ms must be a number above 0 and at most 900000, got -1',
+        '- monitoring.alarms.minAuc must be a number above 0 and at most 1, got 2',
+      ].join('\n'),
+    );
+  });
+
+  it('stops at the models when they are wrong, as every other check reads them', () => {
+    expect(withConfig({ models: [], predict: { memorySize: 64 } })).toThrow(/^models must list at least one model$/);
+  });
+
   it('requires at least one model', () => {
     expect(withConfig({ models: [] })).toThrow('models must list at least one model');
   });

@@ -582,7 +582,7 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   p.check(() => checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays));
   if (config.batch !== undefined) checkBatch(config.batch, config.models, p);
   if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config, p);
-  if (config.rollout !== undefined) p.check(() => checkRollout(config.rollout!, config.models));
+  if (config.rollout !== undefined) checkRollout(config.rollout, config.models, p);
   if (config.retraining !== undefined) p.check(() => checkRetrainingConfig(config.retraining!, config.models.map((m) => m.name)));
 }
 
@@ -809,32 +809,34 @@ function checkBoolean(path: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw new Error(`${path} must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[]): void {
-  checkBoolean('rollout.enabled', rollout.enabled);
+function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[], p: Problems): void {
+  p.check(() => checkBoolean('rollout.enabled', rollout.enabled));
   if (rollout.enabled === false) return;
-  checkOneOf('rollout.strategy', rollout.strategy, ['canary', 'linear', 'all-at-once']);
+  p.check(() => checkOneOf('rollout.strategy', rollout.strategy, ['canary', 'linear', 'all-at-once']));
   if (rollout.strategy === 'all-at-once') {
     for (const key of ['percent', 'intervalMinutes'] as const) {
-      if (rollout[key] !== undefined) throw new Error(`rollout.${key} does not apply to strategy 'all-at-once'`);
+      p.check(() => {
+        if (rollout[key] !== undefined) throw new Error(`rollout.${key} does not apply to strategy 'all-at-once'`);
+      });
     }
   }
-  checkInteger('rollout.percent', rollout.percent, LIMITS.rolloutPercent);
-  checkInteger('rollout.intervalMinutes', rollout.intervalMinutes, LIMITS.rolloutIntervalMinutes);
+  p.check(() => checkInteger('rollout.percent', rollout.percent, LIMITS.rolloutPercent));
+  p.check(() => checkInteger('rollout.intervalMinutes', rollout.intervalMinutes, LIMITS.rolloutIntervalMinutes));
   const alarms = rollout.alarms ?? {};
-  checkBoolean('rollout.alarms.errors', alarms.errors);
-  checkBoolean('rollout.alarms.latencyP99', alarms.latencyP99);
-  checkBoolean('rollout.alarms.quality', alarms.quality);
-  checkBoolean('rollout.autoRollback', rollout.autoRollback);
-  checkBoolean('rollout.preTrafficHook', rollout.preTrafficHook);
+  p.check(() => checkBoolean('rollout.alarms.errors', alarms.errors));
+  p.check(() => checkBoolean('rollout.alarms.latencyP99', alarms.latencyP99));
+  p.check(() => checkBoolean('rollout.alarms.quality', alarms.quality));
+  p.check(() => checkBoolean('rollout.autoRollback', rollout.autoRollback));
+  p.check(() => checkBoolean('rollout.preTrafficHook', rollout.preTrafficHook));
   if (alarms.errors !== false || alarms.latencyP99 !== false || alarms.quality !== false) {
     // The alarms read per-version metrics: an S3 package must name its version, as for monitoring.
-    models.forEach((model, i) => {
+    models.forEach((model, i) => p.check(() => {
       const source = parseSource(`models[${i}].source`, model.source);
       if (source.kind === 's3' && !SEMVER.test(source.prefix.split('/').at(-1)!)) {
         throw new Error(
           `models[${i}].source must end in the model version (s3://bucket/prefix/1.0.0) for the rollout alarms, which watch the version's metrics; got ${model.source} (or set every rollout.alarms field false)`,
         );
       }
-    });
+    }));
   }
 }

@@ -32,10 +32,11 @@ describe('validateConfig', () => {
       predict: { memorySize: 64, logLevel: 'LOUD' },
       batch: { worker: { maxBatch: 0 }, schedules: [{ name: 'nightly', cron: 'every night', model: 'churn', input: 'input/x/', output: 'output/x/' }] },
       monitoring: { alarms: { latencyP99Ms: -1, minAuc: 2 } },
+      rollout: { strategy: 'fast', autoRollback: 'yes' },
     };
     expect(withConfig(config)).toThrow(
       [
-        'the config has 8 problems:',
+        'the config has 10 problems:',
         '- stackName must start with a letter and hold only letters, digits and dashes (at most 128), got "1-bad"',
         '- predict.memorySize must be an integer between 128 and 10240, got 64',
         "- predict.logLevel must be one of 'DEBUG', 'INFO', 'WARN', 'ERROR', got \"LOUD\"",
@@ -44,6 +45,8 @@ describe('validateConfig', () => {
         '- batch.schedules[0].model must name one of models (breast-cancer), got "churn"',
         '- monitoring.alarms.latencyP99Ms must be a number above 0 and at most 900000, got -1',
         '- monitoring.alarms.minAuc must be a number above 0 and at most 1, got 2',
+        "- rollout.strategy must be one of 'canary', 'linear', 'all-at-once', got \"fast\"",
+        '- rollout.autoRollback must be true or false, got "yes"',
       ].join('\n'),
     );
   });

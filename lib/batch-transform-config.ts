@@ -3,6 +3,7 @@
  * Plain data with no CDK types, like `config.ts`, whose `BatchScheduleConfig.transform` it is.
  */
 import { checkInteger } from './config-checks.ts';
+import { gathering, type Problems } from './problems.ts';
 import { SAGEMAKER_DEFAULTS, type ServingConfig } from './sagemaker-config.ts';
 
 /** Content types Batch Transform can split by line: one record per line. */
@@ -80,44 +81,51 @@ interface TransformSchedule {
 
 /**
  * Checks a schedule's `transform` options, and the schedule fields that have no meaning for Batch
- * Transform, naming the prop (`path` is `batch.schedules[i]`). Called by `validateConfig`.
+ * Transform, naming every offending prop (`path` is `batch.schedules[i]`): into `problems` (as
+ * `validateConfig` gathers them), or thrown when none is given.
  */
-export function checkTransformSchedule(path: string, schedule: TransformSchedule): void {
-  if (schedule.engine !== 'sagemaker-batch-transform') {
-    if (schedule.transform !== undefined) throw new Error(`${path}.transform only applies with ${path}.engine 'sagemaker-batch-transform'`);
-    return;
-  }
-  if (schedule.format === 'parquet') {
-    throw new Error(`${path}.format 'parquet' is not supported by Batch Transform, which splits its input by line: use 'csv' or 'jsonl', or engine 'lambda'`);
-  }
-  for (const key of ['idColumn', 'chunkBytes', 'toleratedFailurePercentage'] as const) {
-    if (schedule[key] !== undefined) {
-      throw new Error(`${path}.${key} does not apply to engine 'sagemaker-batch-transform' (each output line is its whole input line joined with the prediction; SageMaker splits the work by object)`);
+export function checkTransformSchedule(path: string, schedule: TransformSchedule, problems?: Problems): void {
+  gathering(problems, (p) => {
+    if (schedule.engine !== 'sagemaker-batch-transform') {
+      p.must(schedule.transform === undefined, `${path}.transform only applies with ${path}.engine 'sagemaker-batch-transform'`);
+      return;
     }
-  }
-  const t = schedule.transform ?? {};
-  const at = `${path}.transform`;
-  if (t.instanceType !== undefined && !INSTANCE_TYPE.test(t.instanceType)) {
-    throw new Error(`${at}.instanceType must be a SageMaker instance type such as 'ml.m5.xlarge', got ${JSON.stringify(t.instanceType)}`);
-  }
-  checkInteger(`${at}.instanceCount`, t.instanceCount, [1, 100]);
-  // SageMaker's bound on MaxPayloadInMB; 0 (unbounded streaming) is left out: it cannot be split by line.
-  checkInteger(`${at}.maxPayloadMb`, t.maxPayloadMb, [1, 100]);
-  checkInteger(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, [1, 1000]);
-  if (t.maxConcurrentTransforms !== undefined && (t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb) * t.maxConcurrentTransforms > 100) {
-    throw new Error(`${at}.maxConcurrentTransforms times maxPayloadMb must be at most 100 (SageMaker's limit), got ${t.maxConcurrentTransforms} x ${t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb}`);
-  }
-  if (t.batchStrategy !== undefined && !['MultiRecord', 'SingleRecord'].includes(t.batchStrategy)) {
-    throw new Error(`${at}.batchStrategy must be one of 'MultiRecord', 'SingleRecord', got ${JSON.stringify(t.batchStrategy)}`);
-  }
-  if (t.contentType !== undefined) {
-    if (!Object.values(CONTENT_TYPES).includes(t.contentType)) {
-      throw new Error(`${at}.contentType must be one of 'text/csv', 'application/jsonlines' (Batch Transform splits by line; Parquet cannot be), got ${JSON.stringify(t.contentType)}`);
+    p.must(schedule.format !== 'parquet', `${path}.format 'parquet' is not supported by Batch Transform, which splits its input by line: use 'csv' or 'jsonl', or engine 'lambda'`);
+    for (const key of ['idColumn', 'chunkBytes', 'toleratedFailurePercentage'] as const) {
+      p.must(
+        schedule[key] === undefined,
+        `${path}.${key} does not apply to engine 'sagemaker-batch-transform' (each output line is its whole input line joined with the prediction; SageMaker splits the work by object)`,
+      );
     }
-    const format = (schedule.format ?? 'csv') as 'csv' | 'jsonl';
-    if (t.contentType !== CONTENT_TYPES[format]) {
-      throw new Error(`${at}.contentType '${t.contentType}' must match ${path}.format '${format}' ('${CONTENT_TYPES[format]}'): each output line is its input line joined with the prediction`);
+    const t = schedule.transform ?? {};
+    const at = `${path}.transform`;
+    p.must(t.instanceType === undefined || INSTANCE_TYPE.test(t.instanceType), `${at}.instanceType must be a SageMaker instance type such as 'ml.m5.xlarge', got ${JSON.stringify(t.instanceType)}`);
+    p.check(() => checkInteger(`${at}.instanceCount`, t.instanceCount, [1, 100]));
+    // SageMaker's bound on MaxPayloadInMB; 0 (unbounded streaming) is left out: it cannot be split by line.
+    p.check(() => checkInteger(`${at}.maxPayloadMb`, t.maxPayloadMb, [1, 100]));
+    p.check(() => checkInteger(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, [1, 1000]));
+    const payload = t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb;
+    p.must(
+      t.maxConcurrentTransforms === undefined || payload * t.maxConcurrentTransforms <= 100,
+      `${at}.maxConcurrentTransforms times maxPayloadMb must be at most 100 (SageMaker's limit), got ${t.maxConcurrentTransforms} x ${payload}`,
+    );
+    p.must(
+      t.batchStrategy === undefined || ['MultiRecord', 'SingleRecord'].includes(t.batchStrategy),
+      `${at}.batchStrategy must be one of 'MultiRecord', 'SingleRecord', got ${JSON.stringify(t.batchStrategy)}`,
+    );
+    const contentTypeKnown =
+      t.contentType === undefined ||
+      p.must(
+        Object.values(CONTENT_TYPES).includes(t.contentType),
+        `${at}.contentType must be one of 'text/csv', 'application/jsonlines' (Batch Transform splits by line; Parquet cannot be), got ${JSON.stringify(t.contentType)}`,
+      );
+    if (t.contentType !== undefined && contentTypeKnown) {
+      const format = (schedule.format ?? 'csv') as 'csv' | 'jsonl';
+      p.must(
+        t.contentType === CONTENT_TYPES[format],
+        `${at}.contentType '${t.contentType}' must match ${path}.format '${format}' ('${CONTENT_TYPES[format]}'): each output line is its input line joined with the prediction`,
+      );
     }
-  }
-  checkInteger(`${at}.maxRuntimeSeconds`, t.maxRuntimeSeconds, [60, 172_800]);
+    p.check(() => checkInteger(`${at}.maxRuntimeSeconds`, t.maxRuntimeSeconds, [60, 172_800]));
+  });
 }

@@ -6,6 +6,7 @@ import { type BatchTransformConfig, checkTransformSchedule } from './batch-trans
 import { checkInteger } from './config-checks.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 import { checkServing, type ServingConfig } from './sagemaker-config.ts';
+import { Problems } from './problems.ts';
 
 // The other constructs take it from here, with the rest of the config's checks.
 export { checkInteger };
@@ -538,11 +539,7 @@ export function experimentsSetting(models: readonly ModelConfig[]): Record<strin
  */
 export function validateConfig(config: InferenceConfig): InferenceConfig {
   const p = new Problems();
-  p.check(() => {
-    if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? '')) {
-      throw new Error(`stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
-    }
-  });
+  p.must(/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? ''), `stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
   const before = p.found.length;
   p.check(() => checkModels('models', config.models));
   // Every check after this one reads the models.
@@ -552,12 +549,8 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
 }
 
 function checkSections(config: InferenceConfig, p: Problems): void {
-  p.check(() => checkServing(config));
-  p.check(() => {
-    if (config.metricsNamespace !== undefined && !/^[^:$][^:]{0,254}$/.test(config.metricsNamespace)) {
-      throw new Error(`metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
-    }
-  });
+  checkServing(config, p);
+  p.must(config.metricsNamespace === undefined || /^[^:$][^:]{0,254}$/.test(config.metricsNamespace), `metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
   const predict = config.predict ?? {};
   p.check(() => checkInteger('predict.memorySize', predict.memorySize, LIMITS.memorySize));
   p.check(() => checkOneOf('predict.architecture', predict.architecture, ['arm64', 'x86_64']));
@@ -573,9 +566,7 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   p.check(() => checkInteger('api.throttling.rateLimit', api.throttling?.rateLimit, LIMITS.rateLimit));
   p.check(() => checkInteger('api.throttling.burstLimit', api.throttling?.burstLimit, LIMITS.burstLimit));
   if (api.quota !== undefined) {
-    p.check(() => {
-      if ((api.auth ?? 'iam') !== 'apiKey') throw new Error(`api.quota only applies with api.auth 'apiKey'`);
-    });
+    p.must((api.auth ?? 'iam') === 'apiKey', `api.quota only applies with api.auth 'apiKey'`);
     p.check(() => checkInteger('api.quota.limit', api.quota!.limit, LIMITS.quotaLimit));
     p.check(() => checkOneOf('api.quota.period', api.quota!.period, ['DAY', 'WEEK', 'MONTH']));
   }
@@ -583,25 +574,7 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   if (config.batch !== undefined) checkBatch(config.batch, config.models, p);
   if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config, p);
   if (config.rollout !== undefined) checkRollout(config.rollout, config.models, p);
-  if (config.retraining !== undefined) p.check(() => checkRetrainingConfig(config.retraining!, config.models.map((m) => m.name)));
-}
-
-/** Every problem of a config: each check runs, and what one throws is kept. */
-class Problems {
-  readonly found: string[] = [];
-
-  check(check: () => void): void {
-    try {
-      check();
-    } catch (err) {
-      this.found.push((err as Error).message);
-    }
-  }
-
-  throwIfAny(): void {
-    if (this.found.length === 1) throw new Error(this.found[0]);
-    if (this.found.length > 1) throw new Error(`the config has ${this.found.length} problems:\n${this.found.map((f) => `- ${f}`).join('\n')}`);
-  }
+  if (config.retraining !== undefined) checkRetrainingConfig(config.retraining, config.models.map((m) => m.name), 'retraining', p);
 }
 
 /** Throws `<path> must be a number between <min> and <max>` unless value is undefined or in range. */
@@ -617,24 +590,14 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Problems): void {
   const bucket = batch.bucket ?? {};
-  p.check(() => {
-    if (bucket.existingBucketName !== undefined && !BUCKET_NAME.test(bucket.existingBucketName)) {
-      throw new Error(`batch.bucket.existingBucketName must be an S3 bucket name, got ${JSON.stringify(bucket.existingBucketName)}`);
-    }
-  });
+  p.must(bucket.existingBucketName === undefined || BUCKET_NAME.test(bucket.existingBucketName), `batch.bucket.existingBucketName must be an S3 bucket name, got ${JSON.stringify(bucket.existingBucketName)}`);
   p.check(() => checkOneOf('batch.bucket.encryption', bucket.encryption, ['kms', 's3-managed']));
   p.check(() => checkInteger('batch.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays));
   const { inputPrefix = 'input/', outputPrefix = 'output/' } = bucket;
   for (const [path, prefix] of [['batch.bucket.inputPrefix', inputPrefix], ['batch.bucket.outputPrefix', outputPrefix]] as const) {
-    p.check(() => {
-      if (!KEY_PREFIX.test(prefix)) throw new Error(`${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
-    });
+    p.must(KEY_PREFIX.test(prefix), `${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
   }
-  p.check(() => {
-    if (inputPrefix.startsWith(outputPrefix) || outputPrefix.startsWith(inputPrefix)) {
-      throw new Error(`batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
-    }
-  });
+  p.must(!inputPrefix.startsWith(outputPrefix) && !outputPrefix.startsWith(inputPrefix), `batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
   const worker = batch.worker ?? {};
   p.check(() => checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize));
   p.check(() => checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']));
@@ -653,9 +616,7 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
   const names = new Set<string>();
   (batch.schedules ?? []).forEach((schedule, i) => {
     const path = `batch.schedules[${i}]`;
-    const must = (ok: boolean, problem: string) => p.check(() => {
-      if (!ok) throw new Error(`${path}.${problem}`);
-    });
+    const must = (ok: boolean, problem: string) => p.must(ok, `${path}.${problem}`);
     must(/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? ''), `name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`);
     must(!names.has(schedule.name), `name ${schedule.name} is listed twice`);
     names.add(schedule.name);
@@ -672,7 +633,7 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
     p.check(() => checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes));
     p.check(() => checkNumber(`${path}.toleratedFailurePercentage`, schedule.toleratedFailurePercentage, 0, 100));
     p.check(() => checkOneOf(`${path}.engine`, schedule.engine, ['lambda', 'sagemaker-batch-transform']));
-    p.check(() => checkTransformSchedule(path, schedule));
+    checkTransformSchedule(path, schedule, p);
   });
 }
 
@@ -725,16 +686,8 @@ function checkFeatureList(path: string, list: unknown): void {
 
 function checkJob(path: string, job: MonitoringJobConfig | undefined, p: Problems): void {
   if (job === undefined) return;
-  p.check(() => {
-    if (job.schedule !== undefined && !SCHEDULE.test(job.schedule)) {
-      throw new Error(`${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
-    }
-  });
-  p.check(() => {
-    if (job.timezone !== undefined && !isTimeZone(job.timezone)) {
-      throw new Error(`${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
-    }
-  });
+  p.must(job.schedule === undefined || SCHEDULE.test(job.schedule), `${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
+  p.must(job.timezone === undefined || isTimeZone(job.timezone), `${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
   p.check(() => checkInteger(`${path}.windowHours`, job.windowHours, [1, 24 * 90]));
 }
 
@@ -790,17 +743,11 @@ function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig, 
   }
 
   (monitoring.notifications?.emails ?? []).forEach((email, i) =>
-    p.check(() => {
-      if (!EMAIL.test(email)) throw new Error(`monitoring.notifications.emails[${i}] must be an email address, got ${JSON.stringify(email)}`);
-    }),
+    p.must(EMAIL.test(email), `monitoring.notifications.emails[${i}] must be an email address, got ${JSON.stringify(email)}`),
   );
 
   const retraining = monitoring.retraining ?? {};
-  p.check(() => {
-    if (retraining.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(retraining.stateMachineArn)) {
-      throw new Error(`monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got ${JSON.stringify(retraining.stateMachineArn)}`);
-    }
-  });
+  p.must(retraining.stateMachineArn === undefined || STATE_MACHINE_ARN.test(retraining.stateMachineArn), `monitoring.retraining.stateMachineArn must be a Step Functions state machine ARN, got ${JSON.stringify(retraining.stateMachineArn)}`);
   p.check(() => checkInteger('monitoring.retraining.cooldownHours', retraining.cooldownHours, [1, 24 * 365]));
   p.check(() => checkRetention('monitoring.logRetentionDays', monitoring.logRetentionDays));
 }
@@ -815,9 +762,7 @@ function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[], p:
   p.check(() => checkOneOf('rollout.strategy', rollout.strategy, ['canary', 'linear', 'all-at-once']));
   if (rollout.strategy === 'all-at-once') {
     for (const key of ['percent', 'intervalMinutes'] as const) {
-      p.check(() => {
-        if (rollout[key] !== undefined) throw new Error(`rollout.${key} does not apply to strategy 'all-at-once'`);
-      });
+      p.must(rollout[key] === undefined, `rollout.${key} does not apply to strategy 'all-at-once'`);
     }
   }
   p.check(() => checkInteger('rollout.percent', rollout.percent, LIMITS.rolloutPercent));

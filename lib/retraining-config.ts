@@ -4,6 +4,7 @@
  * Plain data with no CDK types, like lib/config.ts, which only holds the field and calls the check.
  */
 import { checkInteger } from './config-checks.ts';
+import { gathering, type Problems } from './problems.ts';
 
 /** SageMaker's training data channels: each an `s3://bucket/prefix` of CSV files with the target column. */
 export interface RetrainingDataConfig {
@@ -133,65 +134,72 @@ export function splitS3Uri(uri: string): { bucket: string; prefix: string } {
   return { bucket: m[1]!, prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
 
-/** Validates `retraining`, throwing an error that names the offending prop. */
-export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, modelNames: readonly string[], path = 'retraining'): void {
-  if (!modelNames.includes(retraining.model)) {
-    throw new Error(`${path}.model must name a model in models (${modelNames.join(', ')}), got ${JSON.stringify(retraining.model)}`);
-  }
-  if (typeof retraining.trainingImage !== 'string' || !IMAGE.test(retraining.trainingImage)) {
-    throw new Error(`${path}.trainingImage must be an ECR image URI (123456789012.dkr.ecr.region.amazonaws.com/repo:tag), got ${JSON.stringify(retraining.trainingImage)}`);
-  }
-  if (retraining.instanceType !== undefined && !INSTANCE.test(retraining.instanceType)) {
-    throw new Error(`${path}.instanceType must be a SageMaker instance type such as 'ml.g4dn.xlarge', got ${JSON.stringify(retraining.instanceType)}`);
-  }
-  checkInteger(`${path}.instanceCount`, retraining.instanceCount, [1, 100]);
-  checkInteger(`${path}.volumeSizeGb`, retraining.volumeSizeGb, [1, 16384]);
-  checkInteger(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, [1, MAX_SECONDS]);
-  const spot = retraining.spot ?? true;
-  if (spot) {
-    if (retraining.checkpointS3Uri === undefined) throw new Error(`${path}.checkpointS3Uri is required with managed spot training (set it, or spot: false)`);
-    checkInteger(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, [1, MAX_SECONDS]);
-    const runtime = retraining.maxRuntimeSeconds ?? RETRAINING_DEFAULTS.maxRuntimeSeconds;
-    if (retraining.maxWaitSeconds !== undefined && retraining.maxWaitSeconds < runtime) {
-      throw new Error(`${path}.maxWaitSeconds must be at least maxRuntimeSeconds (${runtime}), got ${retraining.maxWaitSeconds}`);
+/** Validates `retraining`, naming every offending prop: into `problems`, or thrown when none is given. */
+export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, modelNames: readonly string[], path = 'retraining', problems?: Problems): void {
+  gathering(problems, (p) => {
+    p.must(modelNames.includes(retraining.model), `${path}.model must name a model in models (${modelNames.join(', ')}), got ${JSON.stringify(retraining.model)}`);
+    p.must(
+      typeof retraining.trainingImage === 'string' && IMAGE.test(retraining.trainingImage),
+      `${path}.trainingImage must be an ECR image URI (123456789012.dkr.ecr.region.amazonaws.com/repo:tag), got ${JSON.stringify(retraining.trainingImage)}`,
+    );
+    p.must(
+      retraining.instanceType === undefined || INSTANCE.test(retraining.instanceType),
+      `${path}.instanceType must be a SageMaker instance type such as 'ml.g4dn.xlarge', got ${JSON.stringify(retraining.instanceType)}`,
+    );
+    p.check(() => checkInteger(`${path}.instanceCount`, retraining.instanceCount, [1, 100]));
+    p.check(() => checkInteger(`${path}.volumeSizeGb`, retraining.volumeSizeGb, [1, 16384]));
+    p.check(() => checkInteger(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, [1, MAX_SECONDS]));
+    const spot = retraining.spot ?? true;
+    if (spot) {
+      p.must(retraining.checkpointS3Uri !== undefined, `${path}.checkpointS3Uri is required with managed spot training (set it, or spot: false)`);
+      p.check(() => checkInteger(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, [1, MAX_SECONDS]));
+      const runtime = retraining.maxRuntimeSeconds ?? RETRAINING_DEFAULTS.maxRuntimeSeconds;
+      p.must(
+        retraining.maxWaitSeconds === undefined || retraining.maxWaitSeconds >= runtime,
+        `${path}.maxWaitSeconds must be at least maxRuntimeSeconds (${runtime}), got ${retraining.maxWaitSeconds}`,
+      );
+    } else {
+      p.must(retraining.maxWaitSeconds === undefined, `${path}.maxWaitSeconds applies only to managed spot training (spot: true)`);
     }
-  } else if (retraining.maxWaitSeconds !== undefined) {
-    throw new Error(`${path}.maxWaitSeconds applies only to managed spot training (spot: true)`);
-  }
-  if (retraining.checkpointS3Uri !== undefined) s3Uri(`${path}.checkpointS3Uri`, retraining.checkpointS3Uri);
-  for (const [key, value] of Object.entries(retraining.hyperparameters ?? {})) {
-    if (typeof value !== 'string') throw new Error(`${path}.hyperparameters.${key} must be a string, got ${JSON.stringify(value)}`);
-    if (key === 'model-name' || key === 'model-version') throw new Error(`${path}.hyperparameters.${key} is set by the run; remove it`);
-  }
-  if (typeof retraining.data !== 'object' || retraining.data === null) throw new Error(`${path}.data must give the train and holdout channels`);
-  s3Uri(`${path}.data.train`, retraining.data.train);
-  s3Uri(`${path}.data.holdout`, retraining.data.holdout);
-  s3Uri(`${path}.outputS3Uri`, retraining.outputS3Uri);
-  s3Uri(`${path}.registryS3Uri`, retraining.registryS3Uri);
-  const gate = retraining.gate ?? {};
-  if (gate.metric !== undefined && !/^[A-Za-z][A-Za-z0-9]*$/.test(gate.metric)) throw new Error(`${path}.gate.metric must be a metric name such as 'rocAuc', got ${JSON.stringify(gate.metric)}`);
-  if (gate.minImprovement !== undefined && !Number.isFinite(gate.minImprovement)) throw new Error(`${path}.gate.minImprovement must be a finite number, got ${gate.minImprovement}`);
-  for (const key of ['lowerIsBetter', 'manualApproval'] as const) {
-    if (gate[key] !== undefined && typeof gate[key] !== 'boolean') throw new Error(`${path}.gate.${key} must be true or false, got ${JSON.stringify(gate[key])}`);
-  }
-  checkInteger(`${path}.gate.approvalTimeoutHours`, gate.approvalTimeoutHours, [1, 24 * 365]);
-  if (gate.approvalTimeoutHours !== undefined && !gate.manualApproval) throw new Error(`${path}.gate.approvalTimeoutHours applies only with manualApproval: true`);
-  if (retraining.endpoint !== undefined) {
-    const e = retraining.endpoint;
-    if (typeof e.endpointName !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(e.endpointName)) {
-      throw new Error(`${path}.endpoint.endpointName must be a SageMaker endpoint name (letters, digits and dashes, at most 63), got ${JSON.stringify(e.endpointName)}`);
+    if (retraining.checkpointS3Uri !== undefined) p.check(() => s3Uri(`${path}.checkpointS3Uri`, retraining.checkpointS3Uri));
+    for (const [key, value] of Object.entries(retraining.hyperparameters ?? {})) {
+      p.must(typeof value === 'string', `${path}.hyperparameters.${key} must be a string, got ${JSON.stringify(value)}`);
+      p.must(key !== 'model-name' && key !== 'model-version', `${path}.hyperparameters.${key} is set by the run; remove it`);
     }
-    if (typeof e.image !== 'string' || !IMAGE.test(e.image)) throw new Error(`${path}.endpoint.image must be an ECR image URI, got ${JSON.stringify(e.image)}`);
-    if (e.instanceType !== undefined && !INSTANCE.test(e.instanceType)) throw new Error(`${path}.endpoint.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(e.instanceType)}`);
-    checkInteger(`${path}.endpoint.instanceCount`, e.instanceCount, [1, 100]);
-    checkInteger(`${path}.endpoint.canaryPercent`, e.canaryPercent, [1, 99]);
-    checkInteger(`${path}.endpoint.canaryMinutes`, e.canaryMinutes, [1, 60]);
-    if (e.alarmNames !== undefined && (!Array.isArray(e.alarmNames) || e.alarmNames.length > 10 || e.alarmNames.some((a) => typeof a !== 'string' || a === ''))) {
-      throw new Error(`${path}.endpoint.alarmNames must list at most 10 alarm names, got ${JSON.stringify(e.alarmNames)}`);
+    if (p.must(typeof retraining.data === 'object' && retraining.data !== null, `${path}.data must give the train and holdout channels`)) {
+      p.check(() => s3Uri(`${path}.data.train`, retraining.data.train));
+      p.check(() => s3Uri(`${path}.data.holdout`, retraining.data.holdout));
     }
-  }
-  const retention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-  if (retraining.logRetentionDays !== undefined && !retention.includes(retraining.logRetentionDays)) {
-    throw new Error(`${path}.logRetentionDays must be one of ${retention.join(', ')} (days), got ${retraining.logRetentionDays}`);
-  }
+    p.check(() => s3Uri(`${path}.outputS3Uri`, retraining.outputS3Uri));
+    p.check(() => s3Uri(`${path}.registryS3Uri`, retraining.registryS3Uri));
+    const gate = retraining.gate ?? {};
+    p.must(gate.metric === undefined || /^[A-Za-z][A-Za-z0-9]*$/.test(gate.metric), `${path}.gate.metric must be a metric name such as 'rocAuc', got ${JSON.stringify(gate.metric)}`);
+    p.must(gate.minImprovement === undefined || Number.isFinite(gate.minImprovement), `${path}.gate.minImprovement must be a finite number, got ${gate.minImprovement}`);
+    for (const key of ['lowerIsBetter', 'manualApproval'] as const) {
+      p.must(gate[key] === undefined || typeof gate[key] === 'boolean', `${path}.gate.${key} must be true or false, got ${JSON.stringify(gate[key])}`);
+    }
+    p.check(() => checkInteger(`${path}.gate.approvalTimeoutHours`, gate.approvalTimeoutHours, [1, 24 * 365]));
+    p.must(gate.approvalTimeoutHours === undefined || Boolean(gate.manualApproval), `${path}.gate.approvalTimeoutHours applies only with manualApproval: true`);
+    if (retraining.endpoint !== undefined) {
+      const e = retraining.endpoint;
+      p.must(
+        typeof e.endpointName === 'string' && /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(e.endpointName),
+        `${path}.endpoint.endpointName must be a SageMaker endpoint name (letters, digits and dashes, at most 63), got ${JSON.stringify(e.endpointName)}`,
+      );
+      p.must(typeof e.image === 'string' && IMAGE.test(e.image), `${path}.endpoint.image must be an ECR image URI, got ${JSON.stringify(e.image)}`);
+      p.must(e.instanceType === undefined || INSTANCE.test(e.instanceType), `${path}.endpoint.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(e.instanceType)}`);
+      p.check(() => checkInteger(`${path}.endpoint.instanceCount`, e.instanceCount, [1, 100]));
+      p.check(() => checkInteger(`${path}.endpoint.canaryPercent`, e.canaryPercent, [1, 99]));
+      p.check(() => checkInteger(`${path}.endpoint.canaryMinutes`, e.canaryMinutes, [1, 60]));
+      p.must(
+        e.alarmNames === undefined || (Array.isArray(e.alarmNames) && e.alarmNames.length <= 10 && e.alarmNames.every((a) => typeof a === 'string' && a !== '')),
+        `${path}.endpoint.alarmNames must list at most 10 alarm names, got ${JSON.stringify(e.alarmNames)}`,
+      );
+    }
+    const retention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+    p.must(
+      retraining.logRetentionDays === undefined || retention.includes(retraining.logRetentionDays),
+      `${path}.logRetentionDays must be one of ${retention.join(', ')} (days), got ${retraining.logRetentionDays}`,
+    );
+  });
 }

@@ -3,6 +3,7 @@
  * with no CDK types, like `config.ts`, which adds `serving` to each model.
  */
 import { checkInteger } from './config-checks.ts';
+import { gathering, type Problems } from './problems.ts';
 
 /** A model served by the predict function (onnxruntime-node in Lambda). */
 export interface LambdaServing {
@@ -102,83 +103,91 @@ const VARIANT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const SERVERLESS_MEMORY = [1024, 2048, 3072, 4096, 5120, 6144];
 
 /**
- * Checks every model's `serving` (naming the offending prop), and that each batch schedule's engine
- * can serve its model: Lambda workers load Lambda-served models, Batch Transform runs SageMaker-served
- * ones. Called by `validateConfig`.
+ * Checks every model's `serving`, and that each batch schedule's engine can serve its model: Lambda
+ * workers load Lambda-served models, Batch Transform runs SageMaker-served ones. Every offending prop
+ * is named: into `problems` (as `validateConfig` gathers them), or thrown when none is given.
  */
-export function checkServing(config: { readonly models: readonly ServedModel[]; readonly batch?: { readonly schedules?: readonly { readonly model: string; readonly engine?: string }[] } }): void {
-  config.models.forEach((model, i) => {
-    const path = `models[${i}].serving`;
-    const serving = model.serving;
-    if (serving === undefined) return;
-    if (serving.kind === 'lambda') return;
-    if (serving.kind !== 'sagemaker') throw new Error(`${path}.kind must be 'lambda' or 'sagemaker', got ${JSON.stringify((serving as { kind: unknown }).kind)}`);
-    if (!ECR_IMAGE.test(serving.image ?? '')) {
-      throw new Error(`${path}.image must be an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>), got ${JSON.stringify(serving.image)}`);
-    }
-    if (!MODEL_DATA.test(serving.modelData ?? '')) {
-      throw new Error(`${path}.modelData must be an s3://bucket/key.tar.gz object URI, got ${JSON.stringify(serving.modelData)}`);
-    }
-    if (!MODEL_JSON.test(serving.modelJson ?? '') || serving.modelJson.split('/').includes('..')) {
-      throw new Error(`${path}.modelJson must be a repo-relative path ending in model.json, got ${JSON.stringify(serving.modelJson)}`);
-    }
-    if (serving.instanceType !== undefined && !INSTANCE_TYPE.test(serving.instanceType)) {
-      throw new Error(`${path}.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(serving.instanceType)}`);
-    }
-    checkInteger(`${path}.minInstances`, serving.minInstances, [1, 100]);
-    checkInteger(`${path}.maxInstances`, serving.maxInstances, [1, 100]);
-    const min = serving.minInstances ?? SAGEMAKER_DEFAULTS.minInstances;
-    const max = serving.maxInstances ?? Math.max(min, SAGEMAKER_DEFAULTS.maxInstances);
-    if (max < min) throw new Error(`${path}.maxInstances (${max}) must be at least minInstances (${min})`);
-    checkInteger(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, [1, 1_000_000]);
-    checkInteger(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, [0, 100]);
-    checkInteger(`${path}.timeoutSeconds`, serving.timeoutSeconds, [1, 28]);
-    const overhead = serving.overheadLatencyP99Ms;
-    if (overhead !== undefined && !(typeof overhead === 'number' && overhead > 0 && overhead <= 60_000)) {
-      throw new Error(`${path}.overheadLatencyP99Ms must be a number of milliseconds above 0 and at most 60000, got ${overhead}`);
-    }
-    if (serving.serverless !== undefined) {
-      for (const key of ['instanceType', 'minInstances', 'maxInstances', 'targetInvocationsPerInstance'] as const) {
-        if (serving[key] !== undefined) throw new Error(`${path}.${key} does not apply with ${path}.serverless (serverless endpoints have no instances)`);
+export function checkServing(
+  config: { readonly models: readonly ServedModel[]; readonly batch?: { readonly schedules?: readonly { readonly model: string; readonly engine?: string }[] } },
+  problems?: Problems,
+): void {
+  gathering(problems, (p) => {
+    config.models.forEach((model, i) => {
+      const path = `models[${i}].serving`;
+      const serving = model.serving;
+      if (serving === undefined || serving.kind === 'lambda') return;
+      // The rest reads a SageMaker serving's fields.
+      if (!p.must(serving.kind === 'sagemaker', `${path}.kind must be 'lambda' or 'sagemaker', got ${JSON.stringify((serving as { kind: unknown }).kind)}`)) return;
+      p.must(ECR_IMAGE.test(serving.image ?? ''), `${path}.image must be an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>), got ${JSON.stringify(serving.image)}`);
+      p.must(MODEL_DATA.test(serving.modelData ?? ''), `${path}.modelData must be an s3://bucket/key.tar.gz object URI, got ${JSON.stringify(serving.modelData)}`);
+      p.must(
+        MODEL_JSON.test(serving.modelJson ?? '') && !serving.modelJson.split('/').includes('..'),
+        `${path}.modelJson must be a repo-relative path ending in model.json, got ${JSON.stringify(serving.modelJson)}`,
+      );
+      p.must(
+        serving.instanceType === undefined || INSTANCE_TYPE.test(serving.instanceType),
+        `${path}.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(serving.instanceType)}`,
+      );
+      p.check(() => checkInteger(`${path}.minInstances`, serving.minInstances, [1, 100]));
+      p.check(() => checkInteger(`${path}.maxInstances`, serving.maxInstances, [1, 100]));
+      const min = serving.minInstances ?? SAGEMAKER_DEFAULTS.minInstances;
+      const max = serving.maxInstances ?? Math.max(min, SAGEMAKER_DEFAULTS.maxInstances);
+      p.must(max >= min, `${path}.maxInstances (${max}) must be at least minInstances (${min})`);
+      p.check(() => checkInteger(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, [1, 1_000_000]));
+      p.check(() => checkInteger(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, [0, 100]));
+      p.check(() => checkInteger(`${path}.timeoutSeconds`, serving.timeoutSeconds, [1, 28]));
+      const overhead = serving.overheadLatencyP99Ms;
+      p.must(
+        overhead === undefined || (typeof overhead === 'number' && overhead > 0 && overhead <= 60_000),
+        `${path}.overheadLatencyP99Ms must be a number of milliseconds above 0 and at most 60000, got ${overhead}`,
+      );
+      const serverless = serving.serverless;
+      if (serverless !== undefined) {
+        for (const key of ['instanceType', 'minInstances', 'maxInstances', 'targetInvocationsPerInstance'] as const) {
+          p.must(serving[key] === undefined, `${path}.${key} does not apply with ${path}.serverless (serverless endpoints have no instances)`);
+        }
+        p.must(SERVERLESS_MEMORY.includes(serverless.memoryMb), `${path}.serverless.memoryMb must be one of ${SERVERLESS_MEMORY.join(', ')}, got ${serverless.memoryMb}`);
+        p.check(() => checkInteger(`${path}.serverless.maxConcurrency`, serverless.maxConcurrency, [1, 200]));
+        p.must(!serving.variants?.length, `${path}.variants are not supported with ${path}.serverless`);
       }
-      if (!SERVERLESS_MEMORY.includes(serving.serverless.memoryMb)) {
-        throw new Error(`${path}.serverless.memoryMb must be one of ${SERVERLESS_MEMORY.join(', ')}, got ${serving.serverless.memoryMb}`);
-      }
-      checkInteger(`${path}.serverless.maxConcurrency`, serving.serverless.maxConcurrency, [1, 200]);
-      if (serving.variants?.length) throw new Error(`${path}.variants are not supported with ${path}.serverless`);
-    }
-    const names = new Set(['primary']);
-    (serving.variants ?? []).forEach((variant, j) => {
-      const at = `${path}.variants[${j}]`;
-      if (!VARIANT_NAME.test(variant.name ?? '')) throw new Error(`${at}.name must be letters, digits and dashes (at most 63), got ${JSON.stringify(variant.name)}`);
-      if (names.has(variant.name)) throw new Error(`${at}.name ${variant.name} is used twice (the primary is 'primary')`);
-      names.add(variant.name);
-      if (!MODEL_DATA.test(variant.modelData ?? '')) throw new Error(`${at}.modelData must be an s3://bucket/key.tar.gz object URI, got ${JSON.stringify(variant.modelData)}`);
-      if (variant.image !== undefined && !ECR_IMAGE.test(variant.image)) throw new Error(`${at}.image must be an ECR image URI, got ${JSON.stringify(variant.image)}`);
-      if (!(typeof variant.weight === 'number' && variant.weight > 0 && variant.weight <= 1000)) {
-        throw new Error(`${at}.weight must be a number above 0 and at most 1000, got ${variant.weight}`);
+      const names = new Set(['primary']);
+      (serving.variants ?? []).forEach((variant, j) => {
+        const at = `${path}.variants[${j}]`;
+        p.must(VARIANT_NAME.test(variant.name ?? ''), `${at}.name must be letters, digits and dashes (at most 63), got ${JSON.stringify(variant.name)}`);
+        p.must(!names.has(variant.name), `${at}.name ${variant.name} is used twice (the primary is 'primary')`);
+        names.add(variant.name);
+        p.must(MODEL_DATA.test(variant.modelData ?? ''), `${at}.modelData must be an s3://bucket/key.tar.gz object URI, got ${JSON.stringify(variant.modelData)}`);
+        p.must(variant.image === undefined || ECR_IMAGE.test(variant.image), `${at}.image must be an ECR image URI, got ${JSON.stringify(variant.image)}`);
+        p.must(typeof variant.weight === 'number' && variant.weight > 0 && variant.weight <= 1000, `${at}.weight must be a number above 0 and at most 1000, got ${variant.weight}`);
+      });
+      if (serving.vpc !== undefined) {
+        const { subnetIds, securityGroupIds } = serving.vpc;
+        p.must(
+          Array.isArray(subnetIds) && subnetIds.length >= 1 && subnetIds.length <= 16 && subnetIds.every((s) => /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s)),
+          `${path}.vpc.subnetIds must list 1 to 16 subnet ids (subnet-...), got ${JSON.stringify(subnetIds)}`,
+        );
+        p.must(
+          Array.isArray(securityGroupIds) && securityGroupIds.length >= 1 && securityGroupIds.length <= 5 && securityGroupIds.every((s) => /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s)),
+          `${path}.vpc.securityGroupIds must list 1 to 5 security group ids (sg-...), got ${JSON.stringify(securityGroupIds)}`,
+        );
       }
     });
-    if (serving.vpc !== undefined) {
-      const { subnetIds, securityGroupIds } = serving.vpc;
-      if (!Array.isArray(subnetIds) || subnetIds.length < 1 || subnetIds.length > 16 || !subnetIds.every((s) => /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s))) {
-        throw new Error(`${path}.vpc.subnetIds must list 1 to 16 subnet ids (subnet-...), got ${JSON.stringify(subnetIds)}`);
-      }
-      if (!Array.isArray(securityGroupIds) || securityGroupIds.length < 1 || securityGroupIds.length > 5 || !securityGroupIds.every((s) => /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(s))) {
-        throw new Error(`${path}.vpc.securityGroupIds must list 1 to 5 security group ids (sg-...), got ${JSON.stringify(securityGroupIds)}`);
-      }
-    }
-  });
-  if (lambdaModels(config.models).length === 0) {
-    throw new Error(`models must include at least one Lambda-served model (serving kind 'lambda'): the predict function serves the rest of the API`);
-  }
-  (config.batch?.schedules ?? []).forEach((schedule, i) => {
-    const model = config.models.find((m) => m.name === schedule.model);
-    if (model && isSageMaker(model) && (schedule.engine ?? 'lambda') === 'lambda') {
-      throw new Error(`batch.schedules[${i}].model ${schedule.model} is served by SageMaker: the Lambda batch workers cannot load it (use engine 'sagemaker-batch-transform')`);
-    }
-    if (model && !isSageMaker(model) && schedule.engine === 'sagemaker-batch-transform') {
-      throw new Error(`batch.schedules[${i}].engine 'sagemaker-batch-transform' needs a SageMaker-served model, but ${schedule.model} is served by Lambda (use engine 'lambda')`);
-    }
+    p.must(
+      lambdaModels(config.models).length > 0,
+      `models must include at least one Lambda-served model (serving kind 'lambda'): the predict function serves the rest of the API`,
+    );
+    (config.batch?.schedules ?? []).forEach((schedule, i) => {
+      const model = config.models.find((m) => m.name === schedule.model);
+      if (!model) return;
+      const engine = schedule.engine ?? 'lambda';
+      p.must(
+        !(isSageMaker(model) && engine === 'lambda'),
+        `batch.schedules[${i}].model ${schedule.model} is served by SageMaker: the Lambda batch workers cannot load it (use engine 'sagemaker-batch-transform')`,
+      );
+      p.must(
+        !(!isSageMaker(model) && engine === 'sagemaker-batch-transform'),
+        `batch.schedules[${i}].engine 'sagemaker-batch-transform' needs a SageMaker-served model, but ${schedule.model} is served by Lambda (use engine 'lambda')`,
+      );
+    });
   });
 }

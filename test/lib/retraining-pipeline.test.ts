@@ -153,6 +153,17 @@ describe('retraining config', () => {
     expect(() => validateConfig({ ...base, retraining: { ...RETRAINING, model: 'other' } })).toThrow(/retraining\.model must name a model/);
   });
 
+  it('names every problem at once, a line each', () => {
+    expect(() => checkRetrainingConfig({ ...RETRAINING, trainingImage: 'python:3.12', instanceType: 'g4dn.xlarge', gate: { approvalTimeoutHours: 3 } }, ['breast-cancer'])).toThrow(
+      [
+        'the config has 3 problems:',
+        '- retraining.trainingImage must be an ECR image URI (123456789012.dkr.ecr.region.amazonaws.com/repo:tag), got "python:3.12"',
+        "- retraining.instanceType must be a SageMaker instance type such as 'ml.g4dn.xlarge', got \"g4dn.xlarge\"",
+        '- retraining.gate.approvalTimeoutHours applies only with manualApproval: true',
+      ].join('\n'),
+    );
+  });
+
   it.each<[string, Partial<RetrainingPipelineConfig>, RegExp]>([
     ['spot without checkpoints', { checkpointS3Uri: undefined }, /retraining\.checkpointS3Uri is required with managed spot/],
     ['a wait shorter than the runtime', { maxWaitSeconds: 60 }, /retraining\.maxWaitSeconds must be at least maxRuntimeSeconds/],

@@ -25,6 +25,19 @@ describe('SageMaker serving config', () => {
     expect(() => validateConfig(config({ variants: [{ name: 'challenger', modelData: 's3://acme-models/t/2.0.0/model.tar.gz', weight: 0.1 }], vpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] } }))).not.toThrow();
   });
 
+  it('names every problem of a serving and of a Batch Transform schedule at once', () => {
+    const batch = { schedules: [{ name: 's', cron: 'rate(1 day)', model: 'tumor-ensemble', input: 'input/x', output: 'output/x/', engine: 'sagemaker-batch-transform' as const, format: 'parquet' as const, transform: { instanceCount: 0 } }] };
+    expect(() => validateConfig(config({ image: 'docker.io/me/model:1', minInstances: 3, maxInstances: 2 }, { batch }))).toThrow(
+      [
+        'the config has 4 problems:',
+        '- models[1].serving.image must be an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>), got "docker.io/me/model:1"',
+        '- models[1].serving.maxInstances (2) must be at least minInstances (3)',
+        "- batch.schedules[0].format 'parquet' is not supported by Batch Transform, which splits its input by line: use 'csv' or 'jsonl', or engine 'lambda'",
+        '- batch.schedules[0].transform.instanceCount must be an integer between 1 and 100, got 0',
+      ].join('\n'),
+    );
+  });
+
   it.each([
     [{ image: 'docker.io/me/model:1' }, /models\[1\]\.serving\.image must be an ECR image URI/],
     [{ modelData: 's3://acme-models/tumor/' }, /models\[1\]\.serving\.modelData must be an s3:\/\/bucket\/key\.tar\.gz/],

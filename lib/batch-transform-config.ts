@@ -87,7 +87,8 @@ interface TransformSchedule {
 export function checkTransformSchedule(path: string, schedule: TransformSchedule, problems?: Problems): void {
   gathering(problems, (p) => {
     if (schedule.engine !== 'sagemaker-batch-transform') {
-      p.must(schedule.transform === undefined, `${path}.transform only applies with ${path}.engine 'sagemaker-batch-transform'`);
+      // An unknown engine is named by the schedule's own checks.
+      if ((schedule.engine ?? 'lambda') === 'lambda') p.must(schedule.transform === undefined, `${path}.transform only applies with ${path}.engine 'sagemaker-batch-transform'`);
       return;
     }
     p.must(schedule.format !== 'parquet', `${path}.format 'parquet' is not supported by Batch Transform, which splits its input by line: use 'csv' or 'jsonl', or engine 'lambda'`);
@@ -102,11 +103,11 @@ export function checkTransformSchedule(path: string, schedule: TransformSchedule
     p.must(t.instanceType === undefined || INSTANCE_TYPE.test(t.instanceType), `${at}.instanceType must be a SageMaker instance type such as 'ml.m5.xlarge', got ${JSON.stringify(t.instanceType)}`);
     p.check(() => checkInteger(`${at}.instanceCount`, t.instanceCount, [1, 100]));
     // SageMaker's bound on MaxPayloadInMB; 0 (unbounded streaming) is left out: it cannot be split by line.
-    p.check(() => checkInteger(`${at}.maxPayloadMb`, t.maxPayloadMb, [1, 100]));
-    p.check(() => checkInteger(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, [1, 1000]));
+    const payloadOk = p.check(() => checkInteger(`${at}.maxPayloadMb`, t.maxPayloadMb, [1, 100]));
+    const concurrencyOk = p.check(() => checkInteger(`${at}.maxConcurrentTransforms`, t.maxConcurrentTransforms, [1, 1000]));
     const payload = t.maxPayloadMb ?? TRANSFORM_DEFAULTS.maxPayloadMb;
     p.must(
-      t.maxConcurrentTransforms === undefined || payload * t.maxConcurrentTransforms <= 100,
+      !payloadOk || !concurrencyOk || t.maxConcurrentTransforms === undefined || payload * t.maxConcurrentTransforms <= 100,
       `${at}.maxConcurrentTransforms times maxPayloadMb must be at most 100 (SageMaker's limit), got ${t.maxConcurrentTransforms} x ${payload}`,
     );
     p.must(
@@ -119,8 +120,9 @@ export function checkTransformSchedule(path: string, schedule: TransformSchedule
         Object.values(CONTENT_TYPES).includes(t.contentType),
         `${at}.contentType must be one of 'text/csv', 'application/jsonlines' (Batch Transform splits by line; Parquet cannot be), got ${JSON.stringify(t.contentType)}`,
       );
-    if (t.contentType !== undefined && contentTypeKnown) {
-      const format = (schedule.format ?? 'csv') as 'csv' | 'jsonl';
+    const format = schedule.format ?? 'csv';
+    // An unknown format, or Parquet, is named above.
+    if (t.contentType !== undefined && contentTypeKnown && (format === 'csv' || format === 'jsonl')) {
       p.must(
         t.contentType === CONTENT_TYPES[format],
         `${at}.contentType '${t.contentType}' must match ${path}.format '${format}' ('${CONTENT_TYPES[format]}'): each output line is its input line joined with the prediction`,

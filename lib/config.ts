@@ -562,11 +562,11 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   p.check(() => checkRetention('predict.logRetentionDays', predict.logRetentionDays));
   p.check(() => checkOneOf('predict.logLevel', predict.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']));
   const api = config.api ?? {};
-  p.check(() => checkOneOf('api.auth', api.auth, ['iam', 'apiKey']));
+  const authKnown = p.check(() => checkOneOf('api.auth', api.auth, ['iam', 'apiKey']));
   p.check(() => checkInteger('api.throttling.rateLimit', api.throttling?.rateLimit, LIMITS.rateLimit));
   p.check(() => checkInteger('api.throttling.burstLimit', api.throttling?.burstLimit, LIMITS.burstLimit));
   if (api.quota !== undefined) {
-    p.must((api.auth ?? 'iam') === 'apiKey', `api.quota only applies with api.auth 'apiKey'`);
+    if (authKnown) p.must((api.auth ?? 'iam') === 'apiKey', `api.quota only applies with api.auth 'apiKey'`);
     p.check(() => checkInteger('api.quota.limit', api.quota!.limit, LIMITS.quotaLimit));
     p.check(() => checkOneOf('api.quota.period', api.quota!.period, ['DAY', 'WEEK', 'MONTH']));
   }
@@ -594,10 +594,15 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
   p.check(() => checkOneOf('batch.bucket.encryption', bucket.encryption, ['kms', 's3-managed']));
   p.check(() => checkInteger('batch.bucket.accessLogsExpirationDays', bucket.accessLogsExpirationDays, LIMITS.accessLogsExpirationDays));
   const { inputPrefix = 'input/', outputPrefix = 'output/' } = bucket;
-  for (const [path, prefix] of [['batch.bucket.inputPrefix', inputPrefix], ['batch.bucket.outputPrefix', outputPrefix]] as const) {
-    p.must(KEY_PREFIX.test(prefix), `${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`);
+  const prefixesOk = [['batch.bucket.inputPrefix', inputPrefix], ['batch.bucket.outputPrefix', outputPrefix]]
+    .map(([path, prefix]) => p.must(typeof prefix === 'string' && KEY_PREFIX.test(prefix), `${path} must be a key prefix ending in '/' (letters, digits, !_.'()-/), got ${JSON.stringify(prefix)}`))
+    .every(Boolean);
+  if (prefixesOk) {
+    p.must(
+      !inputPrefix.startsWith(outputPrefix) && !outputPrefix.startsWith(inputPrefix),
+      `batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`,
+    );
   }
-  p.must(!inputPrefix.startsWith(outputPrefix) && !outputPrefix.startsWith(inputPrefix), `batch.bucket.inputPrefix and outputPrefix must not contain one another, got ${inputPrefix} and ${outputPrefix}`);
   const worker = batch.worker ?? {};
   p.check(() => checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize));
   p.check(() => checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']));
@@ -617,17 +622,21 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
   (batch.schedules ?? []).forEach((schedule, i) => {
     const path = `batch.schedules[${i}]`;
     const must = (ok: boolean, problem: string) => p.must(ok, `${path}.${problem}`);
-    must(/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? ''), `name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`);
-    must(!names.has(schedule.name), `name ${schedule.name} is listed twice`);
-    names.add(schedule.name);
+    if (must(/^[A-Za-z0-9_.-]{1,64}$/.test(schedule.name ?? ''), `name must be 1 to 64 letters, digits, '-', '_' or '.', got ${JSON.stringify(schedule.name)}`)) {
+      must(!names.has(schedule.name), `name ${schedule.name} is listed twice`);
+      names.add(schedule.name);
+    }
     must(/^(cron|rate)\(.+\)$/.test(schedule.cron ?? ''), `cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
     must(schedule.timezone === undefined || isTimeZone(schedule.timezone), `timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(schedule.timezone)}`);
     must(models.some((m) => m.name === schedule.model), `model must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(schedule.model)}`);
-    must(
-      typeof schedule.input === 'string' && schedule.input.startsWith(inputPrefix) && schedule.input.length > inputPrefix.length,
-      `input must be a key or prefix under batch.bucket.inputPrefix '${inputPrefix}', got ${JSON.stringify(schedule.input)}`,
-    );
-    must(typeof schedule.output === 'string' && schedule.output.startsWith(outputPrefix), `output must be a prefix under batch.bucket.outputPrefix '${outputPrefix}', got ${JSON.stringify(schedule.output)}`);
+    // Where a schedule reads and writes is checked against prefixes that are right themselves.
+    if (prefixesOk) {
+      must(
+        typeof schedule.input === 'string' && schedule.input.startsWith(inputPrefix) && schedule.input.length > inputPrefix.length,
+        `input must be a key or prefix under batch.bucket.inputPrefix '${inputPrefix}', got ${JSON.stringify(schedule.input)}`,
+      );
+      must(typeof schedule.output === 'string' && schedule.output.startsWith(outputPrefix), `output must be a prefix under batch.bucket.outputPrefix '${outputPrefix}', got ${JSON.stringify(schedule.output)}`);
+    }
     p.check(() => checkOneOf(`${path}.format`, schedule.format, ['csv', 'jsonl', 'parquet']));
     must(schedule.idColumn === undefined || (typeof schedule.idColumn === 'string' && schedule.idColumn !== ''), `idColumn must be a non-empty column name, got ${JSON.stringify(schedule.idColumn)}`);
     p.check(() => checkInteger(`${path}.chunkBytes`, schedule.chunkBytes, LIMITS.chunkBytes));

@@ -5,12 +5,14 @@
 export class Problems {
   readonly found: string[] = [];
 
-  /** Runs `check`, keeping the message of what it throws. */
-  check(check: () => void): void {
+  /** Runs `check`, keeping the message of what it throws; returns whether it passed, for checks that need it to. */
+  check(check: () => void): boolean {
     try {
       check();
+      return true;
     } catch (err) {
       this.found.push((err as Error).message);
+      return false;
     }
   }
 

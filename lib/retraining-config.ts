@@ -148,14 +148,14 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
     );
     p.check(() => checkInteger(`${path}.instanceCount`, retraining.instanceCount, [1, 100]));
     p.check(() => checkInteger(`${path}.volumeSizeGb`, retraining.volumeSizeGb, [1, 16384]));
-    p.check(() => checkInteger(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, [1, MAX_SECONDS]));
+    const runtimeOk = p.check(() => checkInteger(`${path}.maxRuntimeSeconds`, retraining.maxRuntimeSeconds, [1, MAX_SECONDS]));
     const spot = retraining.spot ?? true;
     if (spot) {
       p.must(retraining.checkpointS3Uri !== undefined, `${path}.checkpointS3Uri is required with managed spot training (set it, or spot: false)`);
-      p.check(() => checkInteger(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, [1, MAX_SECONDS]));
+      const waitOk = p.check(() => checkInteger(`${path}.maxWaitSeconds`, retraining.maxWaitSeconds, [1, MAX_SECONDS]));
       const runtime = retraining.maxRuntimeSeconds ?? RETRAINING_DEFAULTS.maxRuntimeSeconds;
       p.must(
-        retraining.maxWaitSeconds === undefined || retraining.maxWaitSeconds >= runtime,
+        !runtimeOk || !waitOk || retraining.maxWaitSeconds === undefined || retraining.maxWaitSeconds >= runtime,
         `${path}.maxWaitSeconds must be at least maxRuntimeSeconds (${runtime}), got ${retraining.maxWaitSeconds}`,
       );
     } else {

@@ -128,11 +128,11 @@ export function checkServing(
         serving.instanceType === undefined || INSTANCE_TYPE.test(serving.instanceType),
         `${path}.instanceType must be a SageMaker instance type such as 'ml.g5.xlarge', got ${JSON.stringify(serving.instanceType)}`,
       );
-      p.check(() => checkInteger(`${path}.minInstances`, serving.minInstances, [1, 100]));
-      p.check(() => checkInteger(`${path}.maxInstances`, serving.maxInstances, [1, 100]));
+      const minOk = p.check(() => checkInteger(`${path}.minInstances`, serving.minInstances, [1, 100]));
+      const maxOk = p.check(() => checkInteger(`${path}.maxInstances`, serving.maxInstances, [1, 100]));
       const min = serving.minInstances ?? SAGEMAKER_DEFAULTS.minInstances;
       const max = serving.maxInstances ?? Math.max(min, SAGEMAKER_DEFAULTS.maxInstances);
-      p.must(max >= min, `${path}.maxInstances (${max}) must be at least minInstances (${min})`);
+      if (minOk && maxOk) p.must(max >= min, `${path}.maxInstances (${max}) must be at least minInstances (${min})`);
       p.check(() => checkInteger(`${path}.targetInvocationsPerInstance`, serving.targetInvocationsPerInstance, [1, 1_000_000]));
       p.check(() => checkInteger(`${path}.dataCaptureSamplePercent`, serving.dataCaptureSamplePercent, [0, 100]));
       p.check(() => checkInteger(`${path}.timeoutSeconds`, serving.timeoutSeconds, [1, 28]));
@@ -153,9 +153,10 @@ export function checkServing(
       const names = new Set(['primary']);
       (serving.variants ?? []).forEach((variant, j) => {
         const at = `${path}.variants[${j}]`;
-        p.must(VARIANT_NAME.test(variant.name ?? ''), `${at}.name must be letters, digits and dashes (at most 63), got ${JSON.stringify(variant.name)}`);
-        p.must(!names.has(variant.name), `${at}.name ${variant.name} is used twice (the primary is 'primary')`);
-        names.add(variant.name);
+        if (p.must(VARIANT_NAME.test(variant.name ?? ''), `${at}.name must be letters, digits and dashes (at most 63), got ${JSON.stringify(variant.name)}`)) {
+          p.must(!names.has(variant.name), `${at}.name ${variant.name} is used twice (the primary is 'primary')`);
+          names.add(variant.name);
+        }
         p.must(MODEL_DATA.test(variant.modelData ?? ''), `${at}.modelData must be an s3://bucket/key.tar.gz object URI, got ${JSON.stringify(variant.modelData)}`);
         p.must(variant.image === undefined || ECR_IMAGE.test(variant.image), `${at}.image must be an ECR image URI, got ${JSON.stringify(variant.image)}`);
         p.must(typeof variant.weight === 'number' && variant.weight > 0 && variant.weight <= 1000, `${at}.weight must be a number above 0 and at most 1000, got ${variant.weight}`);

@@ -51,6 +51,24 @@ describe('validateConfig', () => {
     );
   });
 
+  it('does not run a check on a field already named as wrong: one problem, one line, no crash', () => {
+    const schedule = { cron: 'rate(1 day)', model: 'breast-cancer', input: 'input/x', output: 'output/x/' };
+    expect(
+      withConfig({
+        api: { auth: 'apikey', quota: { limit: 10, period: 'DAY' } },
+        batch: { bucket: { inputPrefix: 5 }, schedules: [schedule, schedule] },
+      }),
+    ).toThrow(
+      [
+        'the config has 4 problems:',
+        "- api.auth must be one of 'iam', 'apiKey', got \"apikey\"",
+        "- batch.bucket.inputPrefix must be a key prefix ending in '/' (letters, digits, !_.'()-/), got 5",
+        "- batch.schedules[0].name must be 1 to 64 letters, digits, '-', '_' or '.', got undefined",
+        "- batch.schedules[1].name must be 1 to 64 letters, digits, '-', '_' or '.', got undefined",
+      ].join('\n'),
+    );
+  });
+
   it('stops at the models when they are wrong, as every other check reads them', () => {
     expect(withConfig({ models: [], predict: { memorySize: 64 } })).toThrow(/^models must list at least one model$/);
   });

@@ -6,7 +6,7 @@ import { type BatchTransformConfig, checkTransformSchedule } from './batch-trans
 import { checkInteger } from './config-checks.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 import { checkServing, type ServingConfig } from './sagemaker-config.ts';
-import { Problems } from './problems.ts';
+import { gathering, Problems } from './problems.ts';
 
 // The other constructs take it from here, with the rest of the config's checks.
 export { checkInteger };
@@ -468,41 +468,46 @@ export function parseSource(path: string, source: string): ParsedSource {
   return { kind: 'bundled', folder: source, version };
 }
 
-/** Checks the served model list: non-empty, valid unique names, parseable sources. */
-export function checkModels(path: string, models: readonly ModelConfig[]): void {
-  if (!Array.isArray(models) || models.length === 0) throw new Error(`${path} must list at least one model`);
-  const seen = new Set<string>();
-  models.forEach((model, i) => {
-    if (!MODEL_NAME.test(model.name)) {
-      throw new Error(`${path}[${i}].name must be lowercase letters, digits and dashes (at most 63), got ${JSON.stringify(model.name)}`);
-    }
-    if (seen.has(model.name)) throw new Error(`${path}[${i}].name ${model.name} is listed twice`);
-    seen.add(model.name);
-    parseSource(`${path}[${i}].source`, model.source);
-    if (model.experiment) checkExperiment(`${path}[${i}].experiment`, model);
+/** Checks the served model list (non-empty, valid unique names, parseable sources, experiments), naming every problem: into `problems`, or thrown when none is given. */
+export function checkModels(path: string, models: readonly ModelConfig[], problems?: Problems): void {
+  gathering(problems, (p) => {
+    if (!p.must(Array.isArray(models) && models.length > 0, `${path} must list at least one model`)) return;
+    const seen = new Set<string>();
+    models.forEach((model, i) => {
+      if (p.must(MODEL_NAME.test(model.name), `${path}[${i}].name must be lowercase letters, digits and dashes (at most 63), got ${JSON.stringify(model.name)}`)) {
+        p.must(!seen.has(model.name), `${path}[${i}].name ${model.name} is listed twice`);
+        seen.add(model.name);
+      }
+      const sourceOk = p.check(() => parseSource(`${path}[${i}].source`, model.source));
+      if (model.experiment && sourceOk) checkExperiment(`${path}[${i}].experiment`, model, p);
+    });
   });
 }
 
 const HEADER = /^[A-Za-z0-9-]{1,64}$/;
 
-function checkExperiment(path: string, model: ModelConfig): void {
+function checkExperiment(path: string, model: ModelConfig, p: Problems): void {
   const experiment = model.experiment!;
-  const versions = new Set([modelVersion(`${path.replace(/\.experiment$/, '')}.source`, model.source)]);
+  const versions = new Set<string>();
+  p.check(() => versions.add(modelVersion(`${path.replace(/\.experiment$/, '')}.source`, model.source)));
   let share = 0;
+  let percentsOk = true;
   (experiment.variants ?? []).forEach((variant, j) => {
-    const version = modelVersion(`${path}.variants[${j}].source`, variant.source);
-    if (versions.has(version)) throw new Error(`${path}.variants[${j}].source serves version ${version} a second time`);
-    versions.add(version);
-    if (!(typeof variant.percent === 'number' && variant.percent > 0 && variant.percent < 100)) {
-      throw new Error(`${path}.variants[${j}].percent must be a number above 0 and below 100, got ${variant.percent}`);
-    }
-    share += variant.percent;
+    p.check(() => {
+      const version = modelVersion(`${path}.variants[${j}].source`, variant.source);
+      if (versions.has(version)) throw new Error(`${path}.variants[${j}].source serves version ${version} a second time`);
+      versions.add(version);
+    });
+    const percentOk = p.must(
+      typeof variant.percent === 'number' && variant.percent > 0 && variant.percent < 100,
+      `${path}.variants[${j}].percent must be a number above 0 and below 100, got ${variant.percent}`,
+    );
+    if (percentOk) share += variant.percent;
+    percentsOk &&= percentOk;
   });
-  if (share >= 100) throw new Error(`${path}.variants take ${share} percent; the primary version needs the rest of 100`);
-  if (experiment.stickyHeader !== undefined && !HEADER.test(experiment.stickyHeader)) {
-    throw new Error(`${path}.stickyHeader must be an HTTP header name, got ${JSON.stringify(experiment.stickyHeader)}`);
-  }
-  if (experiment.shadow !== undefined) modelVersion(`${path}.shadow`, experiment.shadow);
+  if (percentsOk) p.must(share < 100, `${path}.variants take ${share} percent; the primary version needs the rest of 100`);
+  p.must(experiment.stickyHeader === undefined || HEADER.test(experiment.stickyHeader), `${path}.stickyHeader must be an HTTP header name, got ${JSON.stringify(experiment.stickyHeader)}`);
+  if (experiment.shadow !== undefined) p.check(() => modelVersion(`${path}.shadow`, experiment.shadow!));
 }
 
 /** The other versions a model's experiment serves, as model entries of the same name. */
@@ -541,7 +546,7 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
   const p = new Problems();
   p.must(/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackName ?? ''), `stackName must start with a letter and hold only letters, digits and dashes (at most 128), got ${JSON.stringify(config.stackName)}`);
   const before = p.found.length;
-  p.check(() => checkModels('models', config.models));
+  checkModels('models', config.models, p);
   // Every check after this one reads the models.
   if (p.found.length === before) checkSections(config, p);
   p.throwIfAny();

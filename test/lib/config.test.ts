@@ -69,8 +69,21 @@ describe('validateConfig', () => {
     );
   });
 
-  it('stops at the models when they are wrong, as every other check reads them', () => {
+  it('stops at the models when they are wrong, as every other check reads them, having named each of their problems', () => {
     expect(withConfig({ models: [], predict: { memorySize: 64 } })).toThrow(/^models must list at least one model$/);
+    const models = [
+      { name: 'Churn', source: 'models/churn/1.0.0' },
+      { name: 'breast-cancer', source: 'models/breast-cancer/1.0.0', experiment: { variants: [{ source: 'models/breast-cancer/1.0.0', percent: 150 }], stickyHeader: 'x y' } },
+    ];
+    expect(withConfig({ models, predict: { memorySize: 64 } })).toThrow(
+      [
+        'the config has 4 problems:',
+        '- models[0].name must be lowercase letters, digits and dashes (at most 63), got "Churn"',
+        '- models[1].experiment.variants[0].source serves version 1.0.0 a second time',
+        '- models[1].experiment.variants[0].percent must be a number above 0 and below 100, got 150',
+        '- models[1].experiment.stickyHeader must be an HTTP header name, got "x y"',
+      ].join('\n'),
+    );
   });
 
   it('requires at least one model', () => {

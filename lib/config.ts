@@ -557,12 +557,8 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   checkServing(config, p);
   p.must(config.metricsNamespace === undefined || /^[^:$][^:]{0,254}$/.test(config.metricsNamespace), `metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
   const predict = config.predict ?? {};
-  p.check(() => checkInteger('predict.memorySize', predict.memorySize, LIMITS.memorySize));
-  p.check(() => checkOneOf('predict.architecture', predict.architecture, ['arm64', 'x86_64']));
+  checkModelFunction('predict', predict, LIMITS.timeoutSeconds, p);
   p.check(() => checkInteger('predict.reservedConcurrency', predict.reservedConcurrency, LIMITS.reservedConcurrency));
-  p.check(() => checkInteger('predict.timeoutSeconds', predict.timeoutSeconds, LIMITS.timeoutSeconds));
-  p.check(() => checkInteger('predict.intraOpNumThreads', predict.intraOpNumThreads, LIMITS.intraOpNumThreads));
-  p.check(() => checkInteger('predict.maxBatch', predict.maxBatch, LIMITS.maxBatch));
   p.check(() => checkInteger('predict.maxBodyBytes', predict.maxBodyBytes, LIMITS.maxBodyBytes));
   p.check(() => checkRetention('predict.logRetentionDays', predict.logRetentionDays));
   p.check(() => checkOneOf('predict.logLevel', predict.logLevel, ['DEBUG', 'INFO', 'WARN', 'ERROR']));
@@ -582,6 +578,20 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   if (config.retraining !== undefined) checkRetrainingConfig(config.retraining, config.models.map((m) => m.name), 'retraining', p);
 }
 
+/** The fields of a function that scores with ONNX Runtime, as `predict` and `batch.worker` have them. */
+function checkModelFunction(
+  path: string,
+  fn: Pick<BatchWorkerConfig, 'memorySize' | 'architecture' | 'timeoutSeconds' | 'intraOpNumThreads' | 'maxBatch'>,
+  timeoutSeconds: readonly [number, number],
+  p: Problems,
+): void {
+  p.check(() => checkInteger(`${path}.memorySize`, fn.memorySize, LIMITS.memorySize));
+  p.check(() => checkOneOf(`${path}.architecture`, fn.architecture, ['arm64', 'x86_64']));
+  p.check(() => checkInteger(`${path}.timeoutSeconds`, fn.timeoutSeconds, timeoutSeconds));
+  p.check(() => checkInteger(`${path}.intraOpNumThreads`, fn.intraOpNumThreads, LIMITS.intraOpNumThreads));
+  p.check(() => checkInteger(`${path}.maxBatch`, fn.maxBatch, LIMITS.maxBatch));
+}
+
 /** Throws `<path> must be a number between <min> and <max>` unless value is undefined or in range. */
 function checkNumber(path: string, value: number | undefined, min: number, max: number): void {
   if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
@@ -590,6 +600,8 @@ function checkNumber(path: string, value: number | undefined, min: number, max: 
 }
 
 /** S3 key prefixes the batch roles are scoped to: non-empty, ending in '/', no wildcard. */
+/** An EventBridge Scheduler expression. */
+const SCHEDULE = /^(cron|rate)\(.+\)$/;
 const KEY_PREFIX = /^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*\/$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -609,13 +621,9 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
     );
   }
   const worker = batch.worker ?? {};
-  p.check(() => checkInteger('batch.worker.memorySize', worker.memorySize, LIMITS.memorySize));
-  p.check(() => checkOneOf('batch.worker.architecture', worker.architecture, ['arm64', 'x86_64']));
-  p.check(() => checkInteger('batch.worker.timeoutSeconds', worker.timeoutSeconds, LIMITS.workerTimeoutSeconds));
+  checkModelFunction('batch.worker', worker, LIMITS.workerTimeoutSeconds, p);
   p.check(() => checkInteger('batch.worker.maxConcurrency', worker.maxConcurrency, LIMITS.maxConcurrency));
   p.check(() => checkInteger('batch.worker.chunksPerInvocation', worker.chunksPerInvocation, LIMITS.chunksPerInvocation));
-  p.check(() => checkInteger('batch.worker.intraOpNumThreads', worker.intraOpNumThreads, LIMITS.intraOpNumThreads));
-  p.check(() => checkInteger('batch.worker.maxBatch', worker.maxBatch, LIMITS.maxBatch));
   p.check(() => checkInteger('batch.worker.retry.maxAttempts', worker.retry?.maxAttempts, LIMITS.retryAttempts));
   p.check(() => checkNumber('batch.worker.retry.backoffRate', worker.retry?.backoffRate, 1, 10));
   p.check(() => checkInteger('batch.worker.retry.intervalSeconds', worker.retry?.intervalSeconds, LIMITS.retryIntervalSeconds));
@@ -631,9 +639,9 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
       must(!names.has(schedule.name), `name ${schedule.name} is listed twice`);
       names.add(schedule.name);
     }
-    must(/^(cron|rate)\(.+\)$/.test(schedule.cron ?? ''), `cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
-    must(schedule.timezone === undefined || isTimeZone(schedule.timezone), `timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(schedule.timezone)}`);
-    must(models.some((m) => m.name === schedule.model), `model must name one of models (${models.map((m) => m.name).join(', ')}), got ${JSON.stringify(schedule.model)}`);
+    must(SCHEDULE.test(schedule.cron ?? ''), `cron must be an EventBridge Scheduler expression such as 'cron(0 3 * * ? *)' or 'rate(1 day)', got ${JSON.stringify(schedule.cron)}`);
+    p.check(() => checkTimeZone(`${path}.timezone`, schedule.timezone));
+    p.check(() => checkModelName(`${path}.model`, schedule.model, models));
     // Where a schedule reads and writes is checked against prefixes that are right themselves.
     if (prefixesOk) {
       must(
@@ -651,12 +659,13 @@ function checkBatch(batch: BatchConfig, models: readonly ModelConfig[], p: Probl
   });
 }
 
-function isTimeZone(name: string): boolean {
+/** Throws `<path> must be an IANA time zone` unless value is undefined or one. */
+function checkTimeZone(path: string, value: string | undefined): void {
+  if (value === undefined) return;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
+    new Intl.DateTimeFormat('en', { timeZone: value });
   } catch {
-    return false;
+    throw new Error(`${path} must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(value)}`);
   }
 }
 
@@ -676,7 +685,6 @@ export function modelVersion(path: string, source: string): string {
   return version;
 }
 
-const SCHEDULE = /^(cron|rate)\(.+\)$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
@@ -701,7 +709,7 @@ function checkFeatureList(path: string, list: unknown): void {
 function checkJob(path: string, job: MonitoringJobConfig | undefined, p: Problems): void {
   if (job === undefined) return;
   p.must(job.schedule === undefined || SCHEDULE.test(job.schedule), `${path}.schedule must be an EventBridge Scheduler expression such as 'cron(15 0 * * ? *)' or 'rate(6 hours)', got ${JSON.stringify(job.schedule)}`);
-  p.must(job.timezone === undefined || isTimeZone(job.timezone), `${path}.timezone must be an IANA time zone such as 'Europe/Paris', got ${JSON.stringify(job.timezone)}`);
+  p.check(() => checkTimeZone(`${path}.timezone`, job.timezone));
   p.check(() => checkInteger(`${path}.windowHours`, job.windowHours, [1, 24 * 90]));
 }
 

@@ -6,7 +6,7 @@ import { BATCH_ROWS, type SourceRow } from './source-row.ts';
 import { BadInput } from '../job-errors.ts';
 import { checkRequiredColumns, type RequiredColumns } from './required-columns.ts';
 
-interface Header {
+export interface Header {
   readonly names: string[];
   readonly build: (fields: readonly string[]) => Record<string, string>;
   /** Offset of the header line, so the chunk that owns that line does not take it for a row. */
@@ -19,7 +19,7 @@ const HEADER_FIRST_READ = 16 * 1024;
 const HEADER_MAX = 16 * 1024 * 1024;
 
 /** What a chunk's reader asks of the header: the columns it reads, and those it cannot do without. */
-interface Needs {
+export interface Needs {
   /** Only these columns must be named once in the header. */
   readonly needed?: readonly string[];
   /** A header without one of these fails the object. */
@@ -73,29 +73,57 @@ async function readLinesOf(store: ObjectStore, { key, etag }: ObjectRef, size: n
 }
 
 /**
- * CSV rows of a chunk. The header is the object's first non-blank line: read in passing by a chunk
- * that starts at byte 0 (and by gzip, which reads whole objects), fetched with a small ranged read
- * by any other chunk as it starts, and awaited only once that chunk meets a row (a problem of the
- * header fails only chunks that have rows). Every field is a string ('' when empty);
+ * The header of a chunk's object, as the chunk's rows need it: the object's first non-blank line,
+ * met in passing by a chunk that starts at byte 0 (and by gzip, which reads whole objects), fetched
+ * with a small ranged read by any other chunk, asked for as the chunk starts and awaited only once
+ * that chunk meets a row (a problem of the header fails only chunks that have rows).
+ */
+export class ChunkHeader {
+  #header: Header | undefined;
+  readonly #fetching: Promise<Header | undefined> | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly chunk: Chunk,
+    private readonly needs: Needs,
+  ) {
+    this.#fetching = startsObject(chunk) ? undefined : readHeader(store, chunk, needs);
+    this.#fetching?.catch(() => undefined);
+  }
+
+  /** The header, once met or fetched. */
+  get known(): Header | undefined {
+    return this.#header;
+  }
+
+  /** Whether the header is among the chunk's own lines: its first non-blank one. */
+  get inLines(): boolean {
+    return this.#fetching === undefined;
+  }
+
+  /** The header a line holds: the first non-blank line of a chunk that starts its object. */
+  take(line: Line): Header {
+    return (this.#header = headerOf(line, this.store.uri(this.chunk.key), this.needs));
+  }
+
+  /** The header fetched for a chunk further in. */
+  async fetch(): Promise<Header> {
+    const header = await this.#fetching;
+    if (header === undefined) throw new BadInput(`${this.store.uri(this.chunk.key)}: no CSV header line`);
+    return (this.#header = header);
+  }
+}
+
+/**
+ * CSV rows of a chunk (see ChunkHeader for its header). Every field is a string ('' when empty);
  * typing is the validator's job, where a bad number is reported with its column.
  */
 export async function* readCsv(store: ObjectStore, chunk: Chunk, { needed, required, lines: counted }: CsvReadOptions = {}): AsyncGenerator<SourceRow[]> {
-  const fromStart = startsObject(chunk);
-  // Asked for at once, beside the range's own read, and awaited only when a row needs it.
-  const headerRead = fromStart ? undefined : readHeader(store, chunk, { needed, required });
-  headerRead?.catch(() => undefined);
-  let header: Header | undefined;
+  const headers = new ChunkHeader(store, chunk, { needed, required });
   for await (const lines of readLines(store, chunk, BATCH_ROWS, counted)) {
     const rows: SourceRow[] = [];
     for (const l of lines) {
-      if (header === undefined) {
-        if (fromStart) {
-          header = headerOf(l, store.uri(chunk.key), { needed, required });
-          continue;
-        }
-        header = await headerRead;
-        if (header === undefined) throw new BadInput(`${store.uri(chunk.key)}: no CSV header line`);
-      }
+      const header = headers.known ?? (headers.inLines ? headers.take(l) : await headers.fetch());
       if (l.offset === header.offset) continue;
       const parsed = l.notUtf8 ? { error: NOT_UTF8 } : csvValues(header.names, l.text, header.build);
       const row: SourceRow = 'error' in parsed ? { offset: l.offset, error: parsed.error, raw: l.text } : { offset: l.offset, values: parsed.values, raw: l.text };

@@ -132,20 +132,25 @@ export function decodeLine(bytes: Buffer, offset: number, number?: number, inChu
 }
 
 /**
- * The lines a chunk owns, in batches, with exact byte offsets. The ownership rule makes every line
- * of an object belong to exactly one chunk, whatever the chunk size and wherever lines cross
- * boundaries: a chunk [start, end) owns each line whose first byte lies in [start, end). A chunk
- * with start > 0 therefore reads from start - 1 and drops everything up to and including the first
- * '\n' (a line starting exactly at `start` follows a '\n' at start - 1, so it is kept), and it keeps
- * reading past `end` until the line that started before `end` is complete. Whitespace-only lines are
- * not rows and are skipped; '\r\n' endings lose their '\r'; a final line without '\n' is a line; a
- * UTF-8 byte-order mark at offset 0 is dropped.
- *
- * Line numbers: whole objects (gzip) and chunks at byte 0 number their lines from 1 (`line`); a chunk
- * further in cannot know where it stands, and numbers the lines it owns from 1 (`chunkLine`). Every
- * chunk counts the lines it owns, blank ones too, in `counted`.
+ * Told of each line a chunk owns, blank ones too: its bytes are `bytes[start, end)` (without the
+ * '\n'), `offset` where its first byte is in the (uncompressed) object, `number` its 1-based number
+ * (a line number when the chunk starts its object, else its number among the chunk's lines). The
+ * bytes are only valid during the call unless kept with their buffer. Returns true when its batch
+ * is full, which hands the batch to the reader's consumer before the next line.
  */
-export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS, counted?: LineCount): AsyncGenerator<Line[]> {
+export type LineVisitor = (bytes: Buffer, start: number, end: number, offset: number, number: number) => boolean;
+
+/**
+ * Every line a chunk owns, to `visit`, with exact byte offsets; yields whenever `visit` says its
+ * batch is full. The ownership rule makes every line of an object belong to exactly one chunk,
+ * whatever the chunk size and wherever lines cross boundaries: a chunk [start, end) owns each line
+ * whose first byte lies in [start, end). A chunk with start > 0 therefore reads from start - 1 and
+ * drops everything up to and including the first '\n' (a line starting exactly at `start` follows a
+ * '\n' at start - 1, so it is kept), and it keeps reading past `end` until the line that started
+ * before `end` is complete. A final line without '\n' is a line. Every chunk counts the lines it
+ * owns in `counted`.
+ */
+export async function* scanLines(store: ObjectStore, chunk: LineSource, visit: LineVisitor, counted?: LineCount): AsyncGenerator<void> {
   const range = chunk.gzip ? undefined : chunk.range;
   const start = range?.start ?? 0;
   const end = range?.end ?? Infinity;
@@ -153,17 +158,10 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
   const bytes = range ? rangeBytes(store, chunk, from, end) : wholeBytes(store, chunk, chunk.gzip);
 
   let skipping = start > 0; // dropping the tail of the line that holds byte start - 1
-  const numbered = startsObject(chunk);
   const owned = counted ?? { count: 0 };
   let lineStart = from; // offset of the line being assembled (once skipping is over)
   let pending: Buffer[] = []; // its bytes from earlier pieces
   let base = from; // offset of the current piece
-  let batch: Line[] = [];
-
-  const emit = (bytes: Buffer, offset: number) => {
-    const line = decodeLine(bytes, offset, ++owned.count, !numbered);
-    if (line) batch.push(line);
-  };
 
   try {
     pieces: for await (const piece of bytes) {
@@ -186,21 +184,47 @@ export async function* readLines(store: ObjectStore, chunk: LineSource, batchSiz
           if (i < piece.length) pending.push(piece.subarray(i));
           break;
         }
-        emit(pending.length === 0 ? piece.subarray(i, nl) : Buffer.concat([...pending, piece.subarray(i, nl)]), lineStart);
+        let full: boolean;
+        if (pending.length === 0) full = visit(piece, i, nl, lineStart, ++owned.count);
+        else {
+          const joined = Buffer.concat([...pending, piece.subarray(i, nl)]);
+          full = visit(joined, 0, joined.length, lineStart, ++owned.count);
+        }
         pending = [];
         i = nl + 1;
         lineStart = base + i;
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
+        if (full) yield;
       }
       base += piece.length;
     }
     // End of the object with a last line that has no '\n'.
-    if (!skipping && pending.length > 0 && lineStart < end) emit(Buffer.concat(pending), lineStart);
+    if (!skipping && pending.length > 0 && lineStart < end) {
+      const joined = Buffer.concat(pending);
+      visit(joined, 0, joined.length, lineStart, ++owned.count);
+    }
   } finally {
     await bytes.return(undefined);
+  }
+}
+
+/**
+ * The lines a chunk owns (see `scanLines`), decoded, in batches. Whitespace-only lines are not rows
+ * and are skipped; '\r\n' endings lose their '\r'; a UTF-8 byte-order mark at offset 0 is dropped.
+ *
+ * Line numbers: whole objects (gzip) and chunks at byte 0 number their lines from 1 (`line`); a chunk
+ * further in cannot know where it stands, and numbers the lines it owns from 1 (`chunkLine`).
+ */
+export async function* readLines(store: ObjectStore, chunk: LineSource, batchSize = BATCH_ROWS, counted?: LineCount): AsyncGenerator<Line[]> {
+  const inChunk = !startsObject(chunk);
+  let batch: Line[] = [];
+  const visit: LineVisitor = (bytes, start, end, offset, number) => {
+    const line = decodeLine(bytes.subarray(start, end), offset, number, inChunk);
+    if (line) batch.push(line);
+    return batch.length >= batchSize;
+  };
+  for await (const _ of scanLines(store, chunk, visit, counted)) {
+    yield batch;
+    batch = [];
   }
   if (batch.length > 0) yield batch;
 }

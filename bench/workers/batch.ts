@@ -12,7 +12,7 @@ import { createPartWriter } from '../../functions/core/batch/formats/part-writer
 import { endSink, writeTo } from '../../functions/core/batch/formats/sink.ts';
 import { outputShape, scoreTypeOf } from '../../functions/core/batch/output-columns.ts';
 import { planJob } from '../../functions/core/batch/plan-job.ts';
-import { scoreChunk } from '../../functions/core/batch/score-chunk.ts';
+import { scoreChunk, scoringReads } from '../../functions/core/batch/score-chunk.ts';
 import { loadModel } from '../../functions/core/load.ts';
 import type { Model } from '../../functions/core/model.ts';
 import { openLocation } from '../../functions/core/storage/location.ts';
@@ -24,7 +24,8 @@ import { featureRows } from '../batch-data.ts';
  * peak RSS (VmHWM), so the worker's memory is its own. The model is loaded before the clock starts
  * (Lambda init); S3 comes from AWS_ENDPOINT_URL_S3 as in the deployed functions.
  *
- *   parse    readChunk over each of the object's chunks in turn (planned before the clock starts), count rows
+ *   parse    readChunk over each of the object's chunks in turn (planned before the clock starts), as the worker reads
+ *            them (its columns; CSV's numeric features as numbers), count rows
  *   validate the same, plus convert + check every feature as score-chunk does
  *   e2e      the worker end to end: scoreChunk over each chunk in turn (one worker, one thread), writing
  *            `format`; planJob before it and finalizeJob after it are timed apart, as the whole job
@@ -66,12 +67,14 @@ async function chunksOf(uri: string, chunkBytes: number): Promise<{ location: Re
 async function read(model: Model, validate: boolean) {
   const { location, chunks } = await chunksOf(input, JobSpec.parse({ model: model.pkg.name, input, output: '-' }).chunkBytes);
   const { layout } = model;
+  // Read as the worker reads: its columns, CSV's numeric features as numbers.
+  const reads = scoringReads(model.pkg, undefined);
   let rows = 0;
   let rejected = 0;
   const started = performance.now();
   await layout.withBatch(async (into) => {
     for (const chunk of chunks) {
-      for await (const batch of readChunk(location.store, chunk)) {
+      for await (const batch of readChunk(location.store, chunk, reads)) {
         const size = batchRows(batch);
         rows += size;
         if (!validate) continue;

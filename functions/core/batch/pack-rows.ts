@@ -184,6 +184,8 @@ export function packColumns(layout: FeatureLayout, format: InputFormat, batch: C
       if (problem) keep(r - from, `${idColumn}: ${problem}`);
     }
   }
+  // A row that could not be parsed has that one reason, as packRows gives it; its values mean nothing.
+  for (const [r, error] of batch.text?.errors ?? []) if (r >= from && r < to) rejected.set(r - from, [error]);
   // Problems were found column by column; the rows are listed in row order, as packRows lists them.
   const inOrder = new Map<number, string[]>();
   const good: number[] = [];

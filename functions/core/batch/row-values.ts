@@ -21,6 +21,8 @@ export class FieldProblem {
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 const csvField: FieldConverter = (slot, raw) => {
+  // A CSV read by columns holds its plain decimals as numbers already.
+  if (typeof raw === 'number') return raw;
   const text = raw as string | undefined;
   if (text === undefined) return undefined;
   if (text === '' || text.trim() === '') return slot.feature.allowMissing ? null : new FieldProblem('empty value');

@@ -1,11 +1,12 @@
 import type { Model } from '../model.ts';
+import type { ModelPackage } from '../model-package.ts';
 import type { InputBatch } from '../feature-layout.ts';
 import { type Location, ObjectChanged } from '../storage/object-store.ts';
 import { readJsonIfPresent } from '../storage/json-object.ts';
 import { joinKey } from '../storage/location.ts';
 import { type Chunk, type ChunkFailure, ChunkResult, type JobSpec, ModelRef, OUTPUT_LAYOUT } from './contracts.ts';
 import { createPartWriter, withoutRows } from './formats/part-writer.ts';
-import { type ColumnBatch, readChunk, type SourceRow } from './formats/read-chunk.ts';
+import { type ColumnBatch, type ReadOptions, readChunk, type SourceRow } from './formats/read-chunk.ts';
 import { batchRows, columnRow, isColumnBatch, ownValue } from './formats/source-row.ts';
 import { type Packed, packColumns, packRows } from './pack-rows.ts';
 import { outputShape, scoreTypeOf } from './output-columns.ts';
@@ -107,6 +108,24 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
 }
 
 /**
+ * What scoring reads of its input: the features and the id (a wide Parquet table's other columns
+ * are never fetched), failing an object that lacks one it needs, and CSV by columns, the numeric
+ * features' plain decimals read as numbers (no string per field, no object per row). An id column
+ * stays text even when a feature has its name: `007` is not the id 7.
+ */
+export function scoringReads(pkg: ModelPackage, idColumn: string | undefined): ReadOptions {
+  const required: RequiredColumns = new Map([
+    ...pkg.features.filter((f) => !f.allowMissing).map((f) => [f.name, `needed by ${pkg.name} ${pkg.version}`] as const),
+    ...(idColumn ? [[idColumn, 'the id column'] as const] : []),
+  ]);
+  return {
+    columns: [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])],
+    required,
+    numeric: pkg.features.filter((f) => f.type !== 'categorical' && f.name !== idColumn).map((f) => f.name),
+  };
+}
+
+/**
  * Scores one chunk: every row is either scored into the output part or kept in the rejects part
  * with its reasons. The chunk's result record is written last and only if absent, so it commits
  * the chunk: a retry or a rerun finds it and does nothing, and parts written by an attempt that
@@ -159,14 +178,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     ctx.onProgress?.(rows);
   };
   const idColumn = job.idColumn;
-  // What scoring reads of a row: the features and the id; a wide Parquet table's other columns are never fetched.
-  const neededColumns = [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])];
   // Where the next chunk's lines start, for finalize to number the rejects of chunks that start mid-object.
   const lines = chunk.format === 'parquet' ? undefined : { count: 0 };
-  const required: RequiredColumns = new Map([
-    ...pkg.features.filter((f) => !f.allowMissing).map((f) => [f.name, `needed by ${pkg.name} ${pkg.version}`] as const),
-    ...(idColumn ? [[idColumn, 'the id column'] as const] : []),
-  ]);
 
   const scoreRows = async (batch: InputBatch, rows: SourceRow[]) => {
     const packed = packRows(layout, chunk.format, rows, batch, idColumn);
@@ -180,7 +193,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
 
   try {
     await layout.withBatch(async (batch) => {
-      for await (const rows of readChunk(ctx.input.store, chunk, { columns: neededColumns, required, lines })) {
+      for await (const rows of readChunk(ctx.input.store, chunk, { ...scoringReads(pkg, idColumn), lines })) {
         const size = batchRows(rows);
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);

@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../../storage/object-store.ts';
 import type { Chunk } from '../contracts.ts';
+import { readCsvColumns } from './csv-columns.ts';
 import { readCsv } from './csv-reader.ts';
 import { readJsonl } from './jsonl-reader.ts';
 import { readParquet } from './parquet-reader.ts';
@@ -17,6 +18,8 @@ export interface ReadOptions {
   readonly required?: RequiredColumns;
   /** Counts the lines a CSV or JSON Lines chunk owns. */
   readonly lines?: LineCount;
+  /** CSV read by columns (a ColumnBatch, no object per row), these columns' plain decimals as numbers. @default rows of text */
+  readonly numeric?: readonly string[];
 }
 
 /**
@@ -30,9 +33,10 @@ export interface ReadOptions {
  * the name of a column that is not among them. A CSV header or Parquet schema without one of the
  * `required` columns fails the object; JSON Lines, which has neither, rejects each row that lacks one.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk, { columns, required, lines }: ReadOptions = {}): AsyncGenerator<ReadBatch> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk, { columns, required, lines, numeric }: ReadOptions = {}): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
+      if (numeric) return yield* readCsvColumns(store, chunk, { needed: columns, required, lines, numeric });
       return yield* readCsv(store, chunk, { needed: columns, required, lines });
     case 'jsonl':
       return yield* readJsonl(store, chunk, lines);

@@ -28,15 +28,26 @@ export const ownValue = (values: Record<string, unknown> | undefined, column: st
 export const BATCH_ROWS = 1000;
 
 /**
- * Rows of a Parquet row group as its decoded columns: the worker checks and packs them column by
- * column, so no object is built per row (which cost more than decoding the file).
+ * Rows as decoded columns, so that the worker checks and packs them column by column and no object
+ * is built per row (which cost more than decoding a Parquet file, or splitting a CSV line): the rows
+ * of a Parquet page, or CSV rows read by columns.
  */
 export interface ColumnBatch {
-  /** Object row index of the batch's first row. */
+  /** Object row index of the batch's first row (Parquet; text rows are placed by `text`). */
   readonly firstRow: number;
   readonly rows: number;
-  /** Every column of the file by name, `rows` values each (typed arrays or arrays; null is missing). */
+  /** Every column read, by name, `rows` values each (typed arrays or arrays; null is missing). */
   readonly columns: ReadonlyMap<string, ArrayLike<unknown>>;
+  /** Rows read from text lines: where each is, its text, and which could not be parsed. */
+  readonly text?: TextRows;
+}
+
+/** Where the rows of a column batch read from text lines are, and which could not be parsed. */
+export interface TextRows {
+  /** Row i's place in the input, its raw text and, when it could not be parsed, why: a SourceRow without values. */
+  source(i: number): SourceRow;
+  /** The rows that could not be parsed (a wrong number of fields, broken quoting...), with why; their column values mean nothing. */
+  readonly errors: ReadonlyMap<number, string>;
 }
 
 /** What a reader yields: a batch of rows, or (Parquet) a batch of columns. */
@@ -48,9 +59,11 @@ export const batchRows = (batch: ReadBatch): number => (isColumnBatch(batch) ? b
 
 /** Row `i` of a column batch as a SourceRow, for rejects and for readers of rows. */
 export function columnRow(batch: ColumnBatch, i: number): SourceRow {
+  const row: SourceRow = batch.text ? batch.text.source(i) : { row: batch.firstRow + i };
+  if (row.error !== undefined) return row;
   const values: Record<string, unknown> = {};
   for (const [name, column] of batch.columns) values[name] = column[i];
-  return { row: batch.firstRow + i, values };
+  return { ...row, values };
 }
 
 /** A batch as rows, whatever its shape. */

@@ -26,6 +26,26 @@ function roundTrips(a: number, exponent: number, digits: number): boolean {
   return true;
 }
 
+/** A decimal `digits` × 10^-`scale`; `digits` -1 when none was found. */
+export interface Decimal {
+  digits: number;
+  scale: number;
+}
+
+/**
+ * The shortest decimal of the positive float32 `a` in [1e-12, 1e12) into `into` (see shortestScaled),
+ * without allocating; false, with `into.digits` -1, outside that range or for a value that is not a
+ * float32.
+ */
+export function shortestFloat32(a: number, into: Decimal): boolean {
+  into.digits = -1;
+  if (!(a >= 1e-12 && a < 1e12 && Math.fround(a) === a)) return false;
+  shortestScaled(a);
+  into.digits = foundDigits;
+  into.scale = foundScale;
+  return foundDigits >= 0;
+}
+
 /**
  * The shortest decimal of the positive float32 `a` in [1e-12, 1e12), searched over 1-9 significant
  * digits (fewer digits round-trip only if more do), scaled by exact powers of ten: a computed score
@@ -66,59 +86,4 @@ export function float32Decimal(x: number): number {
     if (foundDigits >= 0) shortest = foundValue;
   } else shortest = byPrecision(a);
   return x < 0 ? -shortest : shortest;
-}
-
-/**
- * `digits` × 10^-`scale` as JavaScript prints a number (ECMA-262 Number::toString): plain digits
- * up to 21 integer digits, `0.000…` down to 1e-6, exponent notation beyond.
- */
-function decimalText(digits: number, scale: number): string {
-  while (digits % 10 === 0 && digits !== 0) {
-    digits /= 10;
-    scale--;
-  }
-  const s = String(digits);
-  const k = s.length;
-  // The decimal point sits after `point` digits: the value is 0.s × 10^point.
-  const point = k - scale;
-  if (k <= point && point <= 21) return s + '0'.repeat(point - k);
-  if (point > 0 && point <= 21) return `${s.slice(0, point)}.${s.slice(point)}`;
-  if (point > -6 && point <= 0) return `0.${'0'.repeat(-point)}${s}`;
-  const e = point - 1;
-  return `${k === 1 ? s : `${s[0]}.${s.slice(1)}`}e${e < 0 ? '-' : '+'}${e < 0 ? -e : e}`;
-}
-
-/**
- * `String(float32Decimal(x))`, made from the digits the search found rather than by printing the
- * double: printing a double was over half of writing a score as text.
- */
-export function float32Text(x: number): string {
-  const a = x < 0 ? -x : x;
-  if (a >= 1e-12 && a < 1e12 && Math.fround(a) === a) {
-    shortestScaled(a);
-    if (foundDigits >= 0) return x < 0 ? `-${decimalText(foundDigits, foundScale)}` : decimalText(foundDigits, foundScale);
-  }
-  return String(float32Decimal(x));
-}
-
-/**
- * `float32Text` remembering its last two answers, for one writer's rows: a classifier's row holds its
- * top probability and then every class's, one of which is the same number, so a third of the
- * numbers a part writes are looked up instead of searched.
- */
-export function recentFloat32Text(): (x: number) => string {
-  let last = Number.NaN;
-  let lastText = '';
-  let before = Number.NaN;
-  let beforeText = '';
-  return (x) => {
-    if (x === last) return lastText;
-    if (x === before) return beforeText;
-    const text = float32Text(x);
-    before = last;
-    beforeText = lastText;
-    last = x;
-    lastText = text;
-    return text;
-  };
 }

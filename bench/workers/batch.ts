@@ -68,7 +68,7 @@ async function read(model: Model, validate: boolean) {
   const { location, chunks } = await chunksOf(input, JobSpec.parse({ model: model.pkg.name, input, output: '-' }).chunkBytes);
   const { layout } = model;
   // Read as the worker reads: its columns, CSV's numeric features as numbers.
-  const reads = scoringReads(model.pkg, undefined);
+  const reads = scoringReads(model, undefined);
   let rows = 0;
   let rejected = 0;
   const started = performance.now();

@@ -1,5 +1,4 @@
 import type { Model } from '../model.ts';
-import type { ModelPackage } from '../model-package.ts';
 import type { InputBatch } from '../feature-layout.ts';
 import { type Location, ObjectChanged } from '../storage/object-store.ts';
 import { readJsonIfPresent } from '../storage/json-object.ts';
@@ -110,10 +109,11 @@ async function recordFailure(ctx: ChunkContext, chunk: Chunk, err: unknown): Pro
 /**
  * What scoring reads of its input: the features and the id (a wide Parquet table's other columns
  * are never fetched), failing an object that lacks one it needs, and CSV by columns, the numeric
- * features' plain decimals read as numbers (no string per field, no object per row). An id column
- * stays text even when a feature has its name: `007` is not the id 7.
+ * features' plain decimals read as numbers (no string per field, no object per row), in batches of
+ * as many rows as a scoring run takes. An id column stays text even when a feature has its name:
+ * `007` is not the id 7.
  */
-export function scoringReads(pkg: ModelPackage, idColumn: string | undefined): ReadOptions {
+export function scoringReads({ pkg, layout }: Model, idColumn: string | undefined): ReadOptions {
   const required: RequiredColumns = new Map([
     ...pkg.features.filter((f) => !f.allowMissing).map((f) => [f.name, `needed by ${pkg.name} ${pkg.version}`] as const),
     ...(idColumn ? [[idColumn, 'the id column'] as const] : []),
@@ -122,6 +122,7 @@ export function scoringReads(pkg: ModelPackage, idColumn: string | undefined): R
     columns: [...pkg.features.map((f) => f.name), ...(idColumn ? [idColumn] : [])],
     required,
     numeric: pkg.features.filter((f) => f.type !== 'categorical' && f.name !== idColumn).map((f) => f.name),
+    batchRows: layout.maxBatch,
   };
 }
 
@@ -193,7 +194,7 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
 
   try {
     await layout.withBatch(async (batch) => {
-      for await (const rows of readChunk(ctx.input.store, chunk, { ...scoringReads(pkg, idColumn), lines })) {
+      for await (const rows of readChunk(ctx.input.store, chunk, { ...scoringReads(model, idColumn), lines })) {
         const size = batchRows(rows);
         for (let from = 0; from < size; from += layout.maxBatch) {
           const to = Math.min(from + layout.maxBatch, size);

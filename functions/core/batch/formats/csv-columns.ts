@@ -10,6 +10,8 @@ import { BATCH_ROWS, type ColumnBatch, type SourceRow, type TextRows } from './s
 export interface CsvColumnsOptions extends CsvReadOptions {
   /** Columns read as numbers where a field is a plain decimal (`-12.5`, `1001`); their other fields stay text. */
   readonly numeric: readonly string[];
+  /** Rows per batch: as many as one scoring run takes, say. @default BATCH_ROWS */
+  readonly batchRows?: number;
 }
 
 const COMMA = 0x2c;
@@ -31,16 +33,25 @@ interface Column {
 /** Where the rows of a batch are, kept as numbers and buffer references: a row's text is decoded only when it is rejected. */
 class RowPlaces implements TextRows {
   readonly errors = new Map<number, string>();
-  readonly offsets = new Float64Array(BATCH_ROWS);
-  readonly numbers = new Float64Array(BATCH_ROWS);
-  readonly starts = new Int32Array(BATCH_ROWS);
-  readonly ends = new Int32Array(BATCH_ROWS);
+  readonly offsets: Float64Array;
+  readonly numbers: Float64Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   readonly buffers: Buffer[] = [];
-  readonly bufferOf = new Int32Array(BATCH_ROWS);
+  readonly bufferOf: Int32Array;
   /** Texts already decoded (rows read the slow way). */
   readonly texts = new Map<number, string>();
 
-  constructor(private readonly inChunk: boolean) {}
+  constructor(
+    private readonly inChunk: boolean,
+    size: number,
+  ) {
+    this.offsets = new Float64Array(size);
+    this.numbers = new Float64Array(size);
+    this.starts = new Int32Array(size);
+    this.ends = new Int32Array(size);
+    this.bufferOf = new Int32Array(size);
+  }
 
   add(row: number, bytes: Buffer, start: number, end: number, offset: number, number: number): void {
     if (this.buffers.at(-1) !== bytes) this.buffers.push(bytes);
@@ -77,6 +88,7 @@ class ColumnsBuilder {
     read: readonly string[],
     numeric: ReadonlySet<string>,
     private readonly inChunk: boolean,
+    readonly size: number,
   ) {
     this.columns = read.flatMap((name) => {
       const index = header.names.indexOf(name);
@@ -84,7 +96,7 @@ class ColumnsBuilder {
     });
     this.#byField = header.names.map((_, i) => this.columns.find((c) => c.index === i));
     this.#numeric = this.#byField.map((c) => c !== undefined && numeric.has(c.name));
-    this.places = new RowPlaces(inChunk);
+    this.places = new RowPlaces(inChunk, size);
     this.#fresh();
   }
 
@@ -92,8 +104,8 @@ class ColumnsBuilder {
     for (let c = 0; c < this.columns.length; c++) {
       const column = this.columns[c]!;
       const numeric = this.#numeric[column.index]!;
-      column.numbers = numeric ? new Float64Array(BATCH_ROWS) : undefined;
-      column.values = numeric ? undefined : new Array<unknown>(BATCH_ROWS);
+      column.numbers = numeric ? new Float64Array(this.size) : undefined;
+      column.values = numeric ? undefined : new Array<unknown>(this.size);
     }
   }
 
@@ -105,7 +117,7 @@ class ColumnsBuilder {
         return;
       }
       column.values = Array.from(column.numbers.subarray(0, row));
-      column.values.length = BATCH_ROWS;
+      column.values.length = this.size;
       column.numbers = undefined;
     }
     column.values![row] = value;
@@ -195,7 +207,7 @@ class ColumnsBuilder {
     }
     const batch: ColumnBatch = { firstRow: 0, rows, columns, text: this.places };
     this.rows = 0;
-    this.places = new RowPlaces(this.inChunk);
+    this.places = new RowPlaces(this.inChunk, this.size);
     this.#fresh();
     return batch;
   }
@@ -207,18 +219,18 @@ class ColumnsBuilder {
  * object per row: the fields of `numeric` columns that are plain decimals are numbers, read from the
  * line's bytes, and any other field is its text. A row that cannot be parsed is in `text.errors`.
  */
-export async function* readCsvColumns(store: ObjectStore, chunk: Chunk, { needed, required, numeric, lines: counted }: CsvColumnsOptions): AsyncGenerator<ColumnBatch> {
+export async function* readCsvColumns(store: ObjectStore, chunk: Chunk, { needed, required, numeric, batchRows = BATCH_ROWS, lines: counted }: CsvColumnsOptions): AsyncGenerator<ColumnBatch> {
   const headers = new ChunkHeader(store, chunk, { needed, required });
   const numericSet = new Set(numeric);
   const inChunk = !startsObject(chunk);
   let builder: ColumnsBuilder | undefined;
-  const begin = (header: Header) => new ColumnsBuilder(header, needed ?? header.names, numericSet, inChunk);
+  const begin = (header: Header) => new ColumnsBuilder(header, needed ?? header.names, numericSet, inChunk, batchRows);
   /** The first row of a chunk further in, met before its header was fetched. */
   let waiting: Parameters<LineVisitor> | undefined;
   const visit: LineVisitor = (bytes, start, end, offset, number) => {
     if (builder) {
       builder.line(bytes, start, end, offset, number);
-      return builder.rows >= BATCH_ROWS;
+      return builder.rows >= batchRows;
     }
     const line = decodeLine(bytes.subarray(start, end), offset, number, inChunk);
     if (!line) return false;
@@ -236,7 +248,7 @@ export async function* readCsvColumns(store: ObjectStore, chunk: Chunk, { needed
   };
   for await (const _ of scanLines(store, chunk, visit, counted)) {
     if (waiting) await resume(waiting);
-    if (builder && builder.rows >= BATCH_ROWS) yield builder.take();
+    if (builder && builder.rows >= batchRows) yield builder.take();
   }
   // A first row that was the chunk's last line is met after the scan ends.
   if (waiting) await resume(waiting);

@@ -20,6 +20,8 @@ export interface ReadOptions {
   readonly lines?: LineCount;
   /** CSV read by columns (a ColumnBatch, no object per row), these columns' plain decimals as numbers. @default rows of text */
   readonly numeric?: readonly string[];
+  /** Rows per batch of CSV read by columns. @default BATCH_ROWS */
+  readonly batchRows?: number;
 }
 
 /**
@@ -33,10 +35,10 @@ export interface ReadOptions {
  * the name of a column that is not among them. A CSV header or Parquet schema without one of the
  * `required` columns fails the object; JSON Lines, which has neither, rejects each row that lacks one.
  */
-export async function* readChunk(store: ObjectStore, chunk: Chunk, { columns, required, lines, numeric }: ReadOptions = {}): AsyncGenerator<ReadBatch> {
+export async function* readChunk(store: ObjectStore, chunk: Chunk, { columns, required, lines, numeric, batchRows }: ReadOptions = {}): AsyncGenerator<ReadBatch> {
   switch (chunk.format) {
     case 'csv':
-      if (numeric) return yield* readCsvColumns(store, chunk, { needed: columns, required, lines, numeric });
+      if (numeric) return yield* readCsvColumns(store, chunk, { needed: columns, required, lines, numeric, batchRows });
       return yield* readCsv(store, chunk, { needed: columns, required, lines });
     case 'jsonl':
       return yield* readJsonl(store, chunk, lines);

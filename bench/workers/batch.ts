@@ -180,7 +180,7 @@ async function upload(model: Model, rows: number) {
   const location = openLocation(output);
   const started = performance.now();
   const sink = location.store.upload(`${location.key}part-00000.${format}`);
-  for (const chunk of bytes) await writeTo(sink.stream, chunk);
+  for (const chunk of bytes) await writeTo(sink, chunk);
   await endSink(sink);
   return { rows, rejected: 0, chunks: 1, seconds: (performance.now() - started) / 1000, bytes: bytes.reduce((n, b) => n + b.length, 0) };
 }

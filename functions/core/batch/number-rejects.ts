@@ -52,7 +52,7 @@ async function numberPart(output: Location, part: string, firstLine: number): Pr
       }
       // `line` goes right after `key`, where workers put it when they know it.
       const text = rows.map(({ key: object, chunkLine, ...row }) => JSON.stringify(chunkLine === undefined ? { key: object, ...row } : { key: object, line: firstLine + chunkLine - 1, ...row })).join('\n');
-      await writeTo(sink.stream, `${text}\n`);
+      await writeTo(sink, `${text}\n`);
     }
     if (sink) await endSink(sink);
   } catch (err) {

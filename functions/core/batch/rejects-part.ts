@@ -47,7 +47,7 @@ export class RejectsPart {
     this.sink ??= this.output.store.upload(joinKey(this.output.key, this.key));
     const text = this.text;
     this.text = '';
-    await writeTo(this.sink.stream, text);
+    await writeTo(this.sink, text);
   }
 
   /** Writes the rest and waits until the object is stored. */

@@ -55,13 +55,13 @@ export function csvPartWriter(columns: readonly PartColumn[], sink: UploadStream
   const writeHeader = async () => {
     if (!header) return;
     header = false;
-    await writeTo(sink.stream, `${columns.map((c) => textField(c.name)).join(',')}\n`);
+    await writeTo(sink, `${columns.map((c) => textField(c.name)).join(',')}\n`);
   };
   return {
     async write(block: PartBlock) {
       await writeHeader();
       if (block.rows === 0) return;
-      await writeTo(sink.stream, blocks(block));
+      await writeTo(sink, blocks(block));
     },
     async end() {
       await writeHeader();

@@ -41,7 +41,7 @@ export function jsonlPartWriter(columns: readonly PartColumn[], sink: UploadStre
   return {
     async write(block) {
       if (block.rows === 0) return;
-      await writeTo(sink.stream, blocks(block));
+      await writeTo(sink, blocks(block));
     },
     end: () => endSink(sink),
   };

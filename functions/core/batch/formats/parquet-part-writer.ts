@@ -40,7 +40,7 @@ class SinkWriter extends ByteWriter {
   flush(): Promise<void> {
     const bytes = new Uint8Array(this.buffer.slice(0, this.index)); // copied: the buffer is reused from index 0
     this.index = 0;
-    return writeTo(this.#sink.stream, bytes);
+    return writeTo(this.#sink, bytes);
   }
 }
 

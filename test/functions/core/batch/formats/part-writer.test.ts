@@ -208,9 +208,10 @@ describe('createPartWriter backpressure', () => {
     const writing = writer.write(blockOf(ROWS)).finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 20));
     expect(settled).toBe(false); // nobody reads the sink: the writer waits
-    stream.destroy(new Error('upload failed'));
-    failUpload(new Error('upload failed'));
-    await expect(writing).rejects.toThrow('upload failed');
+    // A failed upload destroys its stream first, saying only that it was aborted; the writer names the upload's reason.
+    stream.destroy(new Error('The operation was aborted'));
+    setTimeout(() => failUpload(new Error('s3://out/part-00000.jsonl: part 2 was refused: InternalError')), 10);
+    await expect(writing).rejects.toThrow('s3://out/part-00000.jsonl: part 2 was refused: InternalError');
   });
 });
 

@@ -192,8 +192,9 @@ export class S3Store implements ObjectStore {
     );
     // Whoever awaits `done` still sees the failure; this only keeps an early one from being "unhandled".
     done.catch(() => undefined);
-    // A writer that destroys the stream aborts the multipart upload rather than leaving parts behind.
-    stream.on('error', () => void upload.abort().catch(() => undefined));
+    // A writer that destroys the stream fails the upload with its error, and lib-storage (leavePartsOnError
+    // false) then aborts the multipart upload: no parts are left behind. Aborting here as well would
+    // race it and name every failure "Upload aborted.", a part's own error included.
     return { stream, done };
   }
 }

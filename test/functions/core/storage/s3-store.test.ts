@@ -1,4 +1,6 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { writeTo } from '../../../../functions/core/batch/formats/sink.ts';
+import type { UploadStream } from '../../../../functions/core/storage/object-store.ts';
 import { describe, expect, it } from 'vitest';
 import { S3Store } from '../../../../functions/core/storage/s3-store.ts';
 import { createBucket, motoS3 } from '../../../support/s3.ts';
@@ -53,5 +55,50 @@ describe('S3Store errors', () => {
     expect(error.name).toBe('NoSuchKey');
     expect(error.message).toMatch(/^s3:\/\/s3store-errors\/in\/missing\.csv: /);
     await expect(new S3Store(s3, 'no-such-bucket').list('in')).rejects.toThrow(/^s3:\/\/no-such-bucket\/in\/: /);
+  });
+});
+
+/** Writes `bytes` bytes of CSV-like lines through the sink as a part writer does, then ends it. */
+async function writeLines(sink: UploadStream, bytes: number): Promise<void> {
+  const line = Buffer.from('0123456789,abcdefghij,0.5\n');
+  for (let written = 0; written < bytes; written += line.length) await writeTo(sink, line);
+  sink.stream.end();
+  await sink.done;
+}
+
+const openUploads = async (s3: S3Client, bucket: string) => (await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [];
+
+describe('S3Store uploads that fail', () => {
+  it('a writer that destroys its upload half-way fails it with its own error and leaves no multipart upload behind', async () => {
+    const s3 = motoS3();
+    const bucket = await createBucket(s3, 's3store-destroyed');
+    const store = new S3Store(s3, bucket, { partSize: 5 * 1024 * 1024, queueSize: 2 });
+    const { stream, done } = store.upload('half.csv');
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < 7; i++) if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+    stream.destroy(new Error('the worker died'));
+    await expect(done).rejects.toThrow('s3://s3store-destroyed/half.csv: the worker died');
+    expect(await store.head('half.csv')).toBeUndefined();
+    expect(await openUploads(s3, bucket)).toEqual([]);
+  });
+
+  it("a part the store refuses fails the writer with the store's own error, not 'Upload aborted.', and leaves nothing behind", async () => {
+    const s3 = motoS3();
+    const bucket = await createBucket(s3, 's3store-refused');
+    // S3 itself fails the second part: the edge this suite cannot make moto reach.
+    s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 2) {
+          throw Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuseSecondPart' },
+    );
+    const store = new S3Store(s3, bucket, { partSize: 5 * 1024 * 1024, queueSize: 2 });
+    const writing = writeLines(store.upload('refused.csv'), 12 * 1024 * 1024);
+    await expect(writing).rejects.toMatchObject({ name: 'InternalError', message: 's3://s3store-refused/refused.csv: We encountered an internal error. Please try again.' });
+    expect(await store.head('refused.csv')).toBeUndefined();
+    expect(await openUploads(s3, bucket)).toEqual([]);
   });
 });

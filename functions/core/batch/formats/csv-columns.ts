@@ -133,7 +133,8 @@ class ColumnsBuilder {
    * Reads a line that holds no quote, no byte outside ASCII and does not start with a space or a
    * control character (every usual data line): fields split at commas, plain decimals read from their
    * digits (exactly as `Number` reads them, see plainDecimal), other fields of the read columns as
-   * text. False, with nothing stored, for any other line.
+   * text. False for any other line, whose first fields it may have stored already: the slow way
+   * stores every field of the row again.
    */
   #fast(bytes: Buffer, start: number, end: number, offset: number, number: number): boolean {
     if (start === end || bytes[start]! <= 0x20) return false;

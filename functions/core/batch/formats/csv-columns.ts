@@ -90,7 +90,8 @@ class ColumnsBuilder {
     private readonly inChunk: boolean,
     readonly size: number,
   ) {
-    this.columns = read.flatMap((name) => {
+    // A column read twice (a feature that is also the id) is one column.
+    this.columns = [...new Set(read)].flatMap((name) => {
       const index = header.names.indexOf(name);
       return index < 0 ? [] : [{ name, index }];
     });

@@ -152,6 +152,26 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(reasons[2]).toMatch(/object/);
   });
 
+  it('scores a model with a categorical feature from CSV: categories as text, numbers as numbers, an id named like a feature kept as written', async () => {
+    const { base, location } = await workspace(where);
+    const m = await model(MODELS.diabetesCategorical);
+    const names = m.pkg.features.map((f) => f.name);
+    const examples = m.pkg.examples!.map((e) => e.instance as Record<string, string | number>);
+    // `age` is a feature and, here, the id column too: "036" scores as 36 and comes out as "036".
+    const row = (x: Record<string, string | number>) => names.map((n) => (n === 'age' ? String(x[n]).padStart(3, '0') : x[n])).join(',');
+    const bad = [row({ ...examples[0]!, sex: 'other' }), row({ ...examples[0]!, bmi: 'n/a' })];
+    const input = location(`${base}/in/data.csv`);
+    await input.store.write(input.key, `${names.join(',')}\n${[...examples.map(row), ...bad].join('\n')}\n`);
+    const { manifest } = await runJob({ model: m.pkg.name, input: `${base}/in`, output: `${base}/out`, idColumn: 'age' }, location, { model: m });
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: examples.length + 2, rowsScored: examples.length, rowsRejected: 2 });
+    const rows = await outputRows(location(`${base}/out`), manifest.parts);
+    expect(rows.map((r) => r.age)).toEqual(examples.map((x) => String(x.age).padStart(3, '0')));
+    const expected = m.pkg.examples!.map((e) => (e.prediction as { value: number }).value);
+    rows.forEach((r, i) => expect(Number(r.value)).toBeCloseTo(expected[i]!, 3));
+    const reasons = (await rejects(location(`${base}/out`), manifest.rejects)).map((r) => r.reasons.join('; '));
+    expect(reasons).toEqual([expect.stringMatching(/^sex: /), 'bmi: not a number: "n/a"']);
+  });
+
   it('accounts for an empty object (gzip and Parquet too) and a header-only file as zero rows, and succeeds', async () => {
     const { base, location } = await workspace(where);
     const a = location(`${base}/in/a-empty.csv`);

@@ -186,6 +186,8 @@ export class S3Store implements ObjectStore {
     const done = upload.done().then(
       () => undefined,
       (err: unknown) => {
+        // The error its writer destroyed the stream with is the writer's, named by the writer.
+        if (err === stream.errored) throw err;
         stream.destroy(err as Error);
         throw naming(err, this.uri(key));
       },

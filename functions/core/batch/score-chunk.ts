@@ -205,7 +205,8 @@ export async function scoreChunk(chunk: Chunk, ctx: ChunkContext): Promise<Chunk
     });
     await Promise.all([part.end(), rejects.end()]);
   } catch (err) {
-    // A part of a replaced input is aborted, never left in the output.
+    // A part of a replaced input is aborted, never left in the output. (A part already sent when only
+    // the rejects part fails stays, uncommitted: no manifest lists it, and the retry writes it again.)
     partSink.stream.destroy(err as Error);
     await Promise.allSettled([partSink.done, rejects.abort(err as Error)]);
     return failed(inputChanged(ctx, chunk, err));

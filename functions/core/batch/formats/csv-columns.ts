@@ -139,6 +139,8 @@ class ColumnsBuilder {
    */
   #fast(bytes: Buffer, start: number, end: number, offset: number, number: number): boolean {
     if (start === end || bytes[start]! <= 0x20) return false;
+    // The row's text is decoded from the line's bytes as they are (decodeLine drops one final CR).
+    const lineEnd = end;
     if (bytes[end - 1] === CR) end--;
     const row = this.rows;
     const width = this.header.names.length;
@@ -173,7 +175,7 @@ class ColumnsBuilder {
       p++;
     }
     if (field !== width) this.places.errors.set(row, `expected ${width} fields (as the header), got ${field}`);
-    this.places.add(row, bytes, start, end, offset, number);
+    this.places.add(row, bytes, start, lineEnd, offset, number);
     this.rows++;
     return true;
   }

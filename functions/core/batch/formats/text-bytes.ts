@@ -160,10 +160,14 @@ export class TextBytes {
     this.#decimal(x < 0, digits, scale);
   }
 
-  /** The bytes written since the last take, in a buffer of their own; the next block starts a new one as large. */
+  /**
+   * The bytes written since the last take, in a buffer of their own. The next block starts a new one
+   * a quarter larger than this block was: blocks of a part are alike, and one large block must not
+   * make every later one hold a buffer that large while it waits to be uploaded.
+   */
   take(): Buffer {
     const written = this.#buffer === undefined ? Buffer.alloc(0) : this.#buffer.subarray(0, this.#pos);
-    if (this.#buffer) this.#size = this.#buffer.length;
+    this.#size = Math.max(FIRST_SIZE, Math.ceil(this.#pos * 1.25));
     this.#buffer = undefined;
     this.#pos = 0;
     return written;

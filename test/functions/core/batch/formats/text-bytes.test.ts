@@ -44,4 +44,16 @@ describe('TextBytes', () => {
     expect(out.take().toString('utf8')).toBe(`benign|é,"€"|${long}😀`);
     expect(out.take()).toHaveLength(0);
   });
+
+  it('sizes a block after the one before it: one large block does not make later small ones hold a buffer as large', () => {
+    const out = new TextBytes();
+    out.utf8('x'.repeat(8 << 20));
+    expect(out.take()).toHaveLength(8 << 20);
+    out.utf8('small\n');
+    const small = out.take();
+    expect(small.toString()).toBe('small\n');
+    expect(small.buffer.byteLength).toBeLessThanOrEqual(11 << 20);
+    out.utf8('small\n');
+    expect(out.take().buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
+  });
 });

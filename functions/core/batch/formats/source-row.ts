@@ -61,8 +61,8 @@ export const batchRows = (batch: ReadBatch): number => (isColumnBatch(batch) ? b
 export function columnRow(batch: ColumnBatch, i: number): SourceRow {
   const row: SourceRow = batch.text ? batch.text.source(i) : { row: batch.firstRow + i };
   if (row.error !== undefined) return row;
-  const values: Record<string, unknown> = {};
-  for (const [name, column] of batch.columns) values[name] = column[i];
+  // Defined, not assigned: a column named `__proto__` is a value like any other.
+  const values = Object.fromEntries([...batch.columns].map(([name, column]) => [name, column[i]]));
   return { ...row, values };
 }
 

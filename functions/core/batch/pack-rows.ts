@@ -1,6 +1,7 @@
 import type { FeatureLayout, FeatureSlot, InputBatch } from '../feature-layout.ts';
 import type { InputFormat } from './contracts.ts';
 import { type ColumnBatch, ownValue, type SourceRow } from './formats/source-row.ts';
+import { NOT_UTF8_STRING, NotUtf8String } from './formats/parquet-pages.ts';
 import { converterFor, fieldProblem, numberReaderFor } from './row-values.ts';
 
 /** Checks a batch of rows against the model's features and packs the good ones; what both shapes of input come to. */
@@ -45,6 +46,7 @@ function fieldPacker(format: InputFormat, slot: FeatureSlot, into: InputBatch): 
 /** Why a row's id cannot be passed through, if it cannot: a prediction without its id, or with a mangled one, could not be joined back. */
 const idProblem = (v: unknown): string | undefined => {
   if (v === undefined) return 'missing id';
+  if (v instanceof NotUtf8String) return NOT_UTF8_STRING;
   if (v === null || v === '') return 'empty id';
   if (typeof v === 'boolean') return 'expected text or a number as id, got a boolean';
   // A float id column's NaN stands for a missing id; none of these would join back.

@@ -1,5 +1,6 @@
 import type { FeatureSlot } from '../feature-layout.ts';
 import type { InputFormat } from './contracts.ts';
+import { NOT_UTF8_STRING, NotUtf8String } from './formats/parquet-pages.ts';
 import { POWERS_OF_TEN } from './powers-of-ten.ts';
 
 /**
@@ -30,7 +31,7 @@ const csvField: FieldConverter = (slot, raw) => {
   return DECIMAL.test(text) ? Number(text) : new FieldProblem(`not a number: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)}`);
 };
 
-const parquetField: FieldConverter = (_, raw) => (typeof raw === 'bigint' ? Number(raw) : raw);
+const parquetField: FieldConverter = (_, raw) => (typeof raw === 'bigint' ? Number(raw) : raw instanceof NotUtf8String ? new FieldProblem(NOT_UTF8_STRING) : raw);
 
 const jsonField: FieldConverter = (_, raw) => raw;
 

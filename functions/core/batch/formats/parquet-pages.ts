@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { ColumnChunk, DecodedArray } from 'hyparquet';
 import type { ColumnDecoder, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
@@ -6,6 +7,36 @@ import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/data
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { BadInput } from '../job-errors.ts';
 import { PARQUET_DECOMPRESSORS, READ_CODECS } from './parquet-codecs.ts';
+
+/** Why a string whose bytes are not UTF-8 is refused. */
+export const NOT_UTF8_STRING = 'not UTF-8 text: a Parquet string must be UTF-8';
+
+/**
+ * A string value whose bytes are not UTF-8 (a Latin-1 writer's, say). Decoded anyway it reads with
+ * U+FFFD in place of each such character, and two ids could become one; so it is kept apart, and
+ * refused where a row uses it. It prints as that decoded text (in a reject's values).
+ */
+export class NotUtf8String {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+const decoder = new TextDecoder();
+/** hyparquet's parsers, but a string that is not UTF-8 comes as a NotUtf8String. */
+const PARSERS = {
+  ...DEFAULT_PARSERS,
+  stringFromBytes(bytes: Uint8Array | undefined): string | NotUtf8String | undefined {
+    if (!bytes) return bytes;
+    const text = decoder.decode(bytes);
+    // Only a string that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
+    return text.includes('\uFFFD') && !isUtf8(bytes) ? new NotUtf8String(text) : text;
+  },
+};
 
 /** Where a column chunk's bytes are in the file: its dictionary page, if any, then its data pages. */
 export function columnChunkRange(chunk: ColumnChunk): { start: number; end: number } {
@@ -28,7 +59,7 @@ export function columnDecoder(schema: SchemaTree, chunk: ColumnChunk, uri: strin
   if (!READ_CODECS.has(meta.codec)) {
     throw new BadInput(`${uri}: column "${meta.path_in_schema[0]}" is compressed with ${meta.codec}, which is not read: write the file with ${[...READ_CODECS].filter((c) => c !== 'UNCOMPRESSED').join(', ')} or no compression`);
   }
-  return { pathInSchema: meta.path_in_schema, element: schemaPath.at(-1)!.element, schemaPath, type: meta.type, codec: meta.codec, parsers: DEFAULT_PARSERS, compressors: PARQUET_DECOMPRESSORS };
+  return { pathInSchema: meta.path_in_schema, element: schemaPath.at(-1)!.element, schemaPath, type: meta.type, codec: meta.codec, parsers: PARSERS as typeof DEFAULT_PARSERS, compressors: PARQUET_DECOMPRESSORS };
 }
 
 /**

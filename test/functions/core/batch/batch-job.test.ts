@@ -132,6 +132,28 @@ describe.each<Where>(['local', 's3'])('a batch job over %s storage', (where) => 
     expect(rejected[2]!.reasons).toEqual(['mean_texture: expected a number, got the date 2026-01-03T00:00:00.000Z']);
   });
 
+  it('rejects a Parquet row whose id is not UTF-8 (decoded, two such ids could become one), keeping the others and U+FFFD written as UTF-8', async () => {
+    const { base, location } = await workspace(where);
+    const data = generateCsv(4);
+    const ids = [Buffer.from('p\u00e9'), Buffer.from([0x70, 0xe9]), Buffer.from([0x70, 0xe8]), Buffer.from('\uFFFDp')];
+    const parquet = parquetWriteBuffer({
+      columnData: [
+        { name: 'id', type: 'BYTE_ARRAY', data: ids.map((b) => new Uint8Array(b)) },
+        ...FEATURES.map((name) => ({ name, type: 'DOUBLE' as const, data: data.goodIds.map((id) => data.instances.get(id)![name]!) })),
+      ],
+    });
+    const input = location(`${base}/in/data.parquet`);
+    await input.store.write(input.key, new Uint8Array(parquet));
+    const { manifest } = await runJob({ model: 'breast-cancer', input: `${base}/in`, output: `${base}/out`, idColumn: 'id' }, location);
+    expect(manifest).toMatchObject({ status: 'succeeded', rowsIn: 4, rowsScored: 2, rowsRejected: 2 });
+    expect((await outputRows(location(`${base}/out`), manifest.parts)).map((r) => r.id)).toEqual(['p\u00e9', '\uFFFDp']);
+    const rejected = (await rejects(location(`${base}/out`), manifest.rejects)) as { row: number; values: Record<string, unknown>; reasons: string[] }[];
+    expect(rejected.map((r) => [r.row, r.values.id, r.reasons])).toEqual([
+      [1, 'p\uFFFD', ['id: not UTF-8 text: a Parquet string must be UTF-8']],
+      [2, 'p\uFFFD', ['id: not UTF-8 text: a Parquet string must be UTF-8']],
+    ]);
+  });
+
   it('reads JSON Lines, rejecting invalid JSON and wrongly typed values, and writes JSON Lines', async () => {
     const { base, location } = await workspace(where);
     const data = generateCsv(50);

@@ -489,12 +489,12 @@ const HEADER = /^[A-Za-z0-9-]{1,64}$/;
 function checkExperiment(path: string, model: ModelConfig, p: Problems): void {
   const experiment = model.experiment!;
   const versions = new Set<string>();
-  p.check(() => versions.add(modelVersion(`${path.replace(/\.experiment$/, '')}.source`, model.source)));
+  p.check(() => versions.add(modelVersion(`${path.replace(/\.experiment$/, '')}.source`, model.source, FOR_EXPERIMENT)));
   let share = 0;
   let percentsOk = true;
   (experiment.variants ?? []).forEach((variant, j) => {
     p.check(() => {
-      const version = modelVersion(`${path}.variants[${j}].source`, variant.source);
+      const version = modelVersion(`${path}.variants[${j}].source`, variant.source, FOR_EXPERIMENT);
       if (versions.has(version)) throw new Error(`${path}.variants[${j}].source serves version ${version} a second time`);
       versions.add(version);
     });
@@ -507,7 +507,7 @@ function checkExperiment(path: string, model: ModelConfig, p: Problems): void {
   });
   if (percentsOk) p.must(share < 100, `${path}.variants take ${share} percent; the primary version needs the rest of 100`);
   p.must(experiment.stickyHeader === undefined || HEADER.test(experiment.stickyHeader), `${path}.stickyHeader must be an HTTP header name, got ${JSON.stringify(experiment.stickyHeader)}`);
-  if (experiment.shadow !== undefined) p.check(() => modelVersion(`${path}.shadow`, experiment.shadow!));
+  if (experiment.shadow !== undefined) p.check(() => modelVersion(`${path}.shadow`, experiment.shadow!, FOR_EXPERIMENT));
 }
 
 /** The other versions a model's experiment serves, as model entries of the same name. */
@@ -523,16 +523,16 @@ export function experimentsSetting(models: readonly ModelConfig[]): Record<strin
     const experiment = model.experiment;
     if (!experiment) return;
     const variants = experiment.variants ?? [];
-    const primary = modelVersion(`models[${i}].source`, model.source);
+    const primary = modelVersion(`models[${i}].source`, model.source, FOR_EXPERIMENT);
     out[model.name] = {
       ...(variants.length > 0 && {
         weights: Object.fromEntries([
           [primary, 100 - variants.reduce((sum, v) => sum + v.percent, 0)],
-          ...variants.map((v, j) => [modelVersion(`models[${i}].experiment.variants[${j}].source`, v.source), v.percent]),
+          ...variants.map((v, j) => [modelVersion(`models[${i}].experiment.variants[${j}].source`, v.source, FOR_EXPERIMENT), v.percent]),
         ]),
       }),
       stickyHeader: experiment.stickyHeader ?? 'x-user-id',
-      ...(experiment.shadow && { shadow: modelVersion(`models[${i}].experiment.shadow`, experiment.shadow) }),
+      ...(experiment.shadow && { shadow: modelVersion(`models[${i}].experiment.shadow`, experiment.shadow, FOR_EXPERIMENT) }),
     };
   });
   return out;
@@ -555,6 +555,11 @@ export function validateConfig(config: InferenceConfig): InferenceConfig {
 
 function checkSections(config: InferenceConfig, p: Problems): void {
   checkServing(config, p);
+  // Monitoring's metrics and the rollout alarms carry the version: each model's is checked once, for both.
+  const alarms = config.rollout?.alarms ?? {};
+  const rolloutAlarms = config.rollout !== undefined && config.rollout.enabled !== false && (alarms.errors !== false || alarms.latencyP99 !== false || alarms.quality !== false);
+  const neededFor = [...(config.monitoring?.enabled !== false ? [FOR_MONITORING] : []), ...(rolloutAlarms ? [FOR_ROLLOUT_ALARMS] : [])];
+  if (neededFor.length > 0) config.models.forEach((model, i) => p.check(() => modelVersion(`models[${i}].source`, model.source, neededFor.join(' and '))));
   p.must(config.metricsNamespace === undefined || /^[^:$][^:]{0,254}$/.test(config.metricsNamespace), `metricsNamespace must be 1 to 255 characters, not starting with $ and without ':', got ${config.metricsNamespace}`);
   const predict = config.predict ?? {};
   checkModelFunction('predict', predict, LIMITS.timeoutSeconds, p);
@@ -574,7 +579,7 @@ function checkSections(config: InferenceConfig, p: Problems): void {
   p.check(() => checkRetention('api.accessLogRetentionDays', api.accessLogRetentionDays));
   if (config.batch !== undefined) checkBatch(config.batch, config.models, p);
   if (config.monitoring?.enabled !== false) checkMonitoring(config.monitoring ?? {}, config, p);
-  if (config.rollout !== undefined) checkRollout(config.rollout, config.models, p);
+  if (config.rollout !== undefined) checkRollout(config.rollout, p);
   if (config.retraining !== undefined) checkRetrainingConfig(config.retraining, config.models.map((m) => m.name), 'retraining', p);
 }
 
@@ -599,9 +604,9 @@ function checkNumber(path: string, value: number | undefined, min: number, max: 
   }
 }
 
-/** S3 key prefixes the batch roles are scoped to: non-empty, ending in '/', no wildcard. */
 /** An EventBridge Scheduler expression. */
 const SCHEDULE = /^(cron|rate)\(.+\)$/;
+/** S3 key prefixes the batch roles are scoped to: non-empty, ending in '/', no wildcard. */
 const KEY_PREFIX = /^[A-Za-z0-9!_.'()-][A-Za-z0-9!_.'()/-]*\/$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -669,19 +674,21 @@ function checkTimeZone(path: string, value: string | undefined): void {
   }
 }
 
+/** Why a model's version must be known, as `modelVersion` says it: monitoring's metrics carry it. */
+const FOR_MONITORING = 'monitoring, whose metrics are per version (or set monitoring.enabled false)';
+const FOR_ROLLOUT_ALARMS = "the rollout alarms, which watch the version's metrics (or set every rollout.alarms field false)";
+const FOR_EXPERIMENT = 'the experiment, which routes requests by version';
+
 /**
- * The model version a monitored model's metrics carry (their `version` dimension): a bundled folder's
- * last segment, or an S3 prefix's, which monitoring then requires to be a version (`s3://bucket/churn/2.1.0`).
+ * The model version of a source (a monitored model's metrics carry it as their `version` dimension):
+ * a bundled folder's last segment, or an S3 prefix's, which must then be a version
+ * (`s3://bucket/churn/2.1.0`); `neededFor` says which features need it.
  */
-export function modelVersion(path: string, source: string): string {
+export function modelVersion(path: string, source: string, neededFor = FOR_MONITORING): string {
   const parsed = parseSource(path, source);
   if (parsed.kind === 'bundled') return parsed.version;
   const version = parsed.prefix.split('/').at(-1)!;
-  if (!SEMVER.test(version)) {
-    throw new Error(
-      `${path} must end in the model version (s3://bucket/prefix/1.0.0) for monitoring, whose metrics are per version; got ${source} (or set monitoring.enabled false)`,
-    );
-  }
+  if (!SEMVER.test(version)) throw new Error(`${path} must end in the model version (s3://bucket/prefix/1.0.0) for ${neededFor}; got ${source}`);
   return version;
 }
 
@@ -731,7 +738,6 @@ function checkModelThresholds(path: string, t: ModelAlarmThresholds, p: Problems
 
 function checkMonitoring(monitoring: MonitoringConfig, config: InferenceConfig, p: Problems): void {
   const { models } = config;
-  models.forEach((model, i) => p.check(() => modelVersion(`models[${i}].source`, model.source)));
   const bucket = monitoring.bucket ?? {};
   p.check(() => checkOneOf('monitoring.bucket.encryption', bucket.encryption, ['kms', 's3-managed']));
   p.check(() => checkInteger('monitoring.bucket.captureExpirationDays', bucket.captureExpirationDays, LIMITS.accessLogsExpirationDays));
@@ -778,7 +784,7 @@ function checkBoolean(path: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw new Error(`${path} must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[], p: Problems): void {
+function checkRollout(rollout: RolloutConfig, p: Problems): void {
   p.check(() => checkBoolean('rollout.enabled', rollout.enabled));
   if (rollout.enabled === false) return;
   p.check(() => checkOneOf('rollout.strategy', rollout.strategy, ['canary', 'linear', 'all-at-once']));
@@ -795,15 +801,5 @@ function checkRollout(rollout: RolloutConfig, models: readonly ModelConfig[], p:
   p.check(() => checkBoolean('rollout.alarms.quality', alarms.quality));
   p.check(() => checkBoolean('rollout.autoRollback', rollout.autoRollback));
   p.check(() => checkBoolean('rollout.preTrafficHook', rollout.preTrafficHook));
-  if (alarms.errors !== false || alarms.latencyP99 !== false || alarms.quality !== false) {
-    // The alarms read per-version metrics: an S3 package must name its version, as for monitoring.
-    models.forEach((model, i) => p.check(() => {
-      const source = parseSource(`models[${i}].source`, model.source);
-      if (source.kind === 's3' && !SEMVER.test(source.prefix.split('/').at(-1)!)) {
-        throw new Error(
-          `models[${i}].source must end in the model version (s3://bucket/prefix/1.0.0) for the rollout alarms, which watch the version's metrics; got ${model.source} (or set every rollout.alarms field false)`,
-        );
-      }
-    }));
-  }
 }
+

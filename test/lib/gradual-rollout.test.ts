@@ -244,4 +244,13 @@ describe('Rollout config validation', () => {
     expect(() => validateConfig(config)).toThrow(/models\[0\]\.source must end in the model version .* for the rollout alarms/);
     expect(() => validateConfig({ ...config, rollout: { alarms: { errors: false, latencyP99: false, quality: false } } })).not.toThrow();
   });
+
+  it('names a source without its version once, for monitoring and the rollout alarms both', () => {
+    const config = { ...defaultConfig, models: [{ name: 'churn', source: 's3://acme-models/churn/latest' }], rollout: {} } as InferenceConfig;
+    expect(() => validateConfig(config)).toThrow(
+      new Error(
+        "models[0].source must end in the model version (s3://bucket/prefix/1.0.0) for monitoring, whose metrics are per version (or set monitoring.enabled false) and the rollout alarms, which watch the version's metrics (or set every rollout.alarms field false); got s3://acme-models/churn/latest",
+      ),
+    );
+  });
 });

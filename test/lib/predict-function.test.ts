@@ -140,6 +140,7 @@ describe('PredictFunction', () => {
     [{ variants: [{ source: 'models/breast-cancer/1.0.0', percent: 10 }] }, 'models[0].experiment.variants[0].source serves version 1.0.0 a second time'],
     [{ stickyHeader: 'x user' }, 'models[0].experiment.stickyHeader must be an HTTP header name, got "x user"'],
     [{ shadow: 'nowhere' }, 'models[0].experiment.shadow must be a repo-relative folder'],
+    [{ shadow: 's3://acme-models/breast-cancer/next' }, 'models[0].experiment.shadow must end in the model version (s3://bucket/prefix/1.0.0) for the experiment, which routes requests by version; got s3://acme-models/breast-cancer/next'],
   ])('refuses an invalid experiment %j, naming the prop', (experiment, message) => {
     expect(() => synth({ models: [{ ...bundled, experiment }] })).toThrow(message);
   });

@@ -11,3 +11,13 @@ export function checkInteger(path: string, value: number | undefined, [min, max]
     throw new Error(`${path} must be an integer between ${min} and ${max}, got ${value}`);
   }
 }
+
+/** The retention values CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Throws `<path> must be one of <the retention values> (days)` unless value is undefined or one. */
+export function checkRetention(path: string, value: number | undefined): void {
+  if (value !== undefined && !RETENTION_DAYS.includes(value)) {
+    throw new Error(`${path} must be one of ${RETENTION_DAYS.join(', ')} (days), got ${value}`);
+  }
+}

@@ -3,13 +3,13 @@
  * so the CLI and the local server can read the same file without loading aws-cdk-lib.
  */
 import { type BatchTransformConfig, checkTransformSchedule } from './batch-transform-config.ts';
-import { checkInteger } from './config-checks.ts';
+import { checkInteger, checkRetention } from './config-checks.ts';
 import { checkRetrainingConfig, type RetrainingPipelineConfig } from './retraining-config.ts';
 import { checkServing, type ServingConfig } from './sagemaker-config.ts';
 import { gathering, Problems } from './problems.ts';
 
 // The other constructs take it from here, with the rest of the config's checks.
-export { checkInteger };
+export { checkInteger, checkRetention };
 
 export type { SageMakerServing, ServingConfig } from './sagemaker-config.ts';
 export type { BatchTransformConfig } from './batch-transform-config.ts';
@@ -429,15 +429,6 @@ export const LIMITS = {
   rolloutPercent: [1, 99],
   rolloutIntervalMinutes: [1, 2880],
 } as const satisfies Record<string, readonly [number, number]>;
-
-/** The retention values CloudWatch Logs accepts. */
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-export function checkRetention(path: string, value: number | undefined): void {
-  if (value !== undefined && !RETENTION_DAYS.includes(value)) {
-    throw new Error(`${path} must be one of ${RETENTION_DAYS.join(', ')} (days), got ${value}`);
-  }
-}
 
 function checkOneOf<T>(path: string, value: T | undefined, allowed: readonly T[]): void {
   if (value !== undefined && !allowed.includes(value)) {

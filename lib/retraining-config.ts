@@ -3,7 +3,7 @@
  * SageMaker, evaluates it against production, gates, registers and deploys it (lib/retraining-pipeline.ts).
  * Plain data with no CDK types, like lib/config.ts, which only holds the field and calls the check.
  */
-import { checkInteger } from './config-checks.ts';
+import { checkInteger, checkRetention } from './config-checks.ts';
 import { gathering, type Problems } from './problems.ts';
 
 /** SageMaker's training data channels: each an `s3://bucket/prefix` of CSV files with the target column. */
@@ -196,10 +196,6 @@ export function checkRetrainingConfig(retraining: RetrainingPipelineConfig, mode
         `${path}.endpoint.alarmNames must list at most 10 alarm names, got ${JSON.stringify(e.alarmNames)}`,
       );
     }
-    const retention = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-    p.must(
-      retraining.logRetentionDays === undefined || retention.includes(retraining.logRetentionDays),
-      `${path}.logRetentionDays must be one of ${retention.join(', ')} (days), got ${retraining.logRetentionDays}`,
-    );
+    p.check(() => checkRetention(`${path}.logRetentionDays`, retraining.logRetentionDays));
   });
 }

@@ -4,15 +4,19 @@ import { type Decimal, float32Decimal, shortestFloat32 } from './float32-decimal
 /** ASCII characters a text format must not write as they are (a flag per code), see TextBytes.plain. */
 export type Stops = Uint8Array;
 
-/** The stops of `chars`, and of every control character when asked. */
-export function stopsOf(chars: string, controls = false): Stops {
+/** The stops of `chars`. */
+export function stopsOf(chars: string): Stops {
   const stops = new Uint8Array(128);
   for (const c of chars) stops[c.charCodeAt(0)] = 1;
-  if (controls) stops.fill(1, 0, 32);
   return stops;
 }
 
 const FIRST_SIZE = 64 * 1024;
+
+/** A float32 value written, with its shortest decimal. */
+interface Remembered extends Decimal {
+  value: number;
+}
 
 /**
  * A text part's block built as UTF-8 bytes, value by value: no string is made per value or line, and
@@ -22,15 +26,10 @@ export class TextBytes {
   #buffer: Buffer | undefined;
   #size = FIRST_SIZE;
   #pos = 0;
-  readonly #found: Decimal = { digits: -1, scale: 0 };
-  // The last two float32 values written and their decimals: a classifier's row holds its top
+  // The last two float32 values written with their decimals: a classifier's row holds its top
   // probability and then every class's, one of which is the same number.
-  #last = Number.NaN;
-  #lastDigits = 0;
-  #lastScale = 0;
-  #before = Number.NaN;
-  #beforeDigits = 0;
-  #beforeScale = 0;
+  #last: Remembered = { value: Number.NaN, digits: -1, scale: 0 };
+  #before: Remembered = { value: Number.NaN, digits: -1, scale: 0 };
 
   /** The buffer, with room for `n` more bytes. */
   #room(n: number): Buffer {
@@ -136,28 +135,20 @@ export class TextBytes {
    */
   float32(x: number): void {
     const a = x < 0 ? -x : x;
-    let digits: number;
-    let scale: number;
-    if (a === this.#last) {
-      digits = this.#lastDigits;
-      scale = this.#lastScale;
-    } else if (a === this.#before) {
-      digits = this.#beforeDigits;
-      scale = this.#beforeScale;
-    } else {
-      if (!shortestFloat32(a, this.#found)) {
+    let known = a === this.#last.value ? this.#last : a === this.#before.value ? this.#before : undefined;
+    if (known === undefined) {
+      // The older entry is searched into and becomes the last.
+      known = this.#before;
+      known.value = Number.NaN;
+      if (!shortestFloat32(a, known)) {
         this.utf8(String(float32Decimal(x)));
         return;
       }
-      ({ digits, scale } = this.#found);
+      known.value = a;
       this.#before = this.#last;
-      this.#beforeDigits = this.#lastDigits;
-      this.#beforeScale = this.#lastScale;
-      this.#last = a;
-      this.#lastDigits = digits;
-      this.#lastScale = scale;
+      this.#last = known;
     }
-    this.#decimal(x < 0, digits, scale);
+    this.#decimal(x < 0, known.digits, known.scale);
   }
 
   /**

@@ -39,8 +39,6 @@ class RowPlaces implements TextRows {
   readonly ends: Int32Array;
   readonly buffers: Buffer[] = [];
   readonly bufferOf: Int32Array;
-  /** Texts already decoded (rows read the slow way). */
-  readonly texts = new Map<number, string>();
 
   constructor(
     private readonly inChunk: boolean,
@@ -64,7 +62,7 @@ class RowPlaces implements TextRows {
 
   source(i: number): SourceRow {
     const offset = this.offsets[i]!;
-    const raw = this.texts.get(i) ?? decodeLine(this.buffers[this.bufferOf[i]!]!.subarray(this.starts[i]!, this.ends[i]!), offset)?.text ?? '';
+    const raw = decodeLine(this.buffers[this.bufferOf[i]!]!.subarray(this.starts[i]!, this.ends[i]!), offset)?.text ?? '';
     const error = this.errors.get(i);
     const place = this.inChunk ? { chunkLine: this.numbers[i]! } : { line: this.numbers[i]! };
     return { offset, ...place, raw, ...(error !== undefined && { error }) };
@@ -194,7 +192,6 @@ class ColumnsBuilder {
       }
     }
     this.places.add(row, bytes, start, end, offset, number);
-    this.places.texts.set(row, line.text);
     this.rows++;
   }
 

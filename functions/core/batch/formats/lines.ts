@@ -116,6 +116,9 @@ const isBlank = (text: string) => {
   return text.length === 0 || ((c <= 32 || c === 0xa0 || c === 0xfeff) && text.trim() === '');
 };
 
+/** Whether `text`, decoded from `bytes`, stands for bytes that are not UTF-8: only a text holding U+FFFD can (or that character itself), so the bytes are checked only then. */
+export const decodedFromNonUtf8 = (text: string, bytes: Uint8Array): boolean => text.includes('\uFFFD') && !isUtf8(bytes);
+
 /**
  * The line a line's bytes hold, as every line reader decodes it: without its '\r', without a
  * byte-order mark at offset 0, marked when the bytes are not UTF-8; undefined for a blank line,
@@ -127,8 +130,7 @@ export function decodeLine(bytes: Buffer, offset: number, number?: number, inChu
   if (offset === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (isBlank(text)) return undefined;
   const decoded: Line = number === undefined ? { text, offset } : inChunk ? { text, offset, chunkLine: number } : { text, offset, line: number };
-  // Only a line that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
-  return text.includes('\uFFFD') && !isUtf8(bytes) ? { ...decoded, notUtf8: true } : decoded;
+  return decodedFromNonUtf8(text, bytes) ? { ...decoded, notUtf8: true } : decoded;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { ColumnChunk, DecodedArray } from 'hyparquet';
 import type { ColumnDecoder, SchemaTree } from 'hyparquet/src/types.js';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
@@ -6,6 +5,7 @@ import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/c
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { getMaxDefinitionLevel, getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { BadInput } from '../job-errors.ts';
+import { decodedFromNonUtf8 } from './lines.ts';
 import { PARQUET_DECOMPRESSORS, READ_CODECS } from './parquet-codecs.ts';
 
 /** Why a string whose bytes are not UTF-8 is refused. */
@@ -33,8 +33,7 @@ const PARSERS = {
   stringFromBytes(bytes: Uint8Array | undefined): string | NotUtf8String | undefined {
     if (!bytes) return bytes;
     const text = decoder.decode(bytes);
-    // Only a string that decoded to U+FFFD can hold bytes that are not UTF-8 (or that character itself).
-    return text.includes('\uFFFD') && !isUtf8(bytes) ? new NotUtf8String(text) : text;
+    return decodedFromNonUtf8(text, bytes) ? new NotUtf8String(text) : text;
   },
 };
 

@@ -88,12 +88,10 @@ class ColumnsBuilder {
     private readonly inChunk: boolean,
     readonly size: number,
   ) {
-    // A column read twice (a feature that is also the id) is one column.
-    this.columns = [...new Set(read)].flatMap((name) => {
-      const index = header.names.indexOf(name);
-      return index < 0 ? [] : [{ name, index }];
-    });
-    this.#byField = header.names.map((_, i) => this.columns.find((c) => c.index === i));
+    // The header's fields that are read, as the Parquet reader takes the file's columns that are: a
+    // name asked for twice (a feature that is also the id) is one column.
+    this.#byField = header.names.map((name, index) => (read.includes(name) ? { name, index } : undefined));
+    this.columns = this.#byField.filter((c) => c !== undefined);
     this.#numeric = this.#byField.map((c) => c !== undefined && numeric.has(c.name));
     this.places = new RowPlaces(inChunk, size);
     this.#fresh();

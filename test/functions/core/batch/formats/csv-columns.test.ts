@@ -81,7 +81,7 @@ describe('readCsvColumns', () => {
     const batches: ColumnBatch[] = [];
     for await (const batch of readCsvColumns(store, chunkOf({ key: 'in.csv' }), { needed: ['x', 'y', 'id'], numeric: ['x', 'y'] })) batches.push(batch);
     expect(batches.map((b) => b.rows)).toEqual([1000, 1000, 500]);
-    expect(batches.map((b) => [...b.columns.keys()])).toEqual([['x', 'y', 'id'], ['x', 'y', 'id'], ['x', 'y', 'id']]);
+    expect(batches.map((b) => [...b.columns.keys()])).toEqual([['id', 'x', 'y'], ['id', 'x', 'y'], ['id', 'x', 'y']]);
     expect(batches.map((b) => b.columns.get('y') instanceof Float64Array)).toEqual([true, false, true]);
     expect(batches[1]!.columns.get('y')![500]).toBe('n/a');
     expect(batches[1]!.columns.get('y')![499]).toBe(-1499);
